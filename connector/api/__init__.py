@@ -1,0 +1,14 @@
+"""HTTP blueprints, all under /elements/api-v2. Handlers are thin: parse, call, render."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+BASE_PATH = "/elements/api-v2"
+
+
+def register_blueprints(app: Flask) -> None:
+    from connector.api import health
+
+    for blueprint in (health.bp,):
+        app.register_blueprint(blueprint, url_prefix=BASE_PATH)

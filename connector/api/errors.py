@@ -1,0 +1,78 @@
+"""One error shape for every failure: `{"message", "requestId", "providerMessage"}`.
+
+Registered once for our error tree, for every Werkzeug HTTPException (404, 405, malformed
+JSON, ...) and for anything unexpected, which is logged with its request id and answered as a
+bare 500: no stack trace, exception text or secret reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from connector.errors import ConnectorError
+
+log = logging.getLogger("connector.errors")
+
+_HTTP_MESSAGES = {
+    400: "The request could not be understood: {detail}",
+    404: "No resource at this path; see openapi.yaml for the routes this service serves",
+    405: "This path does not accept the {method} method",
+    413: "The request body is too large",
+    415: "Send the body as application/json",
+}
+
+
+def error_response(
+    status: int,
+    message: str,
+    provider_message: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {
+        "message": message,
+        "requestId": getattr(g, "request_id", None),
+        "providerMessage": provider_message,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _connector_error(exc: ConnectorError) -> Response:
+    if exc.status >= 500:
+        log.warning(
+            "request %s failed: %s (%s)", getattr(g, "request_id", "-"), exc.code, exc.message
+        )
+    return error_response(exc.status, exc.message, exc.provider_message, exc.headers)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    from flask import request
+
+    status = exc.code or 500
+    template = _HTTP_MESSAGES.get(status)
+    if template:
+        detail = (exc.description or "").rstrip(".")
+        message = template.format(method=request.method, detail=detail)
+    else:
+        message = exc.name
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return error_response(status, message, None, headers)
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    log.exception("unhandled error in request %s", getattr(g, "request_id", "-"))
+    return error_response(500, "Internal error; quote the requestId when reporting it")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(ConnectorError, _connector_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)

@@ -1,0 +1,52 @@
+"""The application factory: `gunicorn 'connector.app:create_app()'`."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from flask import Flask, g, request
+
+from connector import logging_setup, redis_conn
+from connector.api import errors as api_errors
+from connector.api import register_blueprints
+from connector.config import Settings
+
+REQUEST_ID_HEADER = "Elements-Request-Id"
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the app from `config` (Settings, or overrides of the environment's settings)."""
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env(**(config or {}))
+
+    logging_setup.configure(settings.log_format, settings.log_level)
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.json.sort_keys = False  # keep documented field order in answers
+    redis_conn.init_app(app)
+    api_errors.register(app)
+    _install_request_hooks(app)
+    register_blueprints(app)
+    return app
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.request_id = secrets.token_hex(12)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        request_id = getattr(g, "request_id", None) or secrets.token_hex(12)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        started = getattr(g, "started", None)
+        duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        logging_setup.log_request(
+            request.method, request.path, response.status_code, duration_ms, request_id
+        )
+        return response

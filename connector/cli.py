@@ -1,0 +1,87 @@
+"""The `autotask-connector` command: `serve`, and the subcommands registered below."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from connector import __version__
+from connector.config import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from connector.embedded_redis import EmbeddedRedis
+    from connector.server import serve
+
+    settings = Settings.from_env()
+    parent_pid = os.getpid()  # gunicorn workers fork from here and unwind through `finally`
+    embedded: EmbeddedRedis | None = None
+    try:
+        if settings.redis_url:
+            redis_display = _mask_url(settings.redis_url)
+        else:
+            embedded = EmbeddedRedis(os.path.join(settings.data_dir, "redis"))
+            settings = settings.with_overrides(redis_url=embedded.start())
+            redis_display = embedded.display_url + f", data in {settings.data_dir}/redis"
+        print(
+            f"autotask-connector {__version__} listening on http://{args.host}:{args.port}"
+            f"/elements/api-v2 ({args.workers} workers)",
+            flush=True,
+        )
+        print(f"Redis: {redis_display}", flush=True)
+        print("Stop with Ctrl-C.", flush=True)
+
+        def factory():
+            from connector.app import create_app
+
+            return create_app(settings)
+
+        serve(factory, args.host, args.port, workers=args.workers)
+    finally:
+        if embedded is not None and os.getpid() == parent_pid:
+            embedded.stop()
+            print("Embedded Redis stopped.", flush=True)
+    return 0
+
+
+def _mask_url(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host += f":{parts.port}"
+        user = f"{parts.username}:" if parts.username else ":"
+        parts = parts._replace(netloc=f"{user}****@{host}")
+    return urlunsplit(parts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autotask-connector",
+        description="A Cloud-Elements-compatible unified CRM connector for Autotask PSA.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service under gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

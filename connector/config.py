@@ -1,0 +1,76 @@
+"""Settings read from environment variables, in one place.
+
+Every variable is documented in the README's configuration table; `Settings.from_env` is the
+only code that reads them, so the table and this module are the whole story.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def _default_transformations_dir() -> str:
+    """The maps beside the package in a source checkout, else the copy installed with it."""
+    beside = PACKAGE_ROOT.parent / "transformations"
+    return str(beside if beside.is_dir() else PACKAGE_ROOT / "transformations")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration; immutable once the app is built."""
+
+    redis_url: str | None = None
+    data_dir: str = ".connector"
+    key_prefix: str = "atc:"
+    secret_key: str | None = None
+    org_secret: str | None = None
+    user_secret: str | None = None
+    log_format: str = "text"
+    log_level: str = "INFO"
+    autotask_zone_url: str = DEFAULT_ZONE_URL
+    autotask_timeout: float = 30.0
+    autotask_threshold_share: float = 0.5
+    autotask_max_concurrency: int = 3
+    transformations_dir: str = field(default_factory=_default_transformations_dir)
+    metadata_ttl: int = 3600
+    zone_ttl: int = 86400
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, (var, convert) in _ENV.items():
+            raw = env.get(var)
+            if raw not in (None, ""):
+                values[name] = convert(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        known = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in overrides.items() if k in known})
+
+
+_ENV: dict[str, tuple[str, Any]] = {
+    "redis_url": ("REDIS_URL", str),
+    "data_dir": ("CONNECTOR_DATA_DIR", str),
+    "key_prefix": ("CONNECTOR_KEY_PREFIX", str),
+    "secret_key": ("CONNECTOR_SECRET_KEY", str),
+    "org_secret": ("CONNECTOR_ORG_SECRET", str),
+    "user_secret": ("CONNECTOR_USER_SECRET", str),
+    "log_format": ("LOG_FORMAT", str),
+    "log_level": ("LOG_LEVEL", str),
+    "autotask_zone_url": ("AUTOTASK_ZONE_URL", str),
+    "autotask_timeout": ("AUTOTASK_TIMEOUT", float),
+    "autotask_threshold_share": ("AUTOTASK_THRESHOLD_SHARE", float),
+    "autotask_max_concurrency": ("AUTOTASK_MAX_CONCURRENCY", int),
+    "transformations_dir": ("CONNECTOR_TRANSFORMATIONS_DIR", str),
+    "metadata_ttl": ("CONNECTOR_METADATA_TTL", int),
+    "zone_ttl": ("CONNECTOR_ZONE_TTL", int),
+}

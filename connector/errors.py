@@ -1,0 +1,159 @@
+"""One error tree, grouped by what the caller should do.
+
+Every error knows its HTTP status and a stable code; `connector.api.errors` renders any of them
+as `{"message", "requestId", "providerMessage"}`. Messages never carry secrets: provider text is
+kept apart in `provider_message`, and callers must not format credentials into either.
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider_message: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider_message = provider_message
+        self.headers = headers or {}
+        if status is not None:
+            self.status = status
+
+
+# -- the client's mistakes: fix the request ------------------------------------------------
+class BadRequestError(ConnectorError):
+    status = 400
+    code = "bad_request"
+
+
+class ValidationError(BadRequestError):
+    code = "validation_failed"
+
+
+class QuerySyntaxError(BadRequestError):
+    """A CEQL `where` that does not parse; the message gives the position and what was expected."""
+
+    code = "query_syntax"
+
+    def __init__(self, message: str, *, position: int | None = None, expected: str | None = None):
+        super().__init__(message)
+        self.position = position
+        self.expected = expected
+
+
+class AuthenticationError(ConnectorError):
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(ConnectorError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFoundError(ConnectorError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowedError(ConnectorError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class ConflictError(ConnectorError):
+    status = 409
+    code = "conflict"
+
+
+# -- the operator's mistakes: fix the deployment ------------------------------------------
+class ConfigurationError(ConnectorError):
+    status = 500
+    code = "configuration"
+
+
+class MappingError(ConfigurationError):
+    """A transformation map that does not load or does not apply; names the file and field."""
+
+    code = "mapping"
+
+
+class StorageUnavailableError(ConnectorError):
+    status = 503
+    code = "storage_unavailable"
+
+
+# -- Autotask's answers --------------------------------------------------------------------
+class ProviderError(ConnectorError):
+    """Autotask refused or failed a call; `provider_message` holds Autotask's own text."""
+
+    status = 502
+    code = "provider_error"
+    retriable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider_message: str | None = None,
+        provider_status: int | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, status=status)
+        self.provider_status = provider_status
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(max(1, int(round(retry_after))))
+
+
+class ProviderAuthError(ProviderError):
+    status = 401
+    code = "provider_unauthorized"
+
+
+class ProviderForbiddenError(ProviderError):
+    status = 403
+    code = "provider_forbidden"
+
+
+class ProviderNotFoundError(ProviderError):
+    status = 404
+    code = "provider_not_found"
+
+
+class ProviderValidationError(ProviderError):
+    status = 400
+    code = "provider_validation"
+
+
+class ProviderMethodNotAllowedError(ProviderError):
+    status = 405
+    code = "provider_method_not_allowed"
+
+
+class ProviderRateLimitedError(ProviderError):
+    status = 429
+    code = "provider_rate_limited"
+    retriable = True
+
+
+class ProviderUnavailableError(ProviderError):
+    status = 503
+    code = "provider_unavailable"
+    retriable = True
+
+
+class ProviderFatalError(ProviderError):
+    status = 502
+    code = "provider_failed"

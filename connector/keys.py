@@ -1,0 +1,97 @@
+"""Every Redis key name, built from one prefix in one place.
+
+The prefix (`CONNECTOR_KEY_PREFIX`, default `atc:`) lets several deployments, or several test
+runs, share one Redis without touching each other's data. Modules never spell a key themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+class Keys:
+    """Key builder bound to a prefix. Arguments are identifiers, never secrets in clear."""
+
+    def __init__(self, prefix: str = "atc:") -> None:
+        self.prefix = prefix
+
+    def _k(self, *parts: object) -> str:
+        return self.prefix + ":".join(str(p) for p in parts)
+
+    def pattern(self, *parts: object) -> str:
+        """A SCAN pattern under the prefix, e.g. `pattern("cache", 7, "*")`."""
+        return self._k(*parts)
+
+    # -- health --------------------------------------------------------------------------
+    def health_probe(self) -> str:
+        return self._k("health", "probe")
+
+    # -- accounts: organizations and users (secrets stored hashed) -----------------------
+    def organization(self, org_id: str) -> str:
+        return self._k("org", org_id)
+
+    def org_by_secret(self, secret_hash: str) -> str:
+        return self._k("org", "by-secret", secret_hash)
+
+    def user(self, user_id: str) -> str:
+        return self._k("user", user_id)
+
+    def user_by_secret(self, secret_hash: str) -> str:
+        return self._k("user", "by-secret", secret_hash)
+
+    def sequence(self, name: str) -> str:
+        return self._k("seq", name)
+
+    # -- instances ---------------------------------------------------------------------
+    def instance(self, instance_id: int | str) -> str:
+        return self._k("instance", instance_id)
+
+    def org_instances(self, org_id: str) -> str:
+        return self._k("org", org_id, "instances")
+
+    def instance_by_token(self, token_hash: str) -> str:
+        return self._k("instance", "by-token", token_hash)
+
+    # -- Autotask client: zones, metadata, limits ---------------------------------------
+    def zone(self, username: str) -> str:
+        # usernames are not secret, but hashing keeps key names short and uniform
+        return self._k("zone", _digest(username.strip().lower()))
+
+    def metadata(self, database: int | str, entity: str, kind: str) -> str:
+        return self._k("meta", database, entity.lower(), kind)
+
+    def request_counter(self, database: int | str, window: int) -> str:
+        return self._k("limits", database, "requests", window)
+
+    def threshold(self, database: int | str) -> str:
+        return self._k("limits", database, "threshold")
+
+    def pacing_lock(self, database: int | str) -> str:
+        return self._k("limits", database, "pace")
+
+    def semaphore(self, integration: str, endpoint: str) -> str:
+        return self._k("limits", "sem", _digest(integration), endpoint.lower())
+
+    # -- hub caches ----------------------------------------------------------------------
+    def cache(self, instance_id: int | str, *parts: object) -> str:
+        return self._k("cache", instance_id, *parts)
+
+    def cache_index(self, instance_id: int | str) -> str:
+        return self._k("cache", instance_id, "index")
+
+    # -- virtual resources ---------------------------------------------------------------
+    def definition(self, scope: str, owner: str, name: str) -> str:
+        return self._k("vdr", scope, owner, "def", name)
+
+    def definitions(self, scope: str, owner: str) -> str:
+        return self._k("vdr", scope, owner, "defs")
+
+    def transformation(self, scope: str, owner: str, element: str, name: str) -> str:
+        return self._k("vdr", scope, owner, "xf", element, name)
+
+    def transformations(self, scope: str, owner: str, element: str) -> str:
+        return self._k("vdr", scope, owner, "xfs", element)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]

@@ -1,0 +1,83 @@
+"""Logging: one line per request, plain text or JSON (`LOG_FORMAT=json`).
+
+Request lines carry method, path (never the query string, which may hold tokens), status,
+duration and request id. Headers are never logged, so no Authorization value can leak.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+REQUEST_LOGGER = "connector.requests"
+_FIELDS = ("method", "path", "status", "durationMs", "requestId")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created)),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in _FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (gunicorn and pytest both swap it)."""
+
+    _connector = True
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def configure(log_format: str = "text", level: str = "INFO") -> None:
+    """Install one stderr handler on the `connector` logger tree (idempotent)."""
+    root = logging.getLogger("connector")
+    root.setLevel(level.upper())
+    formatter = JsonFormatter() if log_format.lower() == "json" else TextFormatter()
+    handler = next((h for h in root.handlers if getattr(h, "_connector", False)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        root.addHandler(handler)
+    handler.setFormatter(formatter)
+
+
+def log_request(method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
+    logging.getLogger(REQUEST_LOGGER).info(
+        "%s %s %s %.1fms %s",
+        method,
+        path,
+        status,
+        duration_ms,
+        request_id,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "durationMs": round(duration_ms, 1),
+            "requestId": request_id,
+        },
+    )

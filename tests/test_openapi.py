@@ -1,0 +1,62 @@
+"""openapi.yaml is a valid OpenAPI 3.1 document and describes exactly the routes the app serves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from connector.api import BASE_PATH
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
+_CONVERTER = re.compile(r"<(?:[a-z_]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+_PARAM = re.compile(r"\{[^}]+\}")
+_IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return yaml.safe_load(SPEC_PATH.read_text())
+
+
+def _shape(path: str) -> str:
+    """A path with every parameter name replaced, so `{id}` and `<int:id>` compare equal."""
+    return _PARAM.sub("{}", path)
+
+
+def _app_operations(app) -> set[tuple[str, str]]:
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or not rule.rule.startswith(BASE_PATH):
+            continue
+        path = _CONVERTER.sub(r"{\1}", rule.rule[len(BASE_PATH) :])
+        for method in rule.methods - _IGNORED_METHODS:
+            operations.add((method, _shape(path)))
+    return operations
+
+
+def _spec_operations(spec: dict) -> set[tuple[str, str]]:
+    operations = set()
+    for path, item in spec["paths"].items():
+        for method in item:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                operations.add((method.upper(), _shape(path)))
+    return operations
+
+
+def test_spec_is_valid_openapi_3_1(spec):
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)
+
+
+def test_every_documented_operation_is_served(spec, app):
+    missing = _spec_operations(spec) - _app_operations(app)
+    assert not missing, f"documented but not served: {sorted(missing)}"
+
+
+def test_every_served_operation_is_documented(spec, app):
+    undocumented = _app_operations(app) - _spec_operations(spec)
+    assert not undocumented, f"served but not in openapi.yaml: {sorted(undocumented)}"
