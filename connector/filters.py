@@ -26,8 +26,16 @@ CONDITION_OPS = COMPARISONS | STRING_MATCHES | NULL_CHECKS | SET_MATCHES
 
 # The inverse of each condition operator that has one in Autotask's vocabulary (for NOT).
 INVERSE = {
-    EQ: NOTEQ, NOTEQ: EQ, GT: LTE, LTE: GT, LT: GTE, GTE: LT,
-    EXIST: NOT_EXIST, NOT_EXIST: EXIST, IN: NOT_IN, NOT_IN: IN,
+    EQ: NOTEQ,
+    NOTEQ: EQ,
+    GT: LTE,
+    LTE: GT,
+    LT: GTE,
+    GTE: LT,
+    EXIST: NOT_EXIST,
+    NOT_EXIST: EXIST,
+    IN: NOT_IN,
+    NOT_IN: IN,
 }
 
 # Autotask refuses more than one user-defined field per query, and more OR conditions than this.

@@ -49,14 +49,16 @@ class Picklist:
         values = []
         for item in raw or ():
             lowered = {str(k).lower(): v for k, v in item.items()}
-            values.append(PicklistValue(
-                value=str(lowered.get("value", "")),
-                label=str(lowered.get("label") or ""),
-                is_active=bool(lowered.get("isactive", True)),
-                is_system=bool(lowered.get("issystem", False)),
-                parent_value=str(lowered.get("parentvalue") or ""),
-                sort_order=int(lowered.get("sortorder") or 0),
-            ))
+            values.append(
+                PicklistValue(
+                    value=str(lowered.get("value", "")),
+                    label=str(lowered.get("label") or ""),
+                    is_active=bool(lowered.get("isactive", True)),
+                    is_system=bool(lowered.get("issystem", False)),
+                    parent_value=str(lowered.get("parentvalue") or ""),
+                    sort_order=int(lowered.get("sortorder") or 0),
+                )
+            )
         return cls(field, values)
 
     def label_for(self, value: Any) -> str | None:
