@@ -79,6 +79,10 @@ class Keys:
     def cache_index(self, instance_id: int | str) -> str:
         return self._k("cache", instance_id, "index")
 
+    def sorted_result(self, instance_id: int | str, result_id: str) -> str:
+        """The ids of a result sorted in memory, waiting for its next pages."""
+        return self._k("sorted", instance_id, result_id)
+
     # -- virtual resources ---------------------------------------------------------------
     def definition(self, scope: str, owner: str, name: str) -> str:
         return self._k("vdr", scope, owner, "def", name)

@@ -8,7 +8,9 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import health
+    from connector.api import deps, health, hubs, instances
 
-    for blueprint in (health.bp,):
+    deps.init_app(app)
+    hubs.init_app(app)
+    for blueprint in (health.bp, instances.bp, hubs.bp):
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

@@ -1,0 +1,67 @@
+"""Who is calling: the organization and user of the secrets, and the instance of a token."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from flask import g, request
+
+from connector.accounts import Organization, User
+from connector.api.deps import deps
+from connector.auth import parse_authorization
+from connector.errors import AuthenticationError, ForbiddenError
+from connector.instances import Instance
+
+
+@dataclass(frozen=True)
+class Caller:
+    organization: Organization
+    user: User
+    instance: Instance | None = None
+
+
+def platform_caller() -> Caller:
+    """The caller of a platform API: User and Organization secrets (Element optional)."""
+    header = parse_authorization(request.headers.get("Authorization"))
+    if not header.user:
+        raise AuthenticationError("Authorization needs `User <user secret>`")
+    accounts = deps().accounts
+    found = accounts.authenticate(header.user, header.organization)
+    if found is None and _is_single_tenant(header.user, header.organization):
+        found = accounts.ensure(deps().settings.org_secret, deps().settings.user_secret)
+    if found is None:
+        raise AuthenticationError("Unknown user or organization secret")
+    caller = Caller(*found)
+    if header.element:
+        caller = Caller(caller.organization, caller.user, _instance_of(header.element, caller))
+    g.caller = caller
+    return caller
+
+
+def element_caller(*, allow_disabled: bool = False) -> Caller:
+    """The caller of a hub API: its secrets and an instance token of its organization."""
+    header = parse_authorization(request.headers.get("Authorization"))
+    if not header.element:
+        raise AuthenticationError("Authorization needs `Element <instance token>` for this call")
+    caller = platform_caller()
+    assert caller.instance is not None
+    if caller.instance.disabled and not allow_disabled:
+        raise ForbiddenError("This instance is disabled; enable it with PUT /instances/enabled")
+    return caller
+
+
+def _is_single_tenant(user: str, organization: str | None) -> bool:
+    """The secrets of CONNECTOR_USER_SECRET/CONNECTOR_ORG_SECRET (provisioned on first use)."""
+    settings = deps().settings
+    if not (settings.user_secret and settings.org_secret):
+        return False
+    same_org = organization is None or hmac.compare_digest(organization, settings.org_secret)
+    return hmac.compare_digest(user, settings.user_secret) and same_org
+
+
+def _instance_of(token: str, caller: Caller) -> Instance:
+    instance = deps().instances.by_token(token)
+    if instance is None or instance.organizationId != caller.organization.id:
+        raise AuthenticationError("Unknown or deleted instance token")
+    return instance

@@ -1,0 +1,52 @@
+"""The stores and services a request needs, built once per app and kept in `app.extensions`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from connector.accounts import AccountStore
+from connector.config import Settings
+from connector.instances import InstanceStore
+from connector.keys import Keys
+from connector.redis_conn import get_keys, get_redis
+from connector.secrets_box import SecretBox, load_key
+
+EXTENSION = "connector.deps"
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    keys: Keys
+    accounts: AccountStore
+    instances: InstanceStore
+    box: SecretBox
+    box_key: str  # the Fernet key(s), for keys derived from it (page-token signing)
+
+
+def init_app(app: Flask) -> None:
+    settings: Settings = app.config["SETTINGS"]
+    client, keys = get_redis(app), get_keys(app)
+    key = load_key(settings.secret_key, settings.data_dir)
+    deps = Deps(
+        settings, keys, AccountStore(client, keys), InstanceStore(client, keys), SecretBox(key), key
+    )
+    app.extensions[EXTENSION] = deps
+    if settings.org_secret and settings.user_secret:
+        _provision_single_tenant(deps)
+
+
+def _provision_single_tenant(deps: Deps) -> None:
+    import redis
+
+    try:
+        deps.accounts.ensure(deps.settings.org_secret, deps.settings.user_secret)
+    except redis.RedisError:
+        # Redis may come up after the web workers; the first request retries through `ensure`
+        pass
+
+
+def deps() -> Deps:
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,159 @@
+"""/hubs/{crm|helpdesk}/...: the instance named by the Element token, its resources and records.
+
+Thin: parse the query string, call the hub, send its answer. The hub segment does not pick the
+instance (the token does), as in Cloud Elements; both segments serve every resource.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from connector import ceql
+from connector.api.context import element_caller
+from connector.api.deps import deps
+from connector.errors import BadRequestError
+from connector.hub.listing import ListQuery, page_size_of
+from connector.hub.registry import Registry
+from connector.hub.service import Answer, Hub
+from connector.hub.tokens import PageTokens
+from connector.mapping import load_maps
+from connector.redis_conn import get_redis
+
+bp = Blueprint("hubs", __name__)
+HUB = "<any(crm, helpdesk):hub>"
+EXTENSION = "connector.hub"
+INSTANCE_HEADER = "Elements-Element-Instance-Id"
+
+
+def init_app(app: Flask) -> None:
+    """Load and validate every transformation map now: a bad map stops the service here."""
+    settings = app.config["SETTINGS"]
+    registry = Registry(load_maps(settings.transformations_dir))
+    tokens = PageTokens(app.extensions["connector.deps"].box_key)
+    app.extensions[EXTENSION] = {"registry": registry, "tokens": tokens}
+
+
+def registry() -> Registry:
+    return current_app.extensions[EXTENSION]["registry"]
+
+
+def _hub(*, allow_disabled: bool = False) -> Hub:
+    caller = element_caller(allow_disabled=allow_disabled)
+    assert caller.instance is not None
+    state = current_app.extensions[EXTENSION]
+    return Hub(
+        caller.instance,
+        deps=deps(),
+        redis_client=get_redis(),
+        registry=state["registry"],
+        tokens=state["tokens"],
+    )
+
+
+def _send(answer: Answer, hub: Hub) -> Response:
+    response = Response(answer.body, status=answer.status, mimetype="application/json")
+    for name, value in answer.headers.items():
+        response.headers[name] = value
+    response.headers[INSTANCE_HEADER] = str(hub.instance.id)
+    return response
+
+
+def _flag(name: str) -> bool:
+    raw = request.args.get(name, "false").strip().lower()
+    if raw not in ("true", "false", "1", "0", ""):
+        raise BadRequestError(f"{name} must be true or false")
+    return raw in ("true", "1")
+
+
+def _fields() -> list[str] | None:
+    raw = request.args.get("fields")
+    return ceql.parse_fields(raw) if raw and raw.strip() else None
+
+
+def _list_query() -> ListQuery:
+    page = request.args.get("page")
+    if page not in (None, "", "1"):
+        raise BadRequestError(
+            "Autotask pages by id: follow Elements-Next-Page-Token with "
+            "the nextPage parameter instead of page numbers"
+        )
+    return ListQuery(
+        where=request.args.get("where"),
+        order_by=request.args.get("orderBy"),
+        fields=_fields(),
+        page_size=page_size_of(request.args.get("pageSize")),
+        next_page=request.args.get("nextPage") or None,
+        include_total=_flag("includeTotalCount"),
+    )
+
+
+@bp.get(f"/hubs/{HUB}/ping")
+def ping(hub: str):
+    the_hub = _hub()
+    the_hub.client.probe()
+    return _send(
+        Answer(
+            current_app.json.dumps(
+                {
+                    "endpoint": "autotaskcrm",
+                    "instanceId": the_hub.instance.id,
+                    "dateTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "zone": the_hub.instance.zone.get("name"),
+                }
+            )
+        ),
+        the_hub,
+    )
+
+
+@bp.get(f"/hubs/{HUB}/objects")
+def objects(hub: str):
+    element_caller(allow_disabled=True)  # /objects answers on a disabled instance too
+    return jsonify(registry().names())
+
+
+@bp.get(f"/hubs/{HUB}/objects/<name>/metadata")
+def object_metadata(hub: str, name: str):
+    the_hub = _hub(allow_disabled=True)
+    fields = the_hub.resource(name).describe(the_hub.ctx)
+    if _flag("customFieldsOnly"):
+        fields = [f for f in fields if f.get("custom")]
+    return _send(Answer(current_app.json.dumps({"fields": fields})), the_hub)
+
+
+@bp.get(f"/hubs/{HUB}/<name>")
+def list_records(hub: str, name: str):
+    the_hub = _hub()
+    return _send(the_hub.list(name, _list_query()), the_hub)
+
+
+@bp.post(f"/hubs/{HUB}/<name>")
+def create_record(hub: str, name: str):
+    the_hub = _hub()
+    return _send(the_hub.create(name, request.get_json()), the_hub)
+
+
+@bp.get(f"/hubs/{HUB}/<name>/<int:record_id>")
+def get_record(hub: str, name: str, record_id: int):
+    the_hub = _hub()
+    return _send(the_hub.get(name, record_id, _fields()), the_hub)
+
+
+@bp.patch(f"/hubs/{HUB}/<name>/<int:record_id>")
+def update_record(hub: str, name: str, record_id: int):
+    the_hub = _hub()
+    return _send(the_hub.update(name, record_id, request.get_json()), the_hub)
+
+
+@bp.delete(f"/hubs/{HUB}/<name>/<int:record_id>")
+def delete_record(hub: str, name: str, record_id: int):
+    the_hub = _hub()
+    return _send(the_hub.delete(name, record_id), the_hub)
+
+
+@bp.get(f"/hubs/{HUB}/<name>/<int:record_id>/<child>")
+def list_children(hub: str, name: str, record_id: int, child: str):
+    the_hub = _hub()
+    return _send(the_hub.list(name, _list_query(), parent=(child, record_id)), the_hub)

@@ -1,0 +1,56 @@
+"""The mapping context of one hub call: picklists, UDFs, links and options of one instance.
+
+It reads the Autotask client's metadata (cached in Redis per database) lazily, so a call that
+needs no picklist (a cache hit) costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from connector import element
+from connector.autotask import AutotaskClient
+from connector.instances import Instance
+from connector.picklists import Picklist
+
+# Map option names (what transformation maps ask for) to instance configuration keys.
+_OPTIONS = {"ticketSource": element.TICKET_SOURCE}
+
+
+class HubContext:
+    def __init__(self, client: Callable[[], AutotaskClient], instance: Instance) -> None:
+        self._client_factory = client
+        self._client: AutotaskClient | None = None
+        self.instance = instance
+
+    @property
+    def client(self) -> AutotaskClient:
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
+    def picklist(self, entity: str, field: str) -> Picklist:
+        return self.client.metadata.picklist(entity, field)
+
+    def udf_picklist(self, entity: str, name: str) -> Picklist | None:
+        return self.client.metadata.udf_picklist(entity, name)
+
+    def udf_names(self, entity: str) -> list[str]:
+        return [str(u["name"]) for u in self.client.metadata.udfs(entity)]
+
+    def udfs(self, entity: str) -> list[dict[str, Any]]:
+        return list(self.client.metadata.udfs(entity))
+
+    def fields(self, entity: str) -> list[dict[str, Any]]:
+        return list(self.client.metadata.fields(entity))
+
+    def entity_info(self, entity: str) -> dict[str, Any]:
+        return dict(self.client.metadata.entity_info(entity))
+
+    def link(self, command: str, **params: Any) -> str:
+        return self.client.link(command, **params)
+
+    def option(self, name: str) -> Any:
+        key = _OPTIONS.get(name, name)
+        return self.instance.option(key)

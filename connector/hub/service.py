@@ -1,0 +1,230 @@
+"""One hub call for one instance: resolve the resource, then list, read or write through it.
+
+Answers are finished JSON bodies with their headers, so the cache can keep them as they are.
+The Autotask client (and with it the zone look-up) is built only when a call needs Autotask:
+a cache hit touches Redis alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from connector import filters
+from connector.api.deps import Deps
+from connector.cache import HubCache
+from connector.errors import NotFoundError, ProviderValidationError
+from connector.hub.context import HubContext
+from connector.hub.listing import Lister, ListQuery
+from connector.hub.registry import Registry
+from connector.hub.render import Renderer
+from connector.hub.resources import Resource
+from connector.hub.tokens import PageTokens, query_digest
+from connector.instances import Instance
+from connector.upstream import autotask_for
+
+NEXT_PAGE = "Elements-Next-Page-Token"
+RETURNED = "Elements-Returned-Count"
+TOTAL = "Elements-Total-Count"
+CACHE = "Elements-Cache"
+
+
+@dataclass
+class Answer:
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+class Hub:
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        deps: Deps,
+        redis_client: redis.Redis,
+        registry: Registry,
+        tokens: PageTokens,
+    ) -> None:
+        self.instance = instance
+        self.deps = deps
+        self.redis = redis_client
+        self.registry = registry
+        self.tokens = tokens
+        self.ctx = HubContext(self._make_client, instance)
+        self.cache = HubCache(
+            redis_client,
+            deps.keys,
+            instance.id,
+            enabled=instance.cachingEnabled,
+            ttl=instance.cacheTimeToLive,
+            max_size=instance.maxCacheSize,
+        )
+        self.strip_nulls = (instance.option("filter.response.nulls") or "true") != "false"
+
+    def _make_client(self):
+        return autotask_for(
+            self.instance,
+            settings=self.deps.settings,
+            client=self.redis,
+            keys=self.deps.keys,
+            box=self.deps.box,
+        )
+
+    @property
+    def client(self):
+        return self.ctx.client
+
+    def resource(self, name: str) -> Resource:
+        return self.registry.resolve(name, self.instance)
+
+    # -- reads --------------------------------------------------------------------------
+    def list(self, name: str, query: ListQuery, *, parent: tuple[str, int] | None = None) -> Answer:
+        resource = self.resource(name)
+        if parent is not None:
+            resource, query = self._child_query(resource, parent, query)
+        resource.check("list", self.ctx)
+        renderer = Renderer(strip=self.strip_nulls, fields=query.fields)
+        digest = query_digest(
+            resource.name,
+            query.where,
+            query.order_by,
+            query.fields,
+            query.page_size,
+            list(query.extra_filter),
+            query.include_total,
+            self.strip_nulls,
+        )
+        entry = query_digest(digest, query.next_page)
+        version, cached = self.cache.get_list(resource.entity, entry)
+        if cached is not None:
+            head, _, body = cached.partition("\n")
+            return Answer(body, {**json.loads(head), CACHE: "hit"})
+        result = Lister(
+            resource,
+            self.client,
+            self.ctx,
+            tokens=self.tokens,
+            instance_id=self.instance.id,
+            redis_client=self.redis,
+            keys=self.deps.keys,
+            digest=digest,
+        ).run(query)
+        body = renderer.dumps([renderer.record(r) for r in result.records])
+        headers = {RETURNED: str(len(result.records))}
+        if result.next_token:
+            headers[NEXT_PAGE] = result.next_token
+        if result.total is not None:
+            headers[TOTAL] = str(result.total)
+        self.cache.put_list(resource.entity, entry, version, json.dumps(headers) + "\n" + body)
+        return Answer(body, {**headers, CACHE: self._miss()})
+
+    def _child_query(
+        self, parent_resource: Resource, parent: tuple[str, int], query: ListQuery
+    ) -> tuple[Resource, ListQuery]:
+        child_name, parent_id = parent
+        relation = parent_resource.child(child_name)
+        if relation is None:
+            raise NotFoundError(f"{parent_resource.name} has no child resource '{child_name}'")
+        resource_name, foreign_key = relation
+        if query.next_page is None and self._fetch(parent_resource, parent_id) is None:
+            raise NotFoundError(f"No {parent_resource.name} record with id {parent_id}")
+        scoped = ListQuery(
+            **{
+                **query.__dict__,
+                "extra_filter": (
+                    *query.extra_filter,
+                    filters.condition(filters.EQ, foreign_key, parent_id),
+                ),
+            }
+        )
+        return self.resource(resource_name), scoped
+
+    def get(self, name: str, record_id: int, fields: list[str] | None = None) -> Answer:
+        resource = self.resource(name)
+        resource.check("get", self.ctx)
+        renderer = Renderer(strip=self.strip_nulls, fields=fields)
+        shape = f"{resource.name}|{','.join(fields or [])}|{int(self.strip_nulls)}"
+        cached = self.cache.get_record(resource.entity, record_id, shape)
+        if cached is not None:
+            return Answer(cached, {CACHE: "hit"})
+        vendor = self._fetch(resource, record_id)
+        if vendor is None:
+            raise NotFoundError(f"No {resource.name} record with id {record_id}")
+        body = renderer.dumps(renderer.record(resource.to_record(vendor, self.ctx)))
+        self.cache.put_record(resource.entity, record_id, shape, body)
+        return Answer(body, {CACHE: self._miss()})
+
+    def _fetch(self, resource: Resource, record_id: int) -> dict[str, Any] | None:
+        """The vendor record, or None; through the resource's fixed filter when it has one."""
+        if resource.fixed_filter:
+            page = self.client.query_page(
+                resource.entity,
+                [*resource.fixed_filter, filters.condition(filters.EQ, "id", record_id)],
+                max_records=1,
+            )
+            return page.items[0] if page.items else None
+        return self.client.get(resource.entity, record_id)
+
+    def _miss(self) -> str:
+        return "miss" if self.cache.enabled else "off"
+
+    # -- writes -------------------------------------------------------------------------
+    def create(self, name: str, body: Any) -> Answer:
+        resource = self.resource(name)
+        resource.check("create", self.ctx)
+        vendor = resource.to_vendor(body, self.ctx, partial=False)
+        parent_field = resource.parent_field()
+        parent_id = vendor.get(parent_field) if parent_field else None
+        created = self.client.create(resource.entity, vendor, parent_id=parent_id)
+        self.cache.invalidate(resource.entity, created.get("id"))
+        return self._record_answer(resource, created)
+
+    def update(self, name: str, record_id: int, body: Any) -> Answer:
+        resource = self.resource(name)
+        resource.check("update", self.ctx)
+        vendor = resource.to_vendor(body, self.ctx, partial=True)
+        parent_field = resource.parent_field()
+        parent_id = vendor.get(parent_field) if parent_field else None
+        if (parent_field and parent_id is None) or resource.fixed_filter:
+            existing = self._existing(resource, record_id)
+            parent_id = existing.get(parent_field) if parent_field else None
+        vendor["id"] = record_id
+        try:
+            updated = self.client.update(resource.entity, vendor, parent_id=parent_id)
+        except ProviderValidationError:
+            self._existing(resource, record_id)  # a missing record is a 404, not Autotask's 500
+            raise
+        finally:
+            self.cache.invalidate(resource.entity, record_id)
+        return self._record_answer(resource, updated)
+
+    def delete(self, name: str, record_id: int) -> Answer:
+        resource = self.resource(name)
+        resource.check("delete", self.ctx)
+        parent_field = resource.parent_field()
+        parent_id = None
+        if parent_field or resource.fixed_filter:
+            existing = self._existing(resource, record_id)
+            parent_id = existing.get(parent_field) if parent_field else None
+        try:
+            self.client.delete(resource.entity, record_id, parent_id=parent_id)
+        except ProviderValidationError:
+            self._existing(resource, record_id)
+            raise
+        finally:
+            self.cache.invalidate(resource.entity, record_id)
+        return Answer(json.dumps({"id": record_id, "deleted": True}))
+
+    def _existing(self, resource: Resource, record_id: int) -> dict[str, Any]:
+        vendor = self._fetch(resource, record_id)
+        if vendor is None:
+            raise NotFoundError(f"No {resource.name} record with id {record_id}")
+        return vendor
+
+    def _record_answer(self, resource: Resource, vendor: dict[str, Any]) -> Answer:
+        renderer = Renderer(strip=self.strip_nulls, fields=None)
+        return Answer(renderer.dumps(renderer.record(resource.to_record(vendor, self.ctx))))
