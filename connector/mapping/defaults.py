@@ -23,6 +23,7 @@ class Default:
     """Where a default comes from, for messages: `default` or `instance setting 'x'`."""
 
     origin = "default"
+    is_setting = False  # an instance setting: text to read as the field's type
 
     def resolve(self, ctx: MappingContext) -> Any:
         raise NotImplementedError
@@ -40,6 +41,7 @@ class OptionDefault(Default):
     def __init__(self, name: str) -> None:
         self.name = name
         self.origin = f"instance setting {name!r}"
+        self.is_setting = True
 
     def resolve(self, ctx: MappingContext) -> Any:
         return ctx.option(self.name)

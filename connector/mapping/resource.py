@@ -162,19 +162,24 @@ class ResourceMap:
         vendor: dict[str, Any] = {}
         problems: list[tuple[str, str]] = []
         for mapper in self._writable:
-            value, origin = paths.get(data, mapper.path, paths.MISSING), None
-            if value is paths.MISSING and not partial and mapper.default is not None:
-                value, origin = mapper.default.resolve(ctx), mapper.default.origin
+            value = paths.get(data, mapper.path, paths.MISSING)
+            default = mapper.default if value is paths.MISSING and not partial else None
+            if default is not None:
+                value = default.resolve(ctx)
                 if value is None and mapper.required:
                     problems.append(
-                        (mapper.path, f"Missing data for required field ({origin} is not set).")
+                        (
+                            mapper.path,
+                            f"Missing data for required field ({default.origin} is unset).",
+                        )
                     )
-            if value is paths.MISSING or (value is None and origin):
+            if value is paths.MISSING or (value is None and default is not None):
                 continue
+            setting = default is not None and default.is_setting
             try:
-                written = mapper.write(value, ctx)
+                written = mapper.write(mapper.from_setting(value) if setting else value, ctx)
             except FieldError as error:
-                prefix = f"{origin}: " if origin and origin != "default" else ""
+                prefix = f"{default.origin}: " if setting else ""  # type: ignore[union-attr]
                 problems.extend((path, prefix + message) for path, message in error.problems)
                 continue
             for vendor_path, vendor_value in written.items():

@@ -106,7 +106,7 @@ def test_the_good_map_builds():
         ),
         pytest.param(
             set_name_field(type="integer", vendor="companyName", default="x"),
-            "field 'name': key 'default': ['Not a valid integer.']",
+            "field 'name': key 'default': Not a valid integer.",
             id="a default of the wrong type",
         ),
         pytest.param(

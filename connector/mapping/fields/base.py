@@ -17,6 +17,7 @@ from marshmallow import fields
 from connector import filters as f
 from connector.errors import ValidationError
 from connector.mapping import defaults
+from connector.mapping.bodyfields import flatten_errors
 from connector.mapping.context import MappingContext
 from connector.mapping.spec import FieldSpec
 
@@ -82,7 +83,8 @@ class FieldMapper:
             try:
                 self.body_field(required=False).deserialize(self.default.value)
             except SchemaError as error:
-                raise SpecError(f"key 'default': {error.messages}") from None
+                problems = "; ".join(message for _, message in flatten_errors(error.messages))
+                raise SpecError(f"key 'default': {problems}") from None
 
     # -- vendor record -> normalized ---------------------------------------------------------
     def read(self, vendor: Mapping[str, Any], ctx: MappingContext) -> Any:
@@ -104,6 +106,11 @@ class FieldMapper:
     def written_fields(self) -> list[str]:
         """The vendor fields this mapper may write."""
         return []
+
+    def from_setting(self, value: Any) -> Any:
+        """An instance setting used as a default, as a body would give it (settings are often
+        text: `"4"` for an id); FieldError when it cannot be one."""
+        return value
 
     def fixed_writes(self, create: bool) -> dict[str, Any]:
         """Vendor values written whatever the body holds (constants)."""

@@ -18,7 +18,7 @@ from marshmallow import fields, validate
 from connector import filters as f
 from connector.mapping import paths
 from connector.mapping.context import MappingContext
-from connector.mapping.fields.base import FieldMapper, nullable
+from connector.mapping.fields.base import FieldError, FieldMapper, nullable
 from connector.mapping.spec import FieldSpec, VendorPath
 from connector.mapping.values import VALUE_TYPES
 
@@ -46,6 +46,14 @@ class ScalarField(FieldMapper):
 
     def write(self, value: Any, ctx: MappingContext) -> dict[str, Any]:
         return {self.vendor: self.kind.write(value)}
+
+    def from_setting(self, value: Any) -> Any:
+        try:
+            return self.kind.literal(value)
+        except (TypeError, ValueError):
+            raise FieldError(
+                self.full_path(), f"{value!r} is not a valid {self.kind.name}"
+            ) from None
 
     def written_fields(self) -> list[str]:
         return [self.vendor] if self.writable else []
