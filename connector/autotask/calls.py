@@ -23,7 +23,7 @@ from connector.autotask.retries import RetryPolicy, Safety
 from connector.autotask.stats import CallStats
 from connector.autotask.zones import discover_zone, zone_age
 from connector.config import Settings
-from connector.errors import ProviderAuthError, ProviderError
+from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
 from connector.keys import Keys
 
 log = logging.getLogger("connector.autotask")
@@ -117,6 +117,17 @@ class Caller:
             return answer
 
     def _once(
+        self, kind: str, method: str, url: str, endpoint: str, body: Any
+    ) -> tuple[Any, Usage]:
+        try:
+            return self._admitted(kind, method, url, endpoint, body)
+        except redis_lib.RedisError as exc:
+            raise StorageUnavailableError(
+                f"Redis does not answer ({type(exc).__name__}); Autotask calls are held back "
+                "because their shared limits live there"
+            ) from None
+
+    def _admitted(
         self, kind: str, method: str, url: str, endpoint: str, body: Any
     ) -> tuple[Any, Usage]:
         with self.limits.admit(endpoint) as admission:

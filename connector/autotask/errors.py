@@ -44,6 +44,21 @@ class UpstreamConnectionError(ProviderUnavailableError):
         self.request_sent = request_sent
 
 
+class ThresholdExceededError(ProviderRateLimitedError):
+    """Autotask's hourly request threshold for the database is spent; calls are refused until
+    the rolling hour clears, so there is no point retrying within seconds."""
+
+    code = "provider_threshold_exceeded"
+    default_retry_after = 60.0
+
+
+class LimitWaitError(ProviderRateLimitedError):
+    """The connector's own limits (pacing, the concurrency slots) kept a call waiting longer
+    than allowed; nothing was sent. Already waited for: not retried."""
+
+    code = "provider_limit_wait"
+
+
 class PagingLoopError(ProviderFatalError):
     """Autotask handed back a page token or rows already seen; following it would never end."""
 
@@ -62,6 +77,8 @@ ERROR_TABLE: tuple[tuple[int | None, str | None, type[ProviderError], str], ...]
      "Autotask refused the API integration code"),
     (None, r"thread threshold|threads? (limit|threshold)", ProviderRateLimitedError,
      "Autotask refused the call: too many concurrent requests on this endpoint"),
+    (None, r"request threshold of|threshold .*requests.* exceeded", ThresholdExceededError,
+     "Autotask's hourly request threshold for this database is spent; try later"),
     (None, r"does not have the adequate permissions", ProviderForbiddenError,
      "The Autotask API user lacks the permission for this operation"),
     (401, None, ProviderAuthError, "Autotask refused the credentials"),
@@ -146,12 +163,12 @@ def error_for(
         break
     if operation:
         message = f"{message} ({operation})"
-    return cls(
-        message,
-        provider_message=joined or None,
-        provider_status=status,
-        retry_after=retry_after_seconds(retry_after) if cls is ProviderRateLimitedError else None,
-    )
+    wait = None
+    if issubclass(cls, ProviderRateLimitedError):
+        wait = retry_after_seconds(retry_after)
+        if wait is None:
+            wait = getattr(cls, "default_retry_after", None)
+    return cls(message, provider_message=joined or None, provider_status=status, retry_after=wait)
 
 
 def error_for_exception(exc: requests.RequestException, operation: str) -> ProviderError:

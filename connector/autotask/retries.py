@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from enum import Enum
 
-from connector.autotask.errors import UpstreamConnectionError
+from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.errors import ProviderError, ProviderRateLimitedError, ProviderUnavailableError
 
 
@@ -34,7 +34,7 @@ class RetryPolicy:
 
     def should_retry(self, safety: Safety, error: ProviderError, attempt: int) -> bool:
         """Whether attempt number `attempt` (1-based) may be followed by another."""
-        if attempt > self.retries:
+        if attempt > self.retries or isinstance(error, LimitWaitError):
             return False
         if error.retry_after is not None and error.retry_after > self.max_wait:
             return False

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from connector.autotask.errors import (
+    ThresholdExceededError,
     UnknownUsernameError,
     UpstreamConnectionError,
     error_for,
@@ -128,6 +129,14 @@ def test_error_keeps_autotask_text_joined():
     error = error_for(500, {"errors": ["first problem", "second problem"]})
     assert error.provider_message == "first problem; second problem"
     assert error.status == 400
+
+
+def test_the_hourly_threshold_is_a_rate_limit_that_suggests_a_minute():
+    text = "The request threshold of 10000 requests per 60 minutes has been exceeded."
+    error = error_for(429, {"errors": [text]})
+    assert isinstance(error, ThresholdExceededError)
+    assert error.retry_after == 60
+    assert error.provider_message == text
 
 
 def test_rate_limited_error_reads_retry_after():

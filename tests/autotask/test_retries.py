@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from connector.autotask.errors import UpstreamConnectionError
+from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.retries import RetryPolicy, Safety
 from connector.errors import (
     ProviderAuthError,
@@ -39,6 +39,12 @@ MAYBE_SENT = UpstreamConnectionError("reset", request_sent=True)
         ),
         pytest.param(
             Safety.CREATE, ProviderUnavailableError("503"), False, id="never a create after a 503"
+        ),
+        pytest.param(
+            Safety.READ,
+            LimitWaitError("slots busy", retry_after=1),
+            False,
+            id="not when the connector's own limits already kept the call waiting",
         ),
         pytest.param(
             Safety.READ,

@@ -15,11 +15,11 @@ from typing import Any
 
 import redis as redis_lib
 
+from connector.autotask.errors import LimitWaitError
 from connector.autotask.limits.counter import RequestCounter, Usage
 from connector.autotask.limits.pacing import Pacer, pacing_interval
 from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError
 from connector.autotask.limits.threshold import ThresholdMonitor
-from connector.errors import ProviderRateLimitedError
 from connector.keys import Keys
 
 __all__ = ["Admission", "Limits", "Usage"]
@@ -60,14 +60,16 @@ class Limits:
         self.counter = RequestCounter(redis, keys, database)
         self.monitor = ThresholdMonitor(redis, keys, database, refresh_seconds=threshold_refresh)
         self.pacer = Pacer(redis, keys, database)
+        self._semaphores: dict[str, Semaphore] = {}
 
     def semaphore(self, endpoint: str) -> Semaphore:
-        return Semaphore(
-            self.redis,
-            self.keys.semaphore(self.integration, endpoint),
-            slots=self.slots,
-            slot_seconds=self.slot_seconds,
-        )
+        name = endpoint.lower()
+        found = self._semaphores.get(name)
+        if found is None:
+            key = self.keys.semaphore(self.integration, name)
+            found = Semaphore(self.redis, key, slots=self.slots, slot_seconds=self.slot_seconds)
+            self._semaphores[name] = found
+        return found
 
     def usage(self) -> Usage:
         return self.counter.usage()
@@ -89,7 +91,7 @@ class Limits:
         )
         wait = self.pacer.reserve(interval, self.max_wait)
         if wait is None:
-            raise ProviderRateLimitedError(
+            raise LimitWaitError(
                 "Autotask's hourly request budget for this database is nearly spent; "
                 "the connector is pacing its calls",
                 retry_after=max(interval, 1.0),
@@ -102,7 +104,7 @@ class Limits:
                 admission.slot_wait_seconds = waited
                 yield admission
         except SlotsBusyError:
-            raise ProviderRateLimitedError(
+            raise LimitWaitError(
                 f"All {self.slots} concurrent Autotask slots for {endpoint} stayed busy",
                 retry_after=1.0,
             ) from None
