@@ -141,14 +141,10 @@ def test_delete_where_autotask_allows_it(hub, sandbox, company, owner, resource)
     assert hub.ok("DELETE", f"{resource}/{created['id']}") == {"id": created["id"], "deleted": True}
     assert sandbox.record(entity, created["id"]) is None
     assert hub.get(f"{resource}/{created['id']}").status_code == 404
-    deletes = [r for r in sandbox.requests(method="DELETE")]
-    assert (
-        deletes[-1]["path"]
-        .lower()
-        .endswith(
-            f"/companies/{company}/{'contacts' if resource == 'contacts' else 'todos'}/{created['id']}".lower()
-        )
-    )
+    child_path = "contacts" if resource == "contacts" else "todos"
+    deletes = sandbox.requests(method="DELETE")
+    expected = f"/companies/{company}/{child_path}/{created['id']}"
+    assert deletes[-1]["path"].lower().endswith(expected)
 
 
 @pytest.mark.parametrize(
