@@ -15,6 +15,7 @@ import time
 import redis
 
 from connector.keys import Keys
+from connector.local_cache import LocalCache, group, publish
 
 DEFAULT_TTL = 300
 DEFAULT_MAX_SIZE = 10_000
@@ -48,6 +49,11 @@ return {version, redis.call("GET", ARGV[1] .. version)}
 """
 
 
+def record_key(keys: Keys, instance_id: int | str, entity: str, record_id: int | str) -> str:
+    """The hash of one record's cached views (instance_id may be a "{instance}" template)."""
+    return keys.cache(instance_id, "rec", entity.lower(), record_id)
+
+
 class HubCache:
     """The cache of one instance; `enabled` False makes every call a no-op miss."""
 
@@ -60,7 +66,9 @@ class HubCache:
         enabled: bool,
         ttl: int = 0,
         max_size: int = 0,
+        local: LocalCache | None = None,
     ) -> None:
+        self.local = local
         self.redis = client
         self.keys = keys
         self.instance_id = instance_id
@@ -71,7 +79,7 @@ class HubCache:
         self._get_list = client.register_script(_GET_LIST)
 
     def _record_key(self, entity: str, record_id: int | str) -> str:
-        return self.keys.cache(self.instance_id, "rec", entity.lower(), record_id)
+        return record_key(self.keys, self.instance_id, entity, record_id)
 
     def _version_key(self, entity: str) -> str:
         return self.keys.cache(self.instance_id, "ver", entity.lower())
@@ -82,14 +90,36 @@ class HubCache:
     def get_record(self, entity: str, record_id: int | str, shape: str) -> str | None:
         if not self.enabled:
             return None
-        return self.redis.hget(self._record_key(entity, record_id), shape)
+        key = self._record_key(entity, record_id)
+        field = f"{key}\0{shape}"
+        since = 0
+        if self.local is not None:
+            copied = self.local.get(field)
+            if copied is not None:
+                return copied
+            since = self.local.generation()
+        body = self.redis.hget(key, shape)
+        if body is not None and self.local is not None:
+            self.local.put(field, body, self._groups(key), since=since)
+        return body
 
-    def put_record(self, entity: str, record_id: int | str, shape: str, body: str) -> None:
-        if self.enabled:
-            self._put(
-                keys=[self._record_key(entity, record_id), self.keys.cache_index(self.instance_id)],
-                args=[shape, body, self.ttl, self.max_size, f"{time.time():.6f}"],
-            )
+    def put_record(
+        self, entity: str, record_id: int | str, shape: str, body: str, since: int = -1
+    ) -> None:
+        """Store a body read from Autotask; `since` is `generation()` from before that read."""
+        if not self.enabled:
+            return
+        key = self._record_key(entity, record_id)
+        self._put(
+            keys=[key, self.keys.cache_index(self.instance_id)],
+            args=[shape, body, self.ttl, self.max_size, f"{time.time():.6f}"],
+        )
+        if self.local is not None:
+            # a body just read from Autotask: kept unless a write was heard of meanwhile
+            self.local.put(f"{key}\0{shape}", body, self._groups(key), since=since)
+
+    def _groups(self, key: str) -> list[str]:
+        return [group("record", key), group("instance-cache", self.instance_id)]
 
     def get_list(self, entity: str, digest: str) -> tuple[str, str | None]:
         """(the entity's version, the cached page or None); pass the version back to put."""
@@ -120,6 +150,8 @@ class HubCache:
             pipe.incr(self._version_key(entity))
             pipe.expire(self._version_key(entity), 7 * 86400)
             pipe.execute()
+        if record_id is not None:
+            self._forget([group("record", self._record_key(entity, record_id))])
 
     def clear(self) -> int:
         """Every entry of the instance (instance deleted, credentials or settings changed)."""
@@ -128,4 +160,16 @@ class HubCache:
             match=self.keys.pattern("cache", self.instance_id, "*"), count=500
         ):
             removed += self.redis.delete(key)
+        self._forget([group("instance-cache", self.instance_id)])
         return removed
+
+    def _forget(self, groups: list[str]) -> None:
+        """Local copies in every process (after the Redis entries are gone, so none refills)."""
+        if self.local is not None:
+            self.local.invalidate(groups)
+        else:
+            publish(self.redis, self.keys, groups)
+
+    def generation(self) -> int:
+        """Pass to put_record: a copy is refused if a write was heard of since this moment."""
+        return self.local.generation() if self.local is not None else 0

@@ -43,6 +43,7 @@ class Settings:
     autotask_threshold_refresh: int = 120
     transformations_dir: str = field(default_factory=_default_transformations_dir)
     metadata_ttl: int = 3600
+    local_cache_ttl: float = 5.0
     zone_ttl: int = 86400
 
     @classmethod
@@ -80,5 +81,6 @@ _ENV: dict[str, tuple[str, Any]] = {
     "autotask_threshold_refresh": ("AUTOTASK_THRESHOLD_REFRESH", int),
     "transformations_dir": ("CONNECTOR_TRANSFORMATIONS_DIR", str),
     "metadata_ttl": ("CONNECTOR_METADATA_TTL", int),
+    "local_cache_ttl": ("CONNECTOR_LOCAL_CACHE_TTL", float),
     "zone_ttl": ("CONNECTOR_ZONE_TTL", int),
 }

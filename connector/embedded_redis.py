@@ -108,7 +108,7 @@ class EmbeddedRedis:
                 str((self.data_dir / "redis.log").resolve()),
             ]
         else:
-            args += ["--appendonly", "no", "--logfile", ""]
+            args += ["--appendonly", "no", "--logfile", "/dev/null"]
         self.process = subprocess.Popen(  # noqa: S603 - fixed binary, our own arguments
             args,
             stdin=subprocess.DEVNULL,

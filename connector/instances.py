@@ -17,6 +17,7 @@ import redis
 
 from connector import element
 from connector.keys import Keys
+from connector.local_cache import LocalCache, group, publish
 from connector.secrets_box import SecretBox, hash_secret, new_secret
 
 
@@ -72,9 +73,18 @@ class Instance:
 
 
 class InstanceStore:
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, local: LocalCache | None = None) -> None:
         self.redis = client
         self.keys = keys
+        self.local = local
+
+    def _changed(self, instance: Instance) -> None:
+        """Every process forgets its copies of this instance (see connector.local_cache)."""
+        changed = group("instance", instance.id)
+        if self.local is not None:
+            self.local.invalidate([changed])
+        else:
+            publish(self.redis, self.keys, [changed])
 
     def next_id(self) -> int:
         return int(self.redis.incr(self.keys.sequence("instance")))
@@ -94,6 +104,8 @@ class InstanceStore:
                 pipe.sadd(self.keys.org_instances(str(instance.organizationId)), instance.id)
                 pipe.set(self.keys.instance_by_token(instance.tokenHash), instance.id)
             pipe.execute()
+        if not is_new:
+            self._changed(instance)
 
     def get(self, instance_id: int | str) -> Instance | None:
         raw = self.redis.get(self.keys.instance(instance_id))
@@ -134,6 +146,7 @@ class InstanceStore:
             pipe.set(self.keys.instance_by_token(token_hash), instance.id)
             pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
             pipe.execute()
+        self._changed(instance)
         return token
 
     def delete(self, instance: Instance) -> None:
@@ -142,3 +155,4 @@ class InstanceStore:
             pipe.srem(self.keys.org_instances(str(instance.organizationId)), instance.id)
             pipe.delete(self.keys.instance(instance.id))
             pipe.execute()
+        self._changed(instance)

@@ -83,6 +83,10 @@ class Keys:
     def cache_index(self, instance_id: int | str) -> str:
         return self._k("cache", instance_id, "index")
 
+    def invalidation_channel(self) -> str:
+        """The pub/sub channel on which writers name what changed (see connector.local_cache)."""
+        return self._k("invalidations")
+
     def sorted_result(self, instance_id: int | str, result_id: str) -> str:
         """The ids of a result sorted in memory, waiting for its next pages."""
         return self._k("sorted", instance_id, result_id)

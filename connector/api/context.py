@@ -9,7 +9,7 @@ from flask import g, request
 
 from connector.accounts import Organization, User
 from connector.api.deps import deps
-from connector.auth import parse_authorization
+from connector.auth import Authorization, parse_authorization
 from connector.errors import AuthenticationError, ForbiddenError
 from connector.instances import Instance
 
@@ -21,20 +21,23 @@ class Caller:
     instance: Instance | None = None
 
 
-def platform_caller() -> Caller:
+def platform_caller(header: Authorization | None = None) -> Caller:
     """The caller of a platform API: User and Organization secrets (Element optional)."""
-    header = parse_authorization(request.headers.get("Authorization"))
+    header = header or parse_authorization(request.headers.get("Authorization"))
     if not header.user:
         raise AuthenticationError("Authorization needs `User <user secret>`")
-    accounts = deps().accounts
-    found = accounts.authenticate(header.user, header.organization)
-    if found is None and _is_single_tenant(header.user, header.organization):
-        found = accounts.ensure(deps().settings.org_secret, deps().settings.user_secret)
-    if found is None:
+    lookup = deps().lookup.lookup
+    user, org, instance = lookup(header.user, header.organization, header.element)
+    if user is None and _is_single_tenant(header.user, header.organization):
+        deps().accounts.ensure(deps().settings.org_secret, deps().settings.user_secret)
+        user, org, instance = lookup(header.user, header.organization, header.element)
+    if user is not None and header.organization is None:
+        org = deps().accounts.organization(user.organizationId)  # the older User+Element form
+    if user is None or org is None or org.id != user.organizationId:
         raise AuthenticationError("Unknown user or organization secret")
-    caller = Caller(*found)
-    if header.element:
-        caller = Caller(caller.organization, caller.user, _instance_of(header.element, caller))
+    if header.element and (instance is None or instance.organizationId != org.id):
+        raise AuthenticationError("Unknown or deleted instance token")
+    caller = Caller(org, user, instance)
     g.caller = caller
     return caller
 
@@ -44,7 +47,7 @@ def element_caller(*, allow_disabled: bool = False) -> Caller:
     header = parse_authorization(request.headers.get("Authorization"))
     if not header.element:
         raise AuthenticationError("Authorization needs `Element <instance token>` for this call")
-    caller = platform_caller()
+    caller = platform_caller(header)
     assert caller.instance is not None
     if caller.instance.disabled and not allow_disabled:
         raise ForbiddenError("This instance is disabled; enable it with PUT /instances/enabled")
@@ -58,10 +61,3 @@ def _is_single_tenant(user: str, organization: str | None) -> bool:
         return False
     same_org = organization is None or hmac.compare_digest(organization, settings.org_secret)
     return hmac.compare_digest(user, settings.user_secret) and same_org
-
-
-def _instance_of(token: str, caller: Caller) -> Instance:
-    instance = deps().instances.by_token(token)
-    if instance is None or instance.organizationId != caller.organization.id:
-        raise AuthenticationError("Unknown or deleted instance token")
-    return instance

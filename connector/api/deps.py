@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from connector.accounts import AccountStore
+from connector.caller_lookup import CallerLookup
 from connector.config import Settings
 from connector.instances import InstanceStore
 from connector.keys import Keys
+from connector.local_cache import LocalCache
 from connector.redis_conn import get_keys, get_redis
 from connector.secrets_box import SecretBox, load_key
 
@@ -24,14 +26,24 @@ class Deps:
     instances: InstanceStore
     box: SecretBox
     box_key: str  # the Fernet key(s), for keys derived from it (page-token signing)
+    lookup: CallerLookup
+    local: LocalCache
 
 
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
     client, keys = get_redis(app), get_keys(app)
     key = load_key(settings.secret_key, settings.data_dir)
+    local = LocalCache(client, keys, ttl=settings.local_cache_ttl)
     deps = Deps(
-        settings, keys, AccountStore(client, keys), InstanceStore(client, keys), SecretBox(key), key
+        settings,
+        keys,
+        AccountStore(client, keys),
+        InstanceStore(client, keys, local),
+        SecretBox(key),
+        key,
+        CallerLookup(client, keys, local),
+        local,
     )
     app.extensions[EXTENSION] = deps
     if settings.org_secret and settings.user_secret:

@@ -176,7 +176,7 @@ def update_configuration(instance_id: int, config_id: int):
 # -- helpers -----------------------------------------------------------------------------
 def _clear_cache(instance: Instance) -> None:
     """Settings or credentials changed, or the instance is gone: no cached answer survives."""
-    HubCache(get_redis(), deps().keys, instance.id, enabled=True).clear()
+    HubCache(get_redis(), deps().keys, instance.id, enabled=True, local=deps().local).clear()
 
 
 def _element_ref(key_or_id: str, given: Any) -> dict[str, Any]:

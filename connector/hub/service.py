@@ -62,6 +62,7 @@ class Hub:
             enabled=instance.cachingEnabled,
             ttl=instance.cacheTimeToLive,
             max_size=instance.maxCacheSize,
+            local=deps.local,
         )
         self.strip_nulls = (instance.option("filter.response.nulls") or "true") != "false"
 
@@ -151,11 +152,12 @@ class Hub:
         cached = self.cache.get_record(resource.entity, record_id, shape)
         if cached is not None:
             return Answer(cached, {CACHE: "hit"})
+        since = self.cache.generation()
         vendor = self._fetch(resource, record_id)
         if vendor is None:
             raise NotFoundError(f"No {resource.name} record with id {record_id}")
         body = renderer.dumps(renderer.record(resource.to_record(vendor, self.ctx)))
-        self.cache.put_record(resource.entity, record_id, shape, body)
+        self.cache.put_record(resource.entity, record_id, shape, body, since=since)
         return Answer(body, {CACHE: self._miss()})
 
     def _fetch(self, resource: Resource, record_id: int) -> dict[str, Any] | None:

@@ -1,0 +1,168 @@
+"""Hub benchmark: a cached GET /hubs/crm/contacts/{id} against bare Flask, and the upstream
+calls of listing N contacts against ceil(N/500).
+
+    python benchmarks/hub_bench.py [--seconds 10] [--contacts 1234 5000 20000]
+
+Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
+both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the
+listing costs exactly ceil(N/500) query calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+import redis
+import requests
+from cryptography.fernet import Fernet
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import harness  # noqa: E402
+from connector.accounts import AccountStore  # noqa: E402
+from connector.keys import Keys  # noqa: E402
+
+BASE = "/elements/api-v2"
+PREFIX = "bench:"
+
+
+def instance_body(sandbox_url: str) -> dict:
+    return {
+        "element": {"key": "autotaskcrm"},
+        "name": "bench",
+        "cachingEnabled": True,
+        "cacheTimeToLive": 600,
+        "configuration": {
+            "crm.autotask.username": "api-user@sandbox.local",
+            "crm.autotask.password": "sandbox-secret",
+            "crm.autotask.server.url": sandbox_url,
+            "crm.autotask.integration.code": "SANDBOX0INTEGRATION0CODE000",
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--log-level", default="INFO", help="the service's LOG_LEVEL")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--contacts", type=int, nargs="*", default=[1234, 5000, 20000])
+    args = parser.parse_args()
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        harness.embedded_redis() as redis_url,
+        harness.sandbox(Path(tmp) / "sandbox", records=20) as sandbox_url,
+    ):
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        account = AccountStore(client, Keys(PREFIX)).create()
+        env = {
+            "REDIS_URL": redis_url,
+            "CONNECTOR_KEY_PREFIX": PREFIX,
+            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
+            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
+            "LOG_LEVEL": args.log_level,
+        }
+        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        with harness.gunicorn("connector.app:create_app()", env, threads=args.threads) as service:
+            created = requests.post(
+                service + BASE + "/instances",
+                json=instance_body(sandbox_url),
+                headers={"Authorization": auth},
+                timeout=30,
+            ).json()
+            headers = {"Authorization": f"{auth}, Element {created['token']}"}
+            first = requests.get(
+                service + BASE + "/hubs/crm/contacts",
+                params={"pageSize": 1},
+                headers=headers,
+                timeout=30,
+            ).json()[0]
+            record_url = f"{service}{BASE}/hubs/crm/contacts/{first['id']}"
+            warm = requests.get(record_url, headers=headers, timeout=30)
+            body = warm.content
+            hit = requests.get(record_url, headers=headers, timeout=30)
+            assert hit.headers.get("Elements-Cache") == "hit", hit.headers
+            body_file = Path(tmp) / "body.json"
+            body_file.write_bytes(body)
+            with harness.gunicorn(
+                "benchmarks.bare_app:create_app()",
+                {"BARE_BODY_FILE": str(body_file)},
+                threads=args.threads,
+            ) as bare_url:
+                # interleaved rounds, so drift in the machine's load hits both alike
+                rounds = {"hub": [], "bare": []}
+                for _ in range(args.rounds):
+                    rounds["hub"].append(harness.load(record_url, headers, seconds=args.seconds))
+                    rounds["bare"].append(
+                        harness.load(bare_url + "/record", {}, seconds=args.seconds)
+                    )
+        hub, bare = (harness.median_round(rounds[name]) for name in ("hub", "bare"))
+
+        print(
+            f"Cached GET /hubs/crm/contacts/{{id}} ({len(body)} bytes), gunicorn 2 workers; "
+            f"median of {args.rounds} interleaved rounds of {args.seconds:.0f} s, "
+            f"2 processes x 4 keep-alive connections"
+        )
+        print(f"{'server':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+        for name, figures in (("connector (cache hit)", hub), ("bare Flask", bare)):
+            print(
+                f"{name:<24}{figures['rps']:>10.0f}{figures['p50_ms']:>10.2f}"
+                f"{figures['p99_ms']:>10.2f}{figures['errors']:>8}"
+            )
+        share = hub["rps"] / bare["rps"] * 100
+        print(f"connector / bare throughput: {share:.0f}% (target >= 70%)")
+
+        print()
+        print(f"{'contacts N':>12}{'query calls':>13}{'ceil(N/500)':>13}{'hub pages':>11}")
+        with harness.gunicorn("connector.app:create_app()", env) as service:
+            for count in args.contacts:
+                requests.post(
+                    f"{sandbox_url}/_sandbox/reseed",
+                    json={"records": 5, "seed_counts": {"Contacts": count}},
+                    timeout=600,
+                )
+                created = requests.post(
+                    service + BASE + "/instances",
+                    json={**instance_body(sandbox_url), "cachingEnabled": False},
+                    headers={"Authorization": auth},
+                    timeout=30,
+                ).json()
+                headers = {"Authorization": f"{auth}, Element {created['token']}"}
+                requests.get(
+                    service + BASE + "/hubs/crm/contacts/objects", headers=headers, timeout=30
+                )
+                requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
+                pages, token, seen = 0, None, 0
+                while True:
+                    params = {"pageSize": 500, **({"nextPage": token} if token else {})}
+                    response = requests.get(
+                        service + BASE + "/hubs/crm/contacts",
+                        params=params,
+                        headers=headers,
+                        timeout=120,
+                    )
+                    response.raise_for_status()
+                    pages += 1
+                    seen += len(response.json())
+                    token = response.headers.get("Elements-Next-Page-Token")
+                    if not token:
+                        break
+                log = requests.get(
+                    f"{sandbox_url}/_sandbox/requests",
+                    params={"path_contains": "Contacts/query"},
+                    timeout=30,
+                ).json()
+                calls = [r for r in log["requests"] if "count" not in r["path"].lower()]
+                assert seen == count, (seen, count)
+                print(f"{count:>12}{len(calls):>13}{math.ceil(count / 500):>13}{pages:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
