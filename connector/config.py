@@ -38,6 +38,9 @@ class Settings:
     autotask_timeout: float = 30.0
     autotask_threshold_share: float = 0.5
     autotask_max_concurrency: int = 3
+    autotask_max_wait: float = 30.0
+    autotask_retries: int = 3
+    autotask_threshold_refresh: int = 120
     transformations_dir: str = field(default_factory=_default_transformations_dir)
     metadata_ttl: int = 3600
     zone_ttl: int = 86400
@@ -72,6 +75,9 @@ _ENV: dict[str, tuple[str, Any]] = {
     "autotask_timeout": ("AUTOTASK_TIMEOUT", float),
     "autotask_threshold_share": ("AUTOTASK_THRESHOLD_SHARE", float),
     "autotask_max_concurrency": ("AUTOTASK_MAX_CONCURRENCY", int),
+    "autotask_max_wait": ("AUTOTASK_MAX_WAIT", float),
+    "autotask_retries": ("AUTOTASK_RETRIES", int),
+    "autotask_threshold_refresh": ("AUTOTASK_THRESHOLD_REFRESH", int),
     "transformations_dir": ("CONNECTOR_TRANSFORMATIONS_DIR", str),
     "metadata_ttl": ("CONNECTOR_METADATA_TTL", int),
     "zone_ttl": ("CONNECTOR_ZONE_TTL", int),

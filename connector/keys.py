@@ -66,6 +66,10 @@ class Keys:
     def threshold(self, database: int | str) -> str:
         return self._k("limits", database, "threshold")
 
+    def threshold_lock(self, database: int | str) -> str:
+        """Held by the one worker reading ThresholdInformation for the database."""
+        return self._k("limits", database, "threshold", "lock")
+
     def pacing_lock(self, database: int | str) -> str:
         return self._k("limits", database, "pace")
 

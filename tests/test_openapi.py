@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from connector.api import BASE_PATH
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
-_CONVERTER = re.compile(r"<(?:[a-z_]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+_CONVERTER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 _PARAM = re.compile(r"\{[^}]+\}")
 _IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

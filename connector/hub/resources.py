@@ -27,6 +27,7 @@ class Resource(Protocol):
     def check(self, operation: str, ctx: MappingContext) -> None: ...
     def parent_field(self) -> str | None: ...
     def child(self, name: str) -> tuple[str, str] | None: ...
+    def admits(self, vendor: dict[str, Any]) -> bool: ...
     def to_record(self, vendor: dict[str, Any], ctx: MappingContext) -> dict[str, Any]: ...
     def to_vendor(self, body: Any, ctx: MappingContext, *, partial: bool) -> dict[str, Any]: ...
     def translate(self, field: str, op: str, value: Any, ctx: MappingContext) -> dict: ...
@@ -55,7 +56,11 @@ class MappedResource:
         return parent.field if parent else None
 
     def child(self, name: str) -> tuple[str, str] | None:
-        return self.map.child(name)
+        link = self.map.children.get(name)
+        return (link.resource, link.field) if link else None
+
+    def admits(self, vendor: dict[str, Any]) -> bool:
+        return self.map.admits(vendor)
 
     def to_record(self, vendor: dict[str, Any], ctx: MappingContext) -> dict[str, Any]:
         return self.map.to_normalized(vendor, ctx)
@@ -111,6 +116,9 @@ class NativeResource:
 
     def child(self, name: str) -> tuple[str, str] | None:
         return None
+
+    def admits(self, vendor: dict[str, Any]) -> bool:
+        return True
 
     def _fields(self, ctx: MappingContext) -> dict[str, dict[str, Any]]:
         return {f["name"].lower(): f for f in ctx.fields(self.entity)}

@@ -159,15 +159,10 @@ class Hub:
         return Answer(body, {CACHE: self._miss()})
 
     def _fetch(self, resource: Resource, record_id: int) -> dict[str, Any] | None:
-        """The vendor record, or None; through the resource's fixed filter when it has one."""
-        if resource.fixed_filter:
-            page = self.client.query_page(
-                resource.entity,
-                [*resource.fixed_filter, filters.condition(filters.EQ, "id", record_id)],
-                max_records=1,
-            )
-            return page.items[0] if page.items else None
-        return self.client.get(resource.entity, record_id)
+        """The vendor record, or None when missing or outside the resource (a company that is
+        not a lead is no `leads` record)."""
+        vendor = self.client.get(resource.entity, record_id)
+        return vendor if vendor is not None and resource.admits(vendor) else None
 
     def _miss(self) -> str:
         return "miss" if self.cache.enabled else "off"
@@ -189,7 +184,7 @@ class Hub:
         vendor = resource.to_vendor(body, self.ctx, partial=True)
         parent_field = resource.parent_field()
         parent_id = vendor.get(parent_field) if parent_field else None
-        if (parent_field and parent_id is None) or resource.fixed_filter:
+        if (parent_field and parent_id is None) or resource.fixed_filter:  # parent or lead check
             existing = self._existing(resource, record_id)
             parent_id = existing.get(parent_field) if parent_field else None
         vendor["id"] = record_id

@@ -1,0 +1,110 @@
+"""Autotask's request budget, kept by every worker together through Redis.
+
+`Limits.admit(endpoint)` wraps one upstream request: it counts it for the database, paces it
+when the hourly budget runs low, and holds one of the endpoint's concurrency slots while the
+request runs. The caller reads ThresholdInformation when `threshold_due` says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis as redis_lib
+
+from connector.autotask.errors import LimitWaitError
+from connector.autotask.limits.counter import RequestCounter, Usage
+from connector.autotask.limits.pacing import Pacer, pacing_interval
+from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError
+from connector.autotask.limits.threshold import ThresholdMonitor
+from connector.keys import Keys
+
+__all__ = ["Admission", "Limits", "Usage"]
+
+
+@dataclass
+class Admission:
+    """What admitting one request cost: for the client's statistics."""
+
+    usage: Usage
+    paced_seconds: float = 0.0
+    slot_wait_seconds: float = 0.0
+
+
+class Limits:
+    def __init__(
+        self,
+        redis: redis_lib.Redis,
+        keys: Keys,
+        *,
+        database: int | str,
+        integration: str,
+        share: float,
+        slots: int,
+        max_wait: float,
+        slot_seconds: float,
+        threshold_refresh: float,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.database = database
+        # Autotask's thread limit is per integration code and endpoint, within a database
+        self.integration = f"{database}/{integration}"
+        self.share = share
+        self.slots = slots
+        self.max_wait = max_wait
+        self.slot_seconds = slot_seconds
+        self.counter = RequestCounter(redis, keys, database)
+        self.monitor = ThresholdMonitor(redis, keys, database, refresh_seconds=threshold_refresh)
+        self.pacer = Pacer(redis, keys, database)
+        self._semaphores: dict[str, Semaphore] = {}
+
+    def semaphore(self, endpoint: str) -> Semaphore:
+        name = endpoint.lower()
+        found = self._semaphores.get(name)
+        if found is None:
+            key = self.keys.semaphore(self.integration, name)
+            found = Semaphore(self.redis, key, slots=self.slots, slot_seconds=self.slot_seconds)
+            self._semaphores[name] = found
+        return found
+
+    def usage(self) -> Usage:
+        return self.counter.usage()
+
+    def threshold_due(self, usage: Usage) -> bool:
+        """True when ThresholdInformation should be read now, by this worker."""
+        return self.monitor.due(usage) and self.monitor.claim()
+
+    def store_threshold(self, answer: dict[str, Any]) -> dict[str, Any]:
+        return self.monitor.store(answer, self.counter.usage())
+
+    @contextmanager
+    def admit(self, endpoint: str) -> Iterator[Admission]:
+        """Count, pace and hold a slot for one request to `endpoint` (an entity name)."""
+        usage = self.counter.record()
+        admission = Admission(usage)
+        interval = pacing_interval(
+            usage.estimated_used, usage.limit, usage.timeframe_seconds, self.share
+        )
+        wait = self.pacer.reserve(interval, self.max_wait)
+        if wait is None:
+            raise LimitWaitError(
+                "Autotask's hourly request budget for this database is nearly spent; "
+                "the connector is pacing its calls",
+                retry_after=max(interval, 1.0),
+            )
+        if wait > 0:
+            time.sleep(wait)
+            admission.paced_seconds = wait
+        try:
+            with self.semaphore(endpoint).slot(self.max_wait) as waited:
+                admission.slot_wait_seconds = waited
+                yield admission
+        except SlotsBusyError:
+            raise LimitWaitError(
+                f"All {self.slots} concurrent Autotask slots for {endpoint} stayed busy",
+                retry_after=1.0,
+            ) from None

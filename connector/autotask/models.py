@@ -1,0 +1,69 @@
+"""The small values the client trades in: credentials, a zone, one page of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An Autotask API user. `repr` and `str` never show the secret."""
+
+    username: str
+    secret: str = field(repr=False)
+    integration_code: str = field(repr=False)
+    impersonation_resource_id: int | None = None
+
+    def __str__(self) -> str:
+        return f"Autotask API user {self.username}"
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A zoneInformation answer. `url` is the API base ending in "/" (".../ATServicesRest/")."""
+
+    name: str
+    url: str
+    web_url: str
+    ci: int
+
+    @classmethod
+    def from_answer(cls, answer: dict[str, Any]) -> Zone:
+        """Build from Autotask's JSON (`zoneName`, `url`, `webUrl`, `ci`; any key case)."""
+        lowered = {str(k).lower(): v for k, v in answer.items()}
+        url = str(lowered.get("url") or "")
+        if not url:
+            raise ValueError("the zone answer has no url")
+        return cls(
+            name=str(lowered.get("zonename") or ""),
+            url=url if url.endswith("/") else url + "/",
+            web_url=str(lowered.get("weburl") or ""),
+            ci=int(lowered.get("ci") or 0),
+        )
+
+    def to_answer(self) -> dict[str, Any]:
+        return {"zoneName": self.name, "url": self.url, "webUrl": self.web_url, "ci": self.ci}
+
+    def api(self, path: str) -> str:
+        """The absolute URL of a v1.0 path such as "Companies/query"."""
+        return f"{self.url}V1.0/{path.lstrip('/')}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One upstream query answer. `has_more` says whether another call could return rows."""
+
+    items: list[dict[str, Any]]
+    has_more: bool
+    next_page_url: str | None = None
+
+    @property
+    def last_id(self) -> int | None:
+        """The id of the last row, the cursor for `id gt` paging; None on an empty page."""
+        return _row_id(self.items[-1]) if self.items else None
+
+
+def _row_id(row: dict[str, Any]) -> int | None:
+    value = row.get("id", row.get("Id", row.get("ID")))
+    return int(value) if value is not None else None

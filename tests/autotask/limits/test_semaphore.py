@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError
+
+
+def test_never_more_than_the_slot_count_across_threads(redis_client, key_prefix):
+    key = key_prefix + "sem"
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def worker() -> None:
+        nonlocal running, peak
+        semaphore = Semaphore(redis_client, key, slots=3, slot_seconds=10)
+        for _ in range(3):
+            with semaphore.slot(timeout=10):
+                with lock:
+                    running += 1
+                    peak = max(peak, running)
+                time.sleep(0.02)
+                with lock:
+                    running -= 1
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak == 3
+    assert Semaphore(redis_client, key, slots=3, slot_seconds=10).holders() == 0
+
+
+def test_a_crashed_holder_frees_its_slot_after_expiry(redis_client, key_prefix):
+    semaphore = Semaphore(redis_client, key_prefix + "sem", slots=1, slot_seconds=0.3)
+    assert semaphore.try_acquire() is not None  # never released: the worker "crashed"
+    assert semaphore.try_acquire() is None
+    token, waited = semaphore.acquire(timeout=2)
+    assert token
+    assert 0.1 < waited < 1.5
+
+
+def test_busy_slots_give_up_after_the_timeout(redis_client, key_prefix):
+    semaphore = Semaphore(redis_client, key_prefix + "sem", slots=1, slot_seconds=10)
+    semaphore.try_acquire()
+    with pytest.raises(SlotsBusyError):
+        semaphore.acquire(timeout=0.1)
+
+
+def test_the_key_expires(redis_client, key_prefix):
+    semaphore = Semaphore(redis_client, key_prefix + "sem", slots=2, slot_seconds=5)
+    semaphore.try_acquire()
+    assert 0 < redis_client.pttl(key_prefix + "sem") <= 5000

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from connector.autotask.limits.counter import Usage
+from connector.autotask.limits.threshold import ThresholdMonitor
+from connector.keys import Keys
+
+ANSWER = {
+    "externalRequestThreshold": 10000,
+    "requestThresholdTimeframe": 60,
+    "currentTimeframeRequestCount": 124,
+}
+
+
+@pytest.fixture
+def monitor(redis_client, key_prefix) -> ThresholdMonitor:
+    return ThresholdMonitor(redis_client, Keys(key_prefix), 7, refresh_seconds=120)
+
+
+@pytest.mark.parametrize(
+    ("usage", "due"),
+    [
+        pytest.param(Usage(0, None), True, id="no snapshot yet"),
+        pytest.param(
+            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": time.time()}),
+            False,
+            id="a fresh snapshot",
+        ),
+        pytest.param(
+            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": time.time() - 121}),
+            True,
+            id="a snapshot older than the refresh interval",
+        ),
+        pytest.param(
+            Usage(205, {"limit": 10000, "used": 5, "own": 5, "at": time.time()}),
+            True,
+            id="two percent of the limit spent since the last read",
+        ),
+    ],
+)
+def test_due(monitor, usage, due):
+    assert monitor.due(usage) is due
+
+
+def test_one_worker_claims_the_read(monitor, redis_client, key_prefix):
+    other = ThresholdMonitor(redis_client, Keys(key_prefix), 7)
+    assert monitor.claim() is True
+    assert other.claim() is False
+
+
+def test_store_keeps_the_answer_with_the_own_count(monitor, redis_client, key_prefix):
+    snapshot = monitor.store(ANSWER, Usage(42, None))
+    assert snapshot["limit"] == 10000
+    assert snapshot["used"] == 124
+    assert snapshot["timeframe"] == 60
+    assert snapshot["own"] == 42
+    stored = redis_client.get(Keys(key_prefix).threshold(7))
+    assert json.loads(stored) == snapshot
+    assert redis_client.ttl(Keys(key_prefix).threshold(7)) > 0
