@@ -1,8 +1,8 @@
 """What a base resource's records hold: the paths a vendorPath may name, and their types.
 
-- A normalized resource: the paths its map describes (nested paths make their parents objects),
-  and any `customFields.<name>` (user-defined fields differ per Autotask database). The map
-  is described with `NullContext`, so this costs no Autotask call.
+- A normalized resource: the paths of its map's JSON schema (inside lists too: `emails.address`),
+  and any `customFields.<name>` (user-defined fields differ per Autotask database). No Autotask
+  call is needed.
 - An Autotask entity, for an instance: the entity's fields and user-defined fields from the
   client's metadata (cached in Redis per database); names match in any case, and a UDF name is
   written through `userDefinedFields[name=...].value`.
@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from connector.mapping import paths
-from connector.picklists import Picklist
 from connector.vdr import convert
 
 CUSTOM_FIELDS = "customFields"
@@ -75,17 +75,42 @@ class BaseShape:
         return self.kind == "native" and vendor_path.lower() in self.udf_names
 
 
-def normalized_shape(resource: Any) -> BaseShape:
+def shape_of(base: Any, ctx: Any | None) -> BaseShape:
+    """The shape of a hub `Resource`; `ctx` None at organization level (no database known)."""
+    if base.kind == "normalized":
+        return normalized_shape(base.map)
+    if ctx is None:
+        return BaseShape("native", base.entity, None, case_insensitive=True)
+    return native_shape(base.entity, ctx)
+
+
+@lru_cache(maxsize=64)
+def normalized_shape(resource_map: Any) -> BaseShape:
+    """From the map's JSON schema, the same for every tenant (no Autotask call)."""
     known: dict[str, BaseField] = {}
-    for described in resource.describe(NullContext()):
-        path = described.get("path")
-        if not path:
-            continue
-        known[path] = BaseField(path, _described_type(described.get("type")))
-        parts = path.split(".")
-        for depth in range(1, len(parts)):
-            known.setdefault(".".join(parts[:depth]), BaseField(".".join(parts[:depth]), "object"))
-    return BaseShape("normalized", resource.entity, known)
+    _walk(resource_map.json_schema(), "", known)
+    return BaseShape("normalized", resource_map.entity, known)
+
+
+def _walk(schema: dict[str, Any], prefix: str, known: dict[str, BaseField]) -> None:
+    for name, sub in (schema.get("properties") or {}).items():
+        path = prefix + name
+        known[path] = BaseField(path, _schema_type(sub))
+        if "properties" in sub:
+            _walk(sub, path + ".", known)
+        elif isinstance(sub.get("items"), dict):
+            _walk(sub["items"], path + ".", known)  # `emails.address`: each item's address
+
+
+def _schema_type(schema: dict[str, Any]) -> str | None:
+    kinds = schema.get("type")
+    kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k != "null"]
+    if len(kinds) != 1:
+        return None  # e.g. a country as label or id
+    kind = kinds[0]
+    if kind == "string" and schema.get("format") in ("date-time", "date"):
+        return "date"
+    return "number" if kind == "integer" else kind
 
 
 def native_shape(entity: str, ctx: Any) -> BaseShape:
@@ -103,51 +128,3 @@ def native_shape(entity: str, ctx: Any) -> BaseShape:
         udfs[name.lower()] = name
     known.setdefault(UDF_LIST.lower(), BaseField(UDF_LIST, "array"))
     return BaseShape("native", entity, known, case_insensitive=True, udf_names=udfs)
-
-
-def unknown_shape(entity: str) -> BaseShape:
-    return BaseShape("native", entity, None, case_insensitive=True)
-
-
-def _described_type(raw: Any) -> str | None:
-    kind = str(raw or "").lower()
-    if kind in convert.TYPES or kind in convert.STRUCTURES:
-        return kind
-    if kind in ("integer", "decimal", "double", "long"):
-        return "number"
-    if kind in ("datetime",):
-        return "date"
-    if kind in ("list",):
-        return "array"
-    return None
-
-
-class NullContext:
-    """A mapping context with no Autotask behind it: empty picklists, no UDFs, no links.
-    Enough to describe a normalized map's paths and types."""
-
-    instance = None
-
-    def picklist(self, entity: str, field: str) -> Picklist:
-        return Picklist(field, [])
-
-    def udf_picklist(self, entity: str, name: str) -> Picklist | None:
-        return None
-
-    def udf_names(self, entity: str) -> list[str]:
-        return []
-
-    def udfs(self, entity: str) -> list[dict[str, Any]]:
-        return []
-
-    def fields(self, entity: str) -> list[dict[str, Any]]:
-        return []
-
-    def entity_info(self, entity: str) -> dict[str, Any]:
-        return {}
-
-    def link(self, command: str, **params: Any) -> str:
-        return ""
-
-    def option(self, name: str) -> Any:
-        return None

@@ -45,11 +45,8 @@ def compile_pattern(pattern: str) -> tuple[_Token, ...]:
     while pos < len(pattern):
         char = pattern[pos]
         if char == "'":
-            end = pattern.find("'", pos + 1)
-            if end < 0:
-                raise PatternError(f"date pattern {pattern!r}: quote at {pos} is never closed")
-            tokens.append(_Token("", 0, pattern[pos + 1 : end] or "'"))
-            pos = end + 1
+            text, pos = _quoted(pattern, pos)
+            tokens.append(_Token("", 0, text))
         elif char.isalpha():
             if char not in _LETTERS:
                 raise PatternError(f"date pattern {pattern!r}: letter {char!r} is not supported")
@@ -62,6 +59,21 @@ def compile_pattern(pattern: str) -> tuple[_Token, ...]:
             tokens.append(_Token("", 0, char))
             pos += 1
     return tuple(tokens)
+
+
+def _quoted(pattern: str, start: int) -> tuple[str, int]:
+    """The text of a quoted run starting at `start` (`''` is one quote) and where it ends."""
+    if pattern.startswith("''", start):
+        return "'", start + 2
+    text, pos = "", start + 1
+    while pos < len(pattern):
+        if pattern[pos] == "'":
+            if pattern.startswith("''", pos):
+                text, pos = text + "'", pos + 2
+                continue
+            return text, pos + 1
+        text, pos = text + pattern[pos], pos + 1
+    raise PatternError(f"date pattern {pattern!r}: quote at {start} is never closed")
 
 
 def check(pattern: str) -> str | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from connector import ceql
 from connector.errors import ValidationError
 from connector.vdr import validate
-from connector.vdr.bases import UDF_LIST, BaseShape, native_shape, normalized_shape
+from connector.vdr.bases import UDF_LIST, BaseShape, shape_of
 from connector.vdr.engine import Transformer
 from connector.vdr.model import VirtualMap
 
@@ -42,11 +42,7 @@ class VirtualResource:
 
     def _ready(self, ctx: Any) -> Transformer:
         if self._engine is None:
-            shape = (
-                native_shape(self.base.entity, ctx)
-                if self.base.kind == "native"
-                else normalized_shape(self.base)
-            )
+            shape = shape_of(self.base, ctx)
             found = validate.problems(self.map, shape)
             if found:
                 raise ValidationError(

@@ -86,6 +86,10 @@ class DefinitionFieldSchema(_Strict):
     associatedLevel = ma.String(load_only=True)  # noqa: N815 - Cloud Elements' key
     displayName = ma.String()  # noqa: N815
 
+    @post_load
+    def _without_echoes(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in ("level", "associatedLevel")}
+
 
 class DefinitionSchema(_Strict):
     # `fields` would shadow Schema.fields
@@ -101,7 +105,7 @@ class DefinitionSchema(_Strict):
 
     @validates("entries")
     def _distinct(self, value: list[dict[str, Any]], **_: Any) -> None:
-        problem = overlapping([f["path"] for f in value])
+        problem = overlapping([f["path"] for f in value if "path" in f])
         if problem:
             raise ValidationError(problem)
 
@@ -218,7 +222,7 @@ class TransformationSchema(_Strict):
 
     @validates("entries")
     def _distinct(self, value: list[dict[str, Any]], **_: Any) -> None:
-        problem = overlapping([f["path"] for f in value])
+        problem = overlapping([f["path"] for f in value if "path" in f])
         if problem:
             raise ValidationError(problem)
 

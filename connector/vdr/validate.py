@@ -5,11 +5,50 @@ them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from connector.errors import NotFoundError, ProviderNotFoundError, ValidationError
 from connector.vdr import convert
-from connector.vdr.bases import BaseShape
+from connector.vdr.bases import BaseShape, shape_of
 from connector.vdr.model import VirtualMap
 
 ID = "id"
+
+
+def checker(registry: Any, ctx: Any | None) -> Callable[[VirtualMap], None]:
+    """The check of a transformation being saved: at an instance (`ctx` reaches its Autotask
+    database) every name is checked; at organization level an Autotask entity must be one the
+    hub lists, and its field names wait for each instance's first call."""
+
+    def check(vmap: VirtualMap) -> None:
+        try:
+            base = registry.base(vmap.vendor_name)
+        except NotFoundError:
+            base = None
+        known = sorted(registry.normalized)
+        if base is None or (
+            base.kind == "native" and ctx is None and base.entity not in registry.names()
+        ):
+            raise ValidationError(
+                f"Invalid transformation: vendorName '{vmap.vendor_name}' is neither a "
+                f"normalized resource ({', '.join(known)}) nor an Autotask entity the hub "
+                "lists (GET /hubs/crm/objects); other entities can be mapped per instance"
+            )
+        if base.kind == "native" and ctx is not None:
+            try:
+                ctx.entity_info(base.entity)
+            except ProviderNotFoundError:
+                raise ValidationError(
+                    f"Invalid transformation: Autotask has no entity '{base.entity}'"
+                ) from None
+        found = problems(vmap, shape_of(base, ctx))
+        if found:
+            raise ValidationError(
+                f"Invalid transformation of '{vmap.name}' onto {base.name}: " + "; ".join(found)
+            )
+
+    return check
 
 
 def problems(vmap: VirtualMap, shape: BaseShape) -> list[str]:
