@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.accounts",
     "tests.fixtures.sandbox",
+    "tests.fixtures.hub",
 ]

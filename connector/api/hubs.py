@@ -15,6 +15,7 @@ from connector.api.context import element_caller
 from connector.api.deps import deps
 from connector.errors import BadRequestError
 from connector.hub.listing import ListQuery, page_size_of
+from connector.hub.metadata import cloud_elements_row
 from connector.hub.registry import Registry
 from connector.hub.service import Answer, Hub
 from connector.hub.tokens import PageTokens
@@ -117,7 +118,7 @@ def objects(hub: str):
 @bp.get(f"/hubs/{HUB}/objects/<name>/metadata")
 def object_metadata(hub: str, name: str):
     the_hub = _hub(allow_disabled=True)
-    fields = the_hub.resource(name).describe(the_hub.ctx)
+    fields = [cloud_elements_row(row) for row in the_hub.resource(name).describe(the_hub.ctx)]
     if _flag("customFieldsOnly"):
         fields = [f for f in fields if f.get("custom")]
     return _send(Answer(current_app.json.dumps({"fields": fields})), the_hub)

@@ -90,6 +90,10 @@ ERROR_TABLE: tuple[tuple[int | None, str | None, type[ProviderError], str], ...]
     (500, r"no matching records found", ProviderNotFoundError, "Autotask has no such record"),
     (500, r"could not be found|does not exist or is invalid|does not reference an existing",
      ProviderValidationError, "Autotask refused a reference to a record that does not exist"),
+    # Autotask's own text for a failure on its side, not a rule the request broke (inferred:
+    # ASP.NET's generic wording); treated as an outage so reads are retried and users get 503.
+    (500, r"unexpected error has occurred|internal server error|timeout expired",
+     ProviderUnavailableError, "Autotask failed on its side"),
     (500, ERRORS_LISTED, ProviderValidationError, "Autotask refused the request"),
     (400, None, ProviderValidationError, "Autotask refused the request"),
     (409, None, ProviderValidationError, "Autotask refused the request"),

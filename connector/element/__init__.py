@@ -57,4 +57,5 @@ PASSWORD = "crm.autotask.password"  # noqa: S105 - a configuration key name, not
 SERVER_URL = "crm.autotask.server.url"
 INTEGRATION_CODE = "crm.autotask.integration.code"
 TICKET_SOURCE = "crm.autotask.ticket.source"
+DEFAULT_OWNER = "crm.autotask.default.owner.id"
 CREDENTIAL_KEYS = frozenset({USERNAME, PASSWORD, SERVER_URL, INTEGRATION_CODE})

@@ -15,7 +15,7 @@ from connector.instances import Instance
 from connector.picklists import Picklist
 
 # Map option names (what transformation maps ask for) to instance configuration keys.
-_OPTIONS = {"ticketSource": element.TICKET_SOURCE}
+_OPTIONS = {"ticketSource": element.TICKET_SOURCE, "defaultOwnerId": element.DEFAULT_OWNER}
 
 
 class HubContext:
@@ -34,6 +34,10 @@ class HubContext:
         return self.client.metadata.picklist(entity, field)
 
     def udf_picklist(self, entity: str, name: str) -> Picklist | None:
+        """The picklist of a picklist UDF; None for a text UDF or one the tenant lacks."""
+        udf = self.client.metadata.udf(entity, name)
+        if udf is None or not any(str(k).lower() == "ispicklist" and v for k, v in udf.items()):
+            return None
         return self.client.metadata.udf_picklist(entity, name)
 
     def udf_names(self, entity: str) -> list[str]:

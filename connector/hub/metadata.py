@@ -42,6 +42,29 @@ def _picklist(raw: Any) -> list[dict[str, Any]] | None:
     ]
 
 
+def cloud_elements_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One metadata row with both Cloud Elements' keys (vendorRequired, vendorReadOnly, ...)
+    and the plain ones (required, readOnly), whichever the describer filled in."""
+    required = bool(row.get("required", row.get("vendorRequired", False)))
+    read_only = bool(row.get("readOnly", row.get("vendorReadOnly", False)))
+    return {
+        "path": row["path"],
+        "type": row.get("type", "string"),
+        "vendorPath": row.get("vendorPath"),
+        "vendorDisplayName": row.get("vendorDisplayName") or row.get("vendorPath") or row["path"],
+        "vendorNativeType": row.get("vendorNativeType", "string"),
+        "required": required,
+        "readOnly": read_only,
+        "vendorRequired": required,
+        "vendorReadOnly": read_only,
+        "hidden": bool(row.get("hidden", False)),
+        "custom": bool(row.get("custom", False)),
+        "filterable": list(row.get("filterable") or []),
+        "picklistValues": row.get("picklistValues"),
+        "description": row.get("description") or "",
+    }
+
+
 def native_fields(entity: str, ctx: Any) -> list[dict[str, Any]]:
     described = []
     for field in ctx.fields(entity):
