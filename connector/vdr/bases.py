@@ -33,7 +33,7 @@ class BaseField:
 @dataclass
 class BaseShape:
     kind: str  # "normalized" | "native"
-    entity: str
+    entity: str  # what messages call the base: the resource's name or the entity's
     known: dict[str, BaseField] | None  # None: nothing can be known here
     case_insensitive: bool = False
     udf_names: dict[str, str] = field(default_factory=dict)  # lower -> name
@@ -89,7 +89,7 @@ def normalized_shape(resource_map: Any) -> BaseShape:
     """From the map's JSON schema, the same for every tenant (no Autotask call)."""
     known: dict[str, BaseField] = {}
     _walk(resource_map.json_schema(), "", known)
-    return BaseShape("normalized", resource_map.entity, known)
+    return BaseShape("normalized", resource_map.name, known)
 
 
 def _walk(schema: dict[str, Any], prefix: str, known: dict[str, BaseField]) -> None:
@@ -122,8 +122,9 @@ def native_shape(entity: str, ctx: Any) -> BaseShape:
     udfs: dict[str, str] = {}
     for meta in ctx.udfs(entity):
         name = str(meta["name"])
+        # UDF values travel as text (picklist UDFs too: "3"), whatever their type
         data_type = meta.get("type") or meta.get("dataType") or "string"
-        kind = convert.base_type_of(str(data_type), picklist=bool(meta.get("isPickList")))
+        kind = convert.base_type_of(str(data_type))
         known.setdefault(name.lower(), BaseField(name, kind, udf=True))
         udfs[name.lower()] = name
     known.setdefault(UDF_LIST.lower(), BaseField(UDF_LIST, "array"))

@@ -68,6 +68,9 @@ class VirtualResource:
     def child(self, name: str) -> tuple[str, str] | None:
         return None  # virtual resources have no child resources of their own
 
+    def admits(self, vendor: dict[str, Any]) -> bool:
+        return self.base.admits(vendor)
+
     def to_record(self, vendor: dict[str, Any], ctx: Any) -> dict[str, Any]:
         return self._ready(ctx).to_virtual(self.base.to_record(vendor, ctx))
 
