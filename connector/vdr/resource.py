@@ -77,12 +77,18 @@ class VirtualResource:
     def to_vendor(self, body: Any, ctx: Any, *, partial: bool) -> dict[str, Any]:
         base_body = self._ready(ctx).to_base(body)
         try:
-            return self.base.to_vendor(base_body, ctx, partial=partial)
+            vendor = self.base.to_vendor(base_body, ctx, partial=partial)
         except ValidationError as error:
             raise ValidationError(
                 f"{self.name} (written as {self.base.name}): {error.message}",
                 provider_message=error.provider_message,
             ) from None
+        if partial and not _has_null(body):
+            # A virtual field writing into a list (`emails[?(@.type=='primary')].address`)
+            # hands the base a list with one item, which a normalized map writes as the whole
+            # list, clearing the other slots. An update that sends no null clears nothing.
+            vendor = {key: value for key, value in vendor.items() if value is not None}
+        return vendor
 
     def translate(self, field: str, op: str, value: Any, ctx: Any) -> dict:
         return self._ready(ctx).translate(
@@ -109,3 +115,11 @@ class VirtualResource:
         self._ready(ctx)
         assert self._shape is not None
         return validate.describe(self.map, self._shape, self.base.describe(ctx))
+
+
+def _has_null(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return value is None

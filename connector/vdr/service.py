@@ -256,6 +256,16 @@ class VdrService:
                 f"Invalid transformation: field(s) not in the definition of '{name}': "
                 + ", ".join(sorted(missing))
             )
+        types = {f.path: f.type for f in effective_definition(after)}
+        differ = [
+            f"{f['path']} is a {types[f['path']]}, not a {f['type']}"
+            for f in (own or {}).get("fields", [])
+            if f.get("type") and types.get(f["path"], f["type"]) != f["type"]
+        ]
+        if differ:
+            raise ValidationError(
+                "Invalid transformation: a type differs from the definition's: " + "; ".join(differ)
+            )
 
     def delete_transformations(
         self, scope: Scope, org_id: int, names: Iterable[str] | None

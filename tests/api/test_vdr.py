@@ -125,6 +125,20 @@ def test_pages_carry_the_hub_headers_and_cover_every_row(hub, sandbox, my_contac
     assert pages >= len(records) // 4
 
 
+def test_order_by_and_fields_use_the_virtual_names(hub, sandbox, my_contacts):
+    records, _ = hub.list_all("myContacts", orderBy="fullName desc", pageSize=15)
+    names = [r["fullName"] for r in records]
+    assert names == sorted(names, key=str.lower, reverse=True) and len(records) == len(
+        sandbox.ids("Contacts")
+    )
+    sandbox.clear_requests()
+    selected = hub.ok("GET", "myContacts", params={"fields": "fullName"})
+    assert selected and all(set(r) == {"fullName"} for r in selected)
+    body = sandbox.requests(path_contains="Contacts/query")[-1]["body"]
+    included = {f.lower() for f in body.get("IncludeFields") or body.get("includeFields")}
+    assert "lastname" in included and "emailaddress" not in included
+
+
 def test_create_read_update_delete_through_the_virtual_names(hub, sandbox, my_contacts):
     company = sandbox.ids("Companies")[2]
     created = hub.ok(

@@ -238,3 +238,13 @@ def test_deleting_all_transformations_of_an_instance(service):
     assert service.transformations(instance_scope(11), ORG) == {}
     service.delete_definitions(org_scope(ORG), ORG, None)
     assert service.store.definitions(org_scope(ORG)) == {}
+
+
+def test_a_field_type_must_agree_with_the_definition(service):
+    service.create_definitions(org_scope(ORG), ORG, {"foo": DEFINITION})
+    body = {
+        "vendorName": "Contacts",
+        "fields": [{"path": "churrosId", "type": "string", "vendorPath": "id"}],
+    }
+    with pytest.raises(ValidationError, match="churrosId is a number, not a string"):
+        save(service, org_scope(ORG), "foo", body)
