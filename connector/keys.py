@@ -95,6 +95,10 @@ class Keys:
     def transformations(self, scope: str, owner: int | str, element: str) -> str:
         return self._k("vdr", scope, owner, "xfs", element)
 
+    def vdr_version(self, org_id: int | str) -> str:
+        """A counter of the organization's transformation changes (no TTL: not a cache)."""
+        return self._k("vdr", "org", org_id, "version")
+
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]

@@ -100,7 +100,7 @@ class VdrService:
 
             return writes
 
-        self.store.transaction([self.store.definitions_key(scope)], work)
+        self.store.transaction(lambda _: [self.store.definitions_key(scope)], work)
         self._changed(scope, org_id)
         return stored
 
@@ -125,10 +125,15 @@ class VdrService:
         must_exist: bool,
     ) -> None:
         """Write (a doc) or delete (None) definitions, refusing what would strand a mapping."""
-        instance_ids = self._dependents(scope, org_id)
-        watched = self.store.keys_of(
-            [org_scope(org_id)] + [instance_scope(i) for i in instance_ids]
-        )
+        instance_ids: list[int] = []
+
+        def watched(reader: Reader) -> list[str]:
+            # first the version: a transformation saved while we look for the instances that
+            # hold one makes the whole change run again
+            reader.watch(self.store.version_key(org_id))
+            instance_ids[:] = self._dependents(scope, org_id)
+            scopes = [org_scope(org_id)] + [instance_scope(i) for i in instance_ids]
+            return self.store.keys_of(scopes)
 
         def work(reader: Reader):
             problems: list[str] = []
@@ -215,9 +220,14 @@ class VdrService:
             self._check_transformation(
                 scope, name, now, _with(now, scope.level, TRANSFORMATION, doc), create=create
             )
-            return lambda pipe: self.store.put(pipe, TRANSFORMATION, scope, name, doc)
 
-        self.store.transaction(self.store.keys_of([org_scope(org_id), scope]), work)
+            def writes(pipe: Any) -> None:
+                self.store.put(pipe, TRANSFORMATION, scope, name, doc)
+                self.store.bump(pipe, org_id)
+
+            return writes
+
+        self.store.transaction(lambda _: self.store.keys_of([org_scope(org_id), scope]), work)
         self._changed(scope, org_id)
         return self.transformation(scope, org_id, name)
 
@@ -279,6 +289,7 @@ class VdrService:
             names = list(self.store.transformations(scope))
         with self.store.redis.pipeline() as pipe:
             self.store.remove(pipe, TRANSFORMATION, scope, names)
+            self.store.bump(pipe, org_id)
             pipe.execute()
         self._changed(scope, org_id)
 

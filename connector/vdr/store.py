@@ -124,17 +124,34 @@ class VdrStore:
 
     # -- writes -----------------------------------------------------------------------------
     def transaction(
-        self, watched: list[str], work: Callable[[Reader], Callable[[Any], None]]
+        self,
+        watched: Callable[[Reader], list[str]],
+        work: Callable[[Reader], Callable[[Any], None]],
     ) -> None:
-        """Run `work(reader)` under WATCH of `watched`; it checks what it reads and returns the
-        writes to queue (a function of the MULTI pipeline). Retried when a watched key changes."""
+        """Run `work(reader)` under WATCH of the keys `watched(reader)` names (it may WATCH
+        some itself before it looks up the rest); `work` checks what it reads and returns the
+        writes to queue (a function of the MULTI pipeline). When a watched key changes
+        meanwhile, everything runs again, `watched` included."""
+        while True:
+            with self.redis.pipeline() as pipe:
+                try:
+                    pipe.watch(*watched(pipe))
+                    writes = work(pipe)
+                    pipe.multi()
+                    writes(pipe)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
 
-        def attempt(pipe: redis.client.Pipeline) -> None:
-            writes = work(pipe)
-            pipe.multi()
-            writes(pipe)
+    def version_key(self, org_id: int) -> str:
+        """Bumped by every transformation change in the organization, at any level: a
+        definition change watches it, so a transformation saved meanwhile at an instance it
+        did not know of makes it look again."""
+        return self.keys.vdr_version(org_id)
 
-        self.redis.transaction(attempt, *watched)
+    def bump(self, pipe: Any, org_id: int) -> None:
+        pipe.incr(self.version_key(org_id))
 
     def put(self, pipe: Any, kind: str, scope: Scope, name: str, doc: dict[str, Any]) -> None:
         key = (

@@ -41,3 +41,22 @@ def test_stored_all_and_who_holds_documents(store):
 def test_keys_live_under_the_prefix(store, key_prefix):
     assert store.definitions_key(org_scope(1)).startswith(key_prefix)
     assert store.transformations_key(instance_scope(2)).endswith(":autotaskcrm")
+
+
+def test_a_transaction_runs_again_when_a_watched_key_changes(store):
+    version = store.version_key(1)
+    runs = []
+
+    def watched(reader):
+        reader.watch(version)
+        return [store.definitions_key(org_scope(1))]
+
+    def work(reader):
+        runs.append(reader.get(version))
+        if len(runs) == 1:
+            store.redis.incr(version)  # another worker saves a transformation meanwhile
+        return lambda pipe: pipe.hset(store.definitions_key(org_scope(1)), "x", "{}")
+
+    store.transaction(watched, work)
+    assert runs == [None, "1"]
+    assert store.definition(org_scope(1), "x") == {}
