@@ -169,10 +169,6 @@ class VdrStore:
             )
             pipe.hdel(key, *names)
 
-    def drop_instance(self, instance_id: int) -> None:
-        """Everything an instance held (when the instance is deleted)."""
-        self.redis.delete(*self.keys_of([instance_scope(instance_id)]))
-
 
 def _loads(raw: str | None) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
