@@ -91,18 +91,17 @@ class Keys:
         """The ids of a result sorted in memory, waiting for its next pages."""
         return self._k("sorted", instance_id, result_id)
 
-    # -- virtual resources ---------------------------------------------------------------
-    def definition(self, scope: str, owner: str, name: str) -> str:
-        return self._k("vdr", scope, owner, "def", name)
-
-    def definitions(self, scope: str, owner: str) -> str:
+    # -- virtual resources: one hash per owner, field = the resource's name -------------
+    def definitions(self, scope: str, owner: int | str) -> str:
+        """Definitions of an organization (`scope` "org") or an instance ("instance")."""
         return self._k("vdr", scope, owner, "defs")
 
-    def transformation(self, scope: str, owner: str, element: str, name: str) -> str:
-        return self._k("vdr", scope, owner, "xf", element, name)
-
-    def transformations(self, scope: str, owner: str, element: str) -> str:
+    def transformations(self, scope: str, owner: int | str, element: str) -> str:
         return self._k("vdr", scope, owner, "xfs", element)
+
+    def vdr_version(self, org_id: int | str) -> str:
+        """A counter of the organization's transformation changes (no TTL: not a cache)."""
+        return self._k("vdr", "org", org_id, "version")
 
 
 def _digest(value: str) -> str:

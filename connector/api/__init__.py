@@ -8,9 +8,10 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import deps, health, hubs, instances
+    from connector.api import deps, health, hubs, instances, vdr
 
     deps.init_app(app)
     hubs.init_app(app)
-    for blueprint in (health.bp, instances.bp, hubs.bp):
+    vdr.init_app(app)  # after hubs: it hooks virtual resources into the hub's registry
+    for blueprint in (health.bp, instances.bp, hubs.bp, vdr.bp):
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

@@ -111,8 +111,8 @@ def ping(hub: str):
 
 @bp.get(f"/hubs/{HUB}/objects")
 def objects(hub: str):
-    element_caller(allow_disabled=True)  # /objects answers on a disabled instance too
-    return jsonify(registry().names())
+    caller = element_caller(allow_disabled=True)  # /objects answers on a disabled instance too
+    return jsonify(registry().names(caller.instance))
 
 
 @bp.get(f"/hubs/{HUB}/objects/<name>/metadata")

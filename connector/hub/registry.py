@@ -32,6 +32,8 @@ class Registry:
         self.normalized = {name: MappedResource(m) for name, m in maps.items()}
         self._native = {name.lower(): name for name in native_entities()}
         self.virtual: VirtualResolver | None = None
+        # the instance's virtual resource names, for /objects (set with `virtual`)
+        self.virtual_names: Callable[[Instance], list[str]] | None = None
 
     def resolve(self, name: str, instance: Instance | None = None) -> Resource:
         if self.virtual is not None and instance is not None:
@@ -53,5 +55,8 @@ class Registry:
             "Autotask entities answer by their own name (e.g. Companies)"
         )
 
-    def names(self) -> list[str]:
-        return sorted(self.normalized) + list(native_entities())
+    def names(self, instance: Instance | None = None) -> list[str]:
+        found = sorted(self.normalized) + list(native_entities())
+        if self.virtual_names is not None and instance is not None:
+            found += [n for n in self.virtual_names(instance) if n not in found]
+        return found
