@@ -44,6 +44,7 @@ _FIELD_KEYS = {
     "min",
     "max",
     "allowed",
+    "picklistOf",
 }
 
 
@@ -98,6 +99,11 @@ class FieldDef:
     minimum: float | None = None
     maximum: float | None = None
     allowed: tuple[Any, ...] | None = None
+    picklist_of: str | None = None  # "fields:Companies" / "udfs:Companies" (webhook children)
+
+    @property
+    def is_picklist(self) -> bool:
+        return bool(self.picklist or self.picklist_of)
 
     @property
     def is_string(self) -> bool:
@@ -148,6 +154,7 @@ class EntityDef:
     touches: tuple[Touch, ...] = ()
     rules: str | None = None
     webhook_entity_type: str | None = None
+    webhook_for: str | None = None  # a webhook entity: the entity whose changes it reports
     udfs: tuple[UdfDef, ...] = ()
     by_lower: dict[str, FieldDef] = dc_field(default_factory=dict)
 
@@ -208,6 +215,24 @@ class Catalog:
     def picklist(self, name: str) -> tuple[PicklistValue, ...]:
         return self.picklists[name]
 
+    def picklist_for(self, item: FieldDef) -> tuple[PicklistValue, ...]:
+        """A field's picklist: a named tenant list, or the fields/UDFs of another entity."""
+        if item.picklist:
+            return self.picklists[item.picklist]
+        kind, _, entity_name = (item.picklist_of or "").partition(":")
+        entity = self.entities[entity_name.lower()]
+        if kind == "udfs":
+            return tuple(
+                PicklistValue(u.id, u.name, sort_order=n) for n, u in enumerate(entity.udfs)
+            )
+        return tuple(
+            PicklistValue(f.webhook_field_id, f.name, sort_order=n)
+            for n, f in enumerate(entity.fields)
+        )
+
+    def webhook_entities_for(self, entity: EntityDef) -> list[EntityDef]:
+        return [e for e in self.entities.values() if e.webhook_for == entity.name]
+
 
 def _picklist(raw: list[dict[str, Any]], where: str) -> tuple[PicklistValue, ...]:
     values = []
@@ -260,6 +285,7 @@ def _field(raw: dict[str, Any], where: str) -> FieldDef:
         minimum=raw.get("min"),
         maximum=raw.get("max"),
         allowed=tuple(allowed) if allowed is not None else None,
+        picklist_of=raw.get("picklistOf"),
     )
 
 
@@ -311,6 +337,7 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         touches=touches,
         rules=raw.get("rules"),
         webhook_entity_type=raw.get("webhookEntityType"),
+        webhook_for=raw.get("webhookFor"),
         udfs=udfs,
         by_lower=by_lower,
     )
@@ -345,11 +372,19 @@ def _check(catalog: Catalog) -> None:
                 catalog.entity(item.reference) or item.reference in catalog.lookups
             ):
                 raise CatalogError(f"{where}: unknown reference {item.reference!r}")
+            if item.picklist_of:
+                kind, _, target = item.picklist_of.partition(":")
+                if kind not in ("fields", "udfs") or not catalog.entity(target):
+                    raise CatalogError(
+                        f"{where}: picklistOf must be fields:<Entity> or udfs:<Entity>"
+                    )
             if item.picklist_parent and not entity.field(item.picklist_parent):
                 raise CatalogError(f"{where}: unknown picklistParent {item.picklist_parent!r}")
         for child in entity.children.values():
             if not catalog.entity(child):
                 raise CatalogError(f"{entity.name}: unknown child entity {child!r}")
+        if entity.webhook_for and not catalog.entity(entity.webhook_for):
+            raise CatalogError(f"{entity.name}: unknown webhookFor {entity.webhook_for!r}")
         if entity.parent_entity and not catalog.entity(entity.parent_entity):
             raise CatalogError(f"{entity.name}: unknown parent {entity.parent_entity!r}")
 

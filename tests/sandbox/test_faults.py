@@ -48,8 +48,11 @@ def test_clear_faults_ends_open_ended_faults(sandbox):
 
 
 def test_faults_can_be_set_over_the_admin_endpoint(sandbox):
-    added = requests.post(f"{sandbox.url}/_sandbox/faults",
-                          json={"kind": "error", "count": 1, "status": 502}, timeout=10)
+    added = requests.post(
+        f"{sandbox.url}/_sandbox/faults",
+        json={"kind": "error", "count": 1, "status": 502},
+        timeout=10,
+    )
     listed = requests.get(f"{sandbox.url}/_sandbox/faults", timeout=10).json()["faults"]
     assert added.status_code == 200 and listed[0]["status"] == 502
     assert sandbox.call("GET", "Companies/0").status_code == 502
@@ -57,6 +60,5 @@ def test_faults_can_be_set_over_the_admin_endpoint(sandbox):
 
 
 def test_an_invalid_fault_is_a_400(sandbox):
-    answer = requests.post(f"{sandbox.url}/_sandbox/faults", json={"kind": "explode"},
-                           timeout=10)
+    answer = requests.post(f"{sandbox.url}/_sandbox/faults", json={"kind": "explode"}, timeout=10)
     assert answer.status_code == 400

@@ -14,8 +14,11 @@ def test_threshold_information_counts_the_window_including_itself(make_sandbox):
     for _ in range(3):
         box.call("GET", "Companies/0")
     answer = box.call("GET", "ThresholdInformation").json()
-    assert answer == {"externalRequestThreshold": 500, "requestThresholdTimeframe": 60,
-                      "currentTimeframeRequestCount": 4}
+    assert answer == {
+        "externalRequestThreshold": 500,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": 4,
+    }
 
 
 def test_latency_is_added_at_50_and_75_percent(make_sandbox):
@@ -29,8 +32,7 @@ def test_latency_is_added_at_50_and_75_percent(make_sandbox):
 
 
 def test_requests_past_the_threshold_are_refused_until_the_window_clears(make_sandbox):
-    box = make_sandbox(threshold=3, threshold_window_seconds=1, latency_at_50=0,
-                       latency_at_75=0)
+    box = make_sandbox(threshold=3, threshold_window_seconds=1, latency_at_50=0, latency_at_75=0)
     statuses = [box.call("GET", "Companies/0").status_code for _ in range(4)]
     refused = box.call("GET", "Companies/0")
     time.sleep(1.1)
@@ -60,16 +62,20 @@ def test_a_fourth_concurrent_request_to_one_endpoint_is_a_429(sandbox):
     refused = next(a for a in answers if a.status_code == 429)
     assert statuses == [200, 200, 200, 429]
     assert refused.json() == {
-        "errors": ["The Autotask API thread threshold of 3 threads has been exceeded."]}
+        "errors": ["The Autotask API thread threshold of 3 threads has been exceeded."]
+    }
 
 
 def test_the_thread_limit_is_per_endpoint_and_spares_zone_lookups(make_sandbox):
     box = make_sandbox(thread_limit=1)
     box.set_faults(kind="latency", seconds=0.4, path_contains="/Companies/")
-    answers = _concurrently([
-        lambda: box.call("GET", "Companies/0"),
-        lambda: box.call("GET", f"Contacts/{box.ids('Contacts')[0]}"),
-        lambda: requests.get(box.zone_url, params={"user": box.credentials.username},
-                             timeout=10),
-    ])
+    answers = _concurrently(
+        [
+            lambda: box.call("GET", "Companies/0"),
+            lambda: box.call("GET", f"Contacts/{box.ids('Contacts')[0]}"),
+            lambda: requests.get(
+                box.zone_url, params={"user": box.credentials.username}, timeout=10
+            ),
+        ]
+    )
     assert [a.status_code for a in answers] == [200, 200, 200]

@@ -18,8 +18,14 @@ def company_id(sandbox):
 
 
 def ticket(company_id, **fields):
-    return {"companyID": company_id, "title": "Test", "status": 1, "priority": 2,
-            "queueID": LEVEL_ONE, **fields}
+    return {
+        "companyID": company_id,
+        "title": "Test",
+        "status": 1,
+        "priority": 2,
+        "queueID": LEVEL_ONE,
+        **fields,
+    }
 
 
 def create(box, body):
@@ -60,8 +66,7 @@ def test_ticket_numbers_count_up_within_a_prefix(sandbox, company_id):
         pytest.param("garbage", None, id="an invalid prefix is replaced by today's"),
     ],
 )
-def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
-                                                 expected_prefix):
+def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested, expected_prefix):
     prefix = expected_prefix or datetime.now(UTC).strftime("T%Y%m%d.")
     number = created(sandbox, ticket(company_id, ticketNumber=requested))["ticketNumber"]
     assert number.startswith(prefix) and len(number) == len(prefix) + 4
@@ -70,26 +75,54 @@ def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        pytest.param({"title": None}, "Value does not exist for the required field title.",
-                     id="title is required"),
-        pytest.param({"queueID": None}, "A ticket must have a queueID or an assignedResourceID",
-                     id="a queue or a resource is required"),
-        pytest.param({"assignedResourceID": CAR},
-                     "When assigning a Resource, you must assign both a assignedResourceID and "
-                     "assignedResourceRoleID.", id="a resource needs its role"),
-        pytest.param({"assignedResourceID": CAR, "assignedResourceRoleID": 29683464},
-                     "is not assigned the Role", id="the role must be one of the resource's"),
+        pytest.param(
+            {"title": None},
+            "Value does not exist for the required field title.",
+            id="title is required",
+        ),
+        pytest.param(
+            {"queueID": None},
+            "A ticket must have a queueID or an assignedResourceID",
+            id="a queue or a resource is required",
+        ),
+        pytest.param(
+            {"assignedResourceID": CAR},
+            "When assigning a Resource, you must assign both a assignedResourceID and "
+            "assignedResourceRoleID.",
+            id="a resource needs its role",
+        ),
+        pytest.param(
+            {"assignedResourceID": CAR, "assignedResourceRoleID": 29683464},
+            "is not assigned the Role",
+            id="the role must be one of the resource's",
+        ),
         pytest.param({"priority": 6}, "is inactive", id="an inactive priority"),
-        pytest.param({"subIssueType": 4},
-                     "When a subIssueType value is provided, the associated issueType value "
-                     "must also be provided.", id="a sub-issue needs its issue"),
-        pytest.param({"issueType": 1, "subIssueType": 4}, "does not belong to issueType",
-                     id="a sub-issue must belong to its issue"),
-        pytest.param({"ticketCategory": 3}, "The RMA module is not active",
-                     id="the RMA category needs the RMA module"),
-        pytest.param({"ticketCategory": 2, "queueID": None, "assignedResourceID": CAR,
-                      "assignedResourceRoleID": TECHNICIAN_ROLE},
-                     "requires a queueID", id="a category whose queue is always required"),
+        pytest.param(
+            {"subIssueType": 4},
+            "When a subIssueType value is provided, the associated issueType value "
+            "must also be provided.",
+            id="a sub-issue needs its issue",
+        ),
+        pytest.param(
+            {"issueType": 1, "subIssueType": 4},
+            "does not belong to issueType",
+            id="a sub-issue must belong to its issue",
+        ),
+        pytest.param(
+            {"ticketCategory": 3},
+            "The RMA module is not active",
+            id="the RMA category needs the RMA module",
+        ),
+        pytest.param(
+            {
+                "ticketCategory": 2,
+                "queueID": None,
+                "assignedResourceID": CAR,
+                "assignedResourceRoleID": TECHNICIAN_ROLE,
+            },
+            "requires a queueID",
+            id="a category whose queue is always required",
+        ),
     ],
 )
 def test_invalid_tickets_are_refused(sandbox, company_id, fields, message):
@@ -97,8 +130,12 @@ def test_invalid_tickets_are_refused(sandbox, company_id, fields, message):
 
 
 def test_a_resource_with_its_role_needs_no_queue(sandbox, company_id):
-    record = created(sandbox, ticket(company_id, queueID=None, assignedResourceID=CAR,
-                                     assignedResourceRoleID=TECHNICIAN_ROLE))
+    record = created(
+        sandbox,
+        ticket(
+            company_id, queueID=None, assignedResourceID=CAR, assignedResourceRoleID=TECHNICIAN_ROLE
+        ),
+    )
     assert record["assignedResourceID"] == CAR and record["queueID"] is None
 
 
@@ -121,9 +158,17 @@ def test_the_ticket_number_never_changes(sandbox, company_id):
 def test_a_contact_of_the_parent_company_is_accepted(sandbox):
     contact_id = sandbox.ids("Contacts")[0]
     parent = sandbox.record("Contacts", contact_id)["companyID"]
-    answer = sandbox.call("POST", "Companies", json={
-        "companyName": "Child", "companyType": 1, "phone": "1", "ownerResourceID": 29682881,
-        "parentCompanyID": parent})
+    answer = sandbox.call(
+        "POST",
+        "Companies",
+        json={
+            "companyName": "Child",
+            "companyType": 1,
+            "phone": "1",
+            "ownerResourceID": 29682881,
+            "parentCompanyID": parent,
+        },
+    )
     child_id = answer.json()["itemId"]
     record = created(sandbox, ticket(child_id, contactID=contact_id))
     other = next(c for c in sandbox.ids("Companies")[1:] if c not in (parent, child_id))
@@ -139,32 +184,33 @@ class TestProblemAndIncidents:
 
     def test_an_incident_can_have_a_problem_ticket(self, sandbox, company_id):
         problem = created(sandbox, ticket(company_id, ticketType=3))
-        incident = created(sandbox, ticket(company_id, ticketType=2,
-                                           problemTicketID=problem["id"]))
+        incident = created(sandbox, ticket(company_id, ticketType=2, problemTicketID=problem["id"]))
         assert incident["problemTicketID"] == problem["id"]
 
     @pytest.mark.parametrize(
         ("ticket_type", "message"),
         [
-            pytest.param(3, "A Problem ticket cannot be associated with another problem",
-                         id="a problem ticket"),
-            pytest.param(4, "Change Request tickets cannot be associated",
-                         id="a change request"),
+            pytest.param(
+                3,
+                "A Problem ticket cannot be associated with another problem",
+                id="a problem ticket",
+            ),
+            pytest.param(4, "Change Request tickets cannot be associated", id="a change request"),
         ],
     )
-    def test_other_types_cannot_have_a_problem_ticket(self, sandbox, company_id, ticket_type,
-                                                      message):
+    def test_other_types_cannot_have_a_problem_ticket(
+        self, sandbox, company_id, ticket_type, message
+    ):
         problem = created(sandbox, ticket(company_id, ticketType=3))
-        answer = create(sandbox, ticket(company_id, ticketType=ticket_type,
-                                        problemTicketID=problem["id"]))
+        answer = create(
+            sandbox, ticket(company_id, ticketType=ticket_type, problemTicketID=problem["id"])
+        )
         assert message in error_of(answer)
 
     def test_an_incident_cannot_become_a_problem_ticket(self, sandbox, company_id):
         problem = created(sandbox, ticket(company_id, ticketType=3))
-        incident = created(sandbox, ticket(company_id, ticketType=2,
-                                           problemTicketID=problem["id"]))
-        answer = create(sandbox, ticket(company_id, ticketType=2,
-                                        problemTicketID=incident["id"]))
+        incident = created(sandbox, ticket(company_id, ticketType=2, problemTicketID=problem["id"]))
+        answer = create(sandbox, ticket(company_id, ticketType=2, problemTicketID=incident["id"]))
         assert "cannot be a problem ticket" in error_of(answer)
 
     def test_a_problem_with_incidents_keeps_its_type(self, sandbox, company_id):
@@ -181,8 +227,11 @@ class TestProblemAndIncidents:
 
 def test_a_ticket_note_is_activity_on_its_ticket(sandbox, company_id):
     record = created(sandbox, ticket(company_id))
-    answer = sandbox.call("POST", f"Tickets/{record['id']}/Notes", json={
-        "title": "Called", "description": "Left a message", "noteType": 1, "publish": 1})
+    answer = sandbox.call(
+        "POST",
+        f"Tickets/{record['id']}/Notes",
+        json={"title": "Called", "description": "Left a message", "noteType": 1, "publish": 1},
+    )
     note = sandbox.record("TicketNotes", answer.json()["itemId"])
     assert note["ticketID"] == record["id"]
     assert sandbox.record("Tickets", record["id"])["lastActivityDate"] == note["createDateTime"]
