@@ -1,0 +1,124 @@
+"""URL -> handler, matching Autotask's paths case-insensitively (reference sections 1-6).
+
+Under `/atservicesrest/v1.0/{Entity}`: `query`, `query/count`, `query/next|prev`,
+`entityInformation[/fields|/userDefinedFields]`, `/{id}`, and the parent-child forms
+`/{Parent}/{parentId}/{Child}[/{id}]`. Which verbs each URL takes follows the entity's write
+modes (root, child or none); a known URL with another verb is a 405, anything else a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.sandbox import handlers
+from connector.sandbox.catalog import Catalog, EntityDef
+from connector.sandbox.errors import method_not_allowed, route_not_found
+
+WRITE_VERBS = ("PATCH", "PUT")
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Any
+    args: dict[str, Any] = field(default_factory=dict)
+    endpoint: str | None = None  # the thread-limit endpoint; None: exempt (zone, version)
+    auth: bool = True
+
+
+def _allow(method: str, allowed: dict[str, Route]) -> Route:
+    route = allowed.get(method)
+    if route is None:
+        raise method_not_allowed(method)
+    return route
+
+
+def resolve(catalog: Catalog, method: str, path: str, url: str) -> Route:
+    segments = [s for s in path.split("/") if s]
+    low = [s.lower() for s in segments]
+    if low == ["autotask", "autotaskextend", "executecommand.aspx"]:
+        return _allow(method, {"GET": Route(handlers.execute_command, auth=False)})
+    if low[:1] != ["atservicesrest"]:
+        raise route_not_found(url)
+    if low[1:] == ["versioninformation"]:
+        return _allow(method, {"GET": Route(handlers.version_information, auth=False)})
+    if len(low) < 3 or low[1] != "v1.0":
+        raise route_not_found(url)
+    rest, lrest = segments[2:], low[2:]
+    if lrest == ["zoneinformation"]:
+        return _allow(method, {"GET": Route(handlers.zone_information, auth=False)})
+    if lrest == ["thresholdinformation"]:
+        return _allow(
+            method, {"GET": Route(handlers.threshold_information, endpoint="thresholdinformation")}
+        )
+    entity = catalog.entity(lrest[0])
+    if entity is None:
+        raise route_not_found(url)
+    return _entity_route(catalog, entity, method, rest[1:], lrest[1:], url)
+
+
+def _entity_route(
+    catalog: Catalog,
+    entity: EntityDef,
+    method: str,
+    tail: list[str],
+    ltail: list[str],
+    url: str,
+) -> Route:
+    endpoint = entity.name.lower()
+
+    def route(handler: Any, **args: Any) -> Route:
+        return Route(handler, {"entity": entity, **args}, endpoint)
+
+    if not ltail:
+        allowed = {}
+        if entity.create == "root":
+            allowed["POST"] = route(handlers.create)
+        if entity.update == "root":
+            allowed["PATCH"] = route(handlers.update, replace=False)
+            allowed["PUT"] = route(handlers.update, replace=True)
+        return _allow(method, allowed)
+    if ltail == ["query"]:
+        return _allow(
+            method, {"GET": route(handlers.query_records), "POST": route(handlers.query_records)}
+        )
+    if ltail == ["query", "count"]:
+        return _allow(method, {"GET": route(handlers.count), "POST": route(handlers.count)})
+    if len(ltail) == 2 and ltail[0] == "query" and ltail[1] in ("next", "prev"):
+        page = route(handlers.follow_page, direction=ltail[1])
+        return _allow(method, {"GET": page, "POST": page})
+    if ltail[0] == "entityinformation" and len(ltail) <= 2:
+        kind = ltail[1] if len(ltail) == 2 else "info"
+        if kind not in ("info", "fields", "userdefinedfields"):
+            raise route_not_found(url)
+        return _allow(method, {"GET": route(handlers.entity_information, kind=kind)})
+    if not ltail[0].isdigit():
+        raise route_not_found(url)
+    record_or_parent = int(ltail[0])
+    if len(ltail) == 1:
+        allowed = {"GET": route(handlers.get_record, record_id=record_or_parent)}
+        if entity.delete == "root":
+            allowed["DELETE"] = route(handlers.delete, record_id=record_or_parent)
+        return _allow(method, allowed)
+    child = catalog.child(entity, tail[1])
+    if child is None or len(ltail) > 3:
+        raise route_not_found(url)
+    endpoint = child.name.lower()
+
+    def child_route(handler: Any, **args: Any) -> Route:
+        return Route(handler, {"entity": child, "parent_id": record_or_parent, **args}, endpoint)
+
+    if len(ltail) == 2:
+        allowed = {"GET": child_route(handlers.list_children)}
+        if child.create == "child":
+            allowed["POST"] = child_route(handlers.create)
+        if child.update == "child":
+            allowed["PATCH"] = child_route(handlers.update, replace=False)
+            allowed["PUT"] = child_route(handlers.update, replace=True)
+        return _allow(method, allowed)
+    if not ltail[2].isdigit():
+        raise route_not_found(url)
+    allowed = {"GET": child_route(handlers.get_record, record_id=int(ltail[2]))}
+    if child.delete == "child":
+        allowed["DELETE"] = child_route(handlers.delete, record_id=int(ltail[2]))
+    return _allow(method, allowed)
