@@ -16,7 +16,7 @@ import redis as redis_lib
 import requests
 
 from connector.autotask import session as http
-from connector.autotask.errors import UpstreamConnectionError
+from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.limits import Limits, Usage
 from connector.autotask.models import Credentials, Zone
 from connector.autotask.retries import RetryPolicy, Safety
@@ -30,6 +30,9 @@ log = logging.getLogger("connector.autotask")
 
 ZONE_RECHECK_SECONDS = 60  # a zone fetched more recently than this is not asked for again
 THRESHOLD_ENDPOINT = "ThresholdInformation"
+# ThresholdInformation reads: never paced (they tell whether pacing may ease), never followed
+# by another read of it
+UNPACED = frozenset({"threshold", "probe"})
 
 
 class Caller:
@@ -93,6 +96,8 @@ class Caller:
                 answer, usage = self._once(kind, method, url or self.zone.api(path), endpoint, body)
             except ProviderError as exc:
                 exc.attempts = attempt  # type: ignore[attr-defined]
+                if isinstance(exc, LimitWaitError) and kind not in UNPACED:
+                    self._maybe_read_threshold(self.limits.usage())  # pacing may ease
                 if url is None and not zone_checked and self._zone_suspect(exc):
                     zone_checked = True
                     if self._refresh_zone():
@@ -112,7 +117,7 @@ class Caller:
                 self.stats.add(retries=1)
                 time.sleep(delay)
                 continue
-            if kind != "threshold":
+            if kind not in UNPACED:
                 self._maybe_read_threshold(usage)
             return answer
 
@@ -130,7 +135,7 @@ class Caller:
     def _admitted(
         self, kind: str, method: str, url: str, endpoint: str, body: Any
     ) -> tuple[Any, Usage]:
-        with self.limits.admit(endpoint) as admission:
+        with self.limits.admit(endpoint, pace=kind not in UNPACED) as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             answer = http.send(
