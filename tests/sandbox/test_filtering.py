@@ -171,3 +171,16 @@ def test_a_value_of_the_wrong_type_is_a_500(sandbox):
         "POST", "Contacts/query", json={"filter": [{"op": "eq", "field": "id", "value": "abc"}]}
     )
     assert answer.status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("conditions", "status"),
+    [
+        pytest.param(500, 200, id="500 OR conditions are accepted"),
+        pytest.param(501, 500, id="501 OR conditions are refused"),
+    ],
+)
+def test_or_groups_hold_at_most_500_conditions(sandbox, conditions, status):
+    items = [{"op": "eq", "field": "id", "value": n} for n in range(conditions)]
+    answer = sandbox.call("POST", "Contacts/query", json={"filter": [{"op": "or", "items": items}]})
+    assert answer.status_code == status
