@@ -65,6 +65,6 @@ class Page:
 
 
 def row_id(row: dict[str, Any]) -> int | None:
-    """A row's id (any key case), None when it has none."""
+    """A row's id (`id`, `Id` or `ID`), None when it has none."""
     value = row.get("id", row.get("Id", row.get("ID")))
     return int(value) if value is not None else None

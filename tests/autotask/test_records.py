@@ -78,11 +78,27 @@ def test_update_patches_the_collection_with_the_id_in_the_body(sandbox, autotask
     assert patches[0]["body"]["id"] == contact["id"]
 
 
-def test_update_of_a_root_entity(sandbox, autotask):
-    updated = autotask.update("Companies", {"id": company_id(sandbox), "phone": "555-0199"})
+@pytest.mark.parametrize(
+    "which",
+    [
+        pytest.param("customer", id="a customer company"),
+        pytest.param("tenant", id="company 0, the tenant's own: id 0 is an id"),
+    ],
+)
+def test_update_of_a_root_entity(sandbox, autotask, which):
+    record_id = company_id(sandbox) if which == "customer" else 0
+    updated = autotask.update("Companies", {"id": record_id, "phone": "555-0199"})
+    assert updated["id"] == record_id
     assert updated["phone"] == "555-0199"
     patches = upstream(sandbox, "Companies", method="PATCH")
     assert patches[-1]["path"].lower().endswith("/v1.0/companies")
+
+
+def test_an_update_without_id_is_refused_before_any_call(sandbox, autotask):
+    sandbox.clear_requests()
+    with pytest.raises(ValidationError):
+        autotask.update("Companies", {"phone": "555-0199"})
+    assert sandbox.requests() == []
 
 
 def test_delete_a_child_uses_the_parent_child_url(sandbox, autotask):
