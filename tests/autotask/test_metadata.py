@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from connector.autotask import UnknownFieldError
@@ -79,3 +81,30 @@ def test_invalidate_fetches_again(sandbox, autotask):
     autotask.metadata.invalidate("Companies")
     autotask.metadata.fields("Companies")
     assert len(upstream(sandbox, "Companies/entityInformation/fields")) == 2
+
+
+def test_labels_in_the_tenant_language_translate_both_ways(sandbox, autotask, redis_client, keys):
+    # a French-language database: the same values, other labels (written to the shared cache
+    # as a French tenant's entityInformation/fields answer would be)
+    french = [
+        {
+            "name": "companyType",
+            "dataType": "short",
+            "isPickList": True,
+            "picklistValues": [
+                {"value": "1", "label": "Client", "isActive": True},
+                {"value": "3", "label": "Prospect", "isActive": True},
+                {"value": "9", "label": "Société partenaire", "isActive": True},
+                {"value": "4", "label": "Décédé", "isActive": False},
+            ],
+        }
+    ]
+    key = keys.metadata(autotask.zone.ci, "Companies", "fields")
+    redis_client.set(key, json.dumps(french), ex=60)
+    company_type = autotask.metadata.picklist("Companies", "companyType")
+    assert company_type.label_for(1) == "Client"
+    assert company_type.value_for("societe PARTENAIRE") == "9"
+    assert company_type.label_for("4") == "Décédé"
+    assert company_type.value_for("décédé") is None  # inactive: read, never written
+    assert company_type.value_for("Customer") is None  # no English label is assumed
+    assert upstream(sandbox, "entityInformation") == []
