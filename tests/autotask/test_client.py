@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from connector.autotask import AutotaskClient
-from tests.autotask.conftest import upstream
+from connector.config import Settings
+from tests.autotask.conftest import sandbox_credentials, upstream
 
 
 def test_probe_is_one_cheap_authenticated_call(sandbox, autotask):
@@ -59,3 +60,13 @@ def test_the_client_is_cheap_to_build_and_shares_one_session(sandbox, autotask, 
     assert isinstance(other, AutotaskClient)
     assert other.caller.session is autotask.caller.session
     assert "secret" not in repr(autotask).lower()
+
+
+def test_connect_discovers_the_zone_then_builds_the_client(sandbox, redis_client, keys):
+    creds = sandbox_credentials(sandbox)
+    settings = Settings(autotask_zone_url=sandbox.zone_url)
+    client = AutotaskClient.connect(creds, redis=redis_client, keys=keys, settings=settings)
+    assert client.zone.url.lower() == sandbox.api_url.lower()
+    assert client.get("Companies", 0)["id"] == 0
+    AutotaskClient.connect(creds, redis=redis_client, keys=keys, settings=settings)
+    assert len(upstream(sandbox, "zoneInformation")) == 1  # the second found it cached
