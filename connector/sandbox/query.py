@@ -64,6 +64,8 @@ def parse_spec(entity: EntityDef, body: Any) -> QuerySpec:
         if not isinstance(include, list) or not all(isinstance(n, str) for n in include):
             raise autotask_error("IncludeFields must be an array of field names.")
         for name in include:
+            if name.lower() == "userdefinedfields":
+                continue  # asks for every UDF
             if entity.field(name) is None and entity.udf(name) is None:
                 raise unknown_field_error(name, entity.singular)
         include = include or None

@@ -167,3 +167,27 @@ def test_contacts_is_active_is_an_integer(sandbox, company_id):
 def test_picklist_udfs_take_active_item_values(sandbox, udfs, ok):
     answer = sandbox.call("PATCH", "Companies", json={"id": 0, "userDefinedFields": udfs})
     assert (answer.status_code == 200) is ok
+
+
+def test_impersonation_credits_the_impersonated_resource(sandbox, company_id):
+    answer = sandbox.call(
+        "POST",
+        "Opportunities",
+        json=opportunity(company_id),
+        headers={"ImpersonationResourceId": "29682883"},
+    )
+    record = sandbox.record("Opportunities", answer.json()["itemId"])
+    assert (record["creatorResourceID"], record["impersonatorCreatorResourceID"]) == (
+        29682883,
+        29682880,
+    )
+
+
+def test_impersonating_an_unknown_resource_is_refused(sandbox, company_id):
+    answer = sandbox.call(
+        "POST",
+        "Opportunities",
+        json=opportunity(company_id),
+        headers={"ImpersonationResourceId": "1"},
+    )
+    assert answer.status_code == 500

@@ -243,3 +243,11 @@ def test_deleting_a_webhook_deletes_its_fields(box, webhook_receiver):
     assert deleted.json() == {"itemId": hook_id}
     assert box.count("CompanyWebhookFields") == 0
     assert again.json() == {"errors": ["No matching records found"]}
+
+
+def test_a_webhook_patched_inactive_sends_nothing(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    patched = box.call("PATCH", "CompanyWebhooks", json={"id": hook_id, "isActive": False})
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
+    time.sleep(0.3)
+    assert patched.json() == {"itemId": hook_id} and webhook_receiver.calls == []
