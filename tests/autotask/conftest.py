@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -57,6 +58,16 @@ def sandbox_credentials(box, **overrides: Any) -> Credentials:
     return Credentials(**values)
 
 
-def upstream(box, path_contains: str, method: str | None = None) -> list[dict]:
-    """The sandbox's log of API requests whose path holds `path_contains` (any case)."""
-    return box.requests(path_contains=path_contains, method=method)
+def upstream(
+    box, path_contains: str, method: str | None = None, *, at_least: int = 0
+) -> list[dict]:
+    """The sandbox's log of API requests whose path holds `path_contains` (any case).
+
+    A dropped connection reaches the client before the sandbox logs the request, so
+    `at_least` waits (up to 2 s) for that many entries before answering."""
+    deadline = time.monotonic() + 2
+    while True:
+        entries = box.requests(path_contains=path_contains, method=method)
+        if len(entries) >= at_least or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.01)

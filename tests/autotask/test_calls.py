@@ -63,7 +63,7 @@ def test_a_read_refused_with_429_waits_for_retry_after(sandbox, autotask):
 def test_reads_are_retried_after_transient_failures(sandbox, autotask, fault):
     sandbox.set_faults({**fault, "count": 2, "path_contains": "Companies/query"})
     assert autotask.count("Companies", None) == sandbox.count("Companies")
-    assert len(upstream(sandbox, "Companies/query")) == 3
+    assert len(upstream(sandbox, "Companies/query", at_least=3)) == 3
     assert autotask.stats.retries == 2
 
 
@@ -82,7 +82,7 @@ def test_an_update_is_retried_after_a_reset(sandbox, autotask):
     sandbox.set_faults(kind="drop", count=1, method="PATCH")
     updated = autotask.update("Companies", {"id": company, "phone": "555-0123"})
     assert updated["phone"] == "555-0123"
-    assert len(upstream(sandbox, "Companies", method="PATCH")) == 2
+    assert len(upstream(sandbox, "Companies", method="PATCH", at_least=2)) == 2
 
 
 # -- creates are never made twice ------------------------------------------------------
@@ -92,7 +92,7 @@ def test_a_create_whose_connection_broke_is_not_retried(sandbox, autotask):
         autotask.create("Contacts", contact_body(sandbox, "Dropped"))
     assert caught.value.request_sent is True
     assert caught.value.status == 503
-    assert len(upstream(sandbox, "/Contacts", method="POST")) == 1
+    assert len(upstream(sandbox, "/Contacts", method="POST", at_least=1)) == 1
     assert sandbox.count("Contacts", lastName="Dropped") <= 1
 
 
