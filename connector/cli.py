@@ -18,6 +18,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     parent_pid = os.getpid()  # gunicorn workers fork from here and unwind through `finally`
     embedded: EmbeddedRedis | None = None
+    sandbox = None
     try:
         if settings.redis_url:
             redis_display = _mask_url(settings.redis_url)
@@ -32,6 +33,8 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         print(f"Redis: {redis_display}", flush=True)
+        if not args.no_sandbox:
+            sandbox = _start_sandbox(args, settings)
         print("Stop with Ctrl-C.", flush=True)
 
         def factory():
@@ -41,6 +44,9 @@ def _serve(args: argparse.Namespace) -> int:
 
         serve(factory, args.host, args.port, workers=args.workers)
     finally:
+        if sandbox is not None and os.getpid() == parent_pid:
+            sandbox.stop()
+            print("Autotask sandbox stopped.", flush=True)
         if embedded is not None and os.getpid() == parent_pid:
             embedded.stop()
             print("Embedded Redis stopped.", flush=True)
@@ -113,6 +119,31 @@ def _create_user(args: argparse.Namespace) -> int:
     print("These secrets are shown once and stored only as hashes.")
     return 0
 
+def _start_sandbox(args: argparse.Namespace, settings: Settings):
+    """The Autotask sandbox as its own server process on port+1, data in the data folder."""
+    from connector.sandbox import DEFAULT_INTEGRATION_CODE, DEFAULT_SECRET, DEFAULT_USERNAME
+    from connector.sandbox.process import SandboxProcess
+
+    port = args.sandbox_port or args.port + 1
+    sandbox = SandboxProcess(
+        args.host, port, data_dir=os.path.join(settings.data_dir, "sandbox")
+    ).start()
+    print(
+        f"Autotask sandbox: {sandbox.url} (zone lookup "
+        f"{sandbox.url}/atservicesrest/v1.0/zoneInformation), data in "
+        f"{settings.data_dir}/sandbox\n"
+        f"  credentials: UserName {DEFAULT_USERNAME}, Secret {DEFAULT_SECRET}, "
+        f"ApiIntegrationCode {DEFAULT_INTEGRATION_CODE}",
+        flush=True,
+    )
+    return sandbox
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from connector.sandbox.__main__ import run
+
+    return run(args)
+
 
 def _mask_url(url: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
@@ -139,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    serve.add_argument(
+        "--sandbox-port",
+        type=int,
+        default=None,
+        help="port of the Autotask sandbox (default: --port + 1)",
+    )
+    serve.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="do not start the Autotask sandbox beside the service",
+    )
     serve.set_defaults(handler=_serve)
 
     create_user = commands.add_parser(
@@ -154,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--organization-id", type=int, help="add the user to this existing organization instead"
     )
     create_user.set_defaults(handler=_create_user)
+
+    from connector.sandbox.__main__ import add_arguments
+
+    sandbox = commands.add_parser("sandbox", help="run the Autotask sandbox alone")
+    add_arguments(sandbox)
+    sandbox.set_defaults(handler=_sandbox)
     return parser
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis as redis_lib
 import requests
 
 from connector.autotask import session as http
-from connector.autotask.errors import UpstreamConnectionError
+from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.limits import Limits, Usage
 from connector.autotask.models import Credentials, Zone
 from connector.autotask.retries import RetryPolicy, Safety
@@ -30,6 +32,21 @@ log = logging.getLogger("connector.autotask")
 
 ZONE_RECHECK_SECONDS = 60  # a zone fetched more recently than this is not asked for again
 THRESHOLD_ENDPOINT = "ThresholdInformation"
+# ThresholdInformation reads: never paced (they tell whether pacing may ease), never followed
+# by another read of it
+UNPACED = frozenset({"threshold", "probe"})
+
+
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Redis failures as the connector's StorageUnavailableError: no call goes out uncounted."""
+    try:
+        yield
+    except redis_lib.RedisError as exc:
+        raise StorageUnavailableError(
+            f"Redis does not answer ({type(exc).__name__}); Autotask calls are held back "
+            "because their shared limits live there"
+        ) from None
 
 
 class Caller:
@@ -85,6 +102,19 @@ class Caller:
     ) -> Any:
         """Send `method path` (under the zone's V1.0/, or the absolute `url`) and return the
         decoded answer; retried as `safety` allows. Errors carry `attempts`."""
+        with storage_guard():
+            return self._call(kind, method, path, endpoint, body, safety, url)
+
+    def _call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        endpoint: str,
+        body: Any,
+        safety: Safety,
+        url: str | None,
+    ) -> Any:
         attempt = 0
         zone_checked = False
         while True:
@@ -93,6 +123,8 @@ class Caller:
                 answer, usage = self._once(kind, method, url or self.zone.api(path), endpoint, body)
             except ProviderError as exc:
                 exc.attempts = attempt  # type: ignore[attr-defined]
+                if isinstance(exc, LimitWaitError) and kind not in UNPACED:
+                    self._maybe_read_threshold(self.limits.usage())  # pacing may ease
                 if url is None and not zone_checked and self._zone_suspect(exc):
                     zone_checked = True
                     if self._refresh_zone():
@@ -112,25 +144,14 @@ class Caller:
                 self.stats.add(retries=1)
                 time.sleep(delay)
                 continue
-            if kind != "threshold":
+            if kind not in UNPACED:
                 self._maybe_read_threshold(usage)
             return answer
 
     def _once(
         self, kind: str, method: str, url: str, endpoint: str, body: Any
     ) -> tuple[Any, Usage]:
-        try:
-            return self._admitted(kind, method, url, endpoint, body)
-        except redis_lib.RedisError as exc:
-            raise StorageUnavailableError(
-                f"Redis does not answer ({type(exc).__name__}); Autotask calls are held back "
-                "because their shared limits live there"
-            ) from None
-
-    def _admitted(
-        self, kind: str, method: str, url: str, endpoint: str, body: Any
-    ) -> tuple[Any, Usage]:
-        with self.limits.admit(endpoint) as admission:
+        with self.limits.admit(endpoint, pace=kind not in UNPACED) as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             answer = http.send(
@@ -150,15 +171,16 @@ class Caller:
         answer = self.call(kind, "GET", THRESHOLD_ENDPOINT, endpoint=THRESHOLD_ENDPOINT)
         if not isinstance(answer, dict):
             answer = {}
-        self.limits.store_threshold(answer)
+        with storage_guard():
+            self.limits.store_threshold(answer)
         return answer
 
     def _maybe_read_threshold(self, usage: Usage) -> None:
-        if not self.limits.threshold_due(usage):
-            return
+        """Read ThresholdInformation if due; a failure only leaves the snapshot old."""
         try:
-            self.read_threshold()
-        except ProviderError as exc:  # the snapshot stays old; the next due check retries
+            if self.limits.threshold_due(usage):
+                self.read_threshold()
+        except (ProviderError, StorageUnavailableError, redis_lib.RedisError) as exc:
             log.warning("autotask ThresholdInformation read failed: %s", type(exc).__name__)
 
     # -- zones -----------------------------------------------------------------------------

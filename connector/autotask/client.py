@@ -20,6 +20,7 @@ from connector.autotask.paging import MAX_RECORDS
 from connector.autotask.queries import Filter
 from connector.autotask.routes import Routes, default_routes
 from connector.autotask.stats import CallStats
+from connector.autotask.zones import discover_zone
 from connector.config import Settings
 from connector.keys import Keys
 
@@ -51,6 +52,27 @@ class AutotaskClient:
         )
         self.routes = routes or default_routes()
         self.metadata = Metadata(self.caller, redis, keys, ttl=settings.metadata_ttl)
+
+    @classmethod
+    def connect(
+        cls,
+        credentials: Credentials,
+        *,
+        redis: redis_lib.Redis,
+        keys: Keys,
+        settings: Settings,
+        session: requests.Session | None = None,
+    ) -> AutotaskClient:
+        """Discover the user's zone (cached in Redis) and build a client for it."""
+        zone = discover_zone(
+            credentials.username,
+            redis=redis,
+            keys=keys,
+            zone_url=settings.autotask_zone_url,
+            ttl=settings.zone_ttl,
+            session=session,
+        )
+        return cls(credentials, zone, redis=redis, keys=keys, settings=settings, session=session)
 
     def __repr__(self) -> str:
         return f"AutotaskClient({self.credentials.username!r}, zone={self.zone.name!r})"

@@ -88,6 +88,8 @@ ERROR_TABLE: tuple[tuple[int | None, str | None, type[ProviderError], str], ...]
     (405, None, ProviderMethodNotAllowedError, "Autotask does not allow this operation here"),
     (429, None, ProviderRateLimitedError, "Autotask's request limit is reached; try later"),
     (500, r"no matching records found", ProviderNotFoundError, "Autotask has no such record"),
+    (500, r"^(an unexpected error has occurred|internal server error)\.?$",
+     ProviderUnavailableError, "Autotask failed without saying why"),
     (500, r"could not be found|does not exist or is invalid|does not reference an existing",
      ProviderValidationError, "Autotask refused a reference to a record that does not exist"),
     # Autotask's own text for a failure on its side, not a rule the request broke (inferred:

@@ -61,9 +61,10 @@ class Page:
     @property
     def last_id(self) -> int | None:
         """The id of the last row, the cursor for `id gt` paging; None on an empty page."""
-        return _row_id(self.items[-1]) if self.items else None
+        return row_id(self.items[-1]) if self.items else None
 
 
-def _row_id(row: dict[str, Any]) -> int | None:
+def row_id(row: dict[str, Any]) -> int | None:
+    """A row's id (`id`, `Id` or `ID`), None when it has none."""
     value = row.get("id", row.get("Id", row.get("ID")))
     return int(value) if value is not None else None

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connector.autotask.errors import PagingLoopError
-from connector.autotask.models import Page, _row_id
+from connector.autotask.models import Page, row_id
 from connector.errors import ProviderFatalError
 
 log = logging.getLogger("connector.autotask")
@@ -122,10 +122,10 @@ class LoopGuard:
         if self._last_id is None:
             fresh = items
         else:
-            fresh = [row for row in items if (_row_id(row) or 0) > self._last_id]
+            fresh = [row for row in items if (row_id(row) or 0) > self._last_id]
             if items and not fresh:
                 raise PagingLoopError("Autotask returned a page of rows already read")
-        ids = [i for i in (_row_id(row) for row in items) if i is not None]
+        ids = [i for i in (row_id(row) for row in items) if i is not None]
         if ids:
             self._last_id = max(ids) if self._last_id is None else max(self._last_id, *ids)
         return fresh

@@ -64,7 +64,7 @@ def update(
     route = _allowed(routes, entity, "update")
     payload = dict(body)
     record_id = _field(payload, "id")
-    if record_id in (None, "", 0):
+    if record_id is None or record_id == "":
         raise ValidationError(f"An update of {route.entity} needs the record's id in the body")
     parent = _parent_for(caller, route, "update", payload, parent_id, record_id=int(record_id))
     answer = caller.call(

@@ -71,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, port: int | None = 8001) -
         metavar="NAME=JSON",
         help="a tunable, e.g. threshold=100 or latency_at_50=0.05",
     )
+    parser.add_argument("--quiet", action="store_true", help="print no banner")
 
 
 def default_data_dir() -> str:
@@ -134,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         def factory():
             return create_sandbox_app(config, store=Store(config.database, default_catalog()))
 
-    print(banner(f"http://{args.host}:{args.port}", config), flush=True)
+    if not args.quiet:
+        print(banner(f"http://{args.host}:{args.port}", config), flush=True)
     serve(factory, args.host, args.port, workers=workers, threads=args.threads)
     return 0
 

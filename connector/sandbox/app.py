@@ -37,7 +37,7 @@ class SandboxRuntime:
 
     def on_changes(self, conn, w) -> None:
         """Queue the webhook callouts of a write, in the write's own transaction."""
-        from connector.sandbox.webhooks import enqueue_events
+        from connector.sandbox.webhooks.outbox import enqueue_events
 
         enqueue_events(conn, self.catalog, w.events, actor_id=w.actor_id)
 
@@ -77,7 +77,7 @@ def create_sandbox_app(config: SandboxConfig | None = None, *, store: Store | No
     app.add_url_rule("/", "api_root", api.handle_api, defaults={"path": ""}, methods=methods)
     app.add_url_rule("/<path:path>", "api", api.handle_api, methods=methods)
     if config.deliver_webhooks:
-        from connector.sandbox.webhooks import start_delivery
+        from connector.sandbox.webhooks.delivery import start_delivery
 
         start_delivery(runtime)
     return app

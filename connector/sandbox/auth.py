@@ -25,8 +25,12 @@ from connector.sandbox.errors import (
 class Caller:
     username: str
     integration_code: str
-    resource_id: int | None  # the API user's resource, or the impersonated one
-    impersonating: bool = False
+    resource_id: int | None  # who acts: the API user's resource, or the impersonated one
+    impersonator_id: int | None = None  # the API user's resource while impersonating
+
+    @property
+    def impersonating(self) -> bool:
+        return self.impersonator_id is not None
 
 
 def find_user(settings: dict[str, Any], username: str | None) -> dict[str, Any] | None:
@@ -70,5 +74,5 @@ def authenticate(
             raise autotask_error(
                 f"The impersonated resource {impersonated} does not exist or is inactive."
             )
-        return Caller(user["username"], code, row[0], impersonating=True)
+        return Caller(user["username"], code, row[0], impersonator_id=resource_id)
     return Caller(user["username"], code, resource_id)

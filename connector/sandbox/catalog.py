@@ -1,13 +1,13 @@
-"""The sandbox's entity model, loaded once from the YAML files in `data/`.
+"""The sandbox's entity model: the definitions `catalog_loader` builds from `data/*.yaml`.
 
-Runtime code never touches raw YAML: `load_catalog()` checks every file and builds frozen
-`EntityDef`/`FieldDef`/`UdfDef` objects; a bad file fails at start with its name and field.
+Frozen definitions of entities, fields, picklists and user-defined fields, and the `Catalog`
+that answers lookups on them (names match case-insensitively, as Autotask's do).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
@@ -27,23 +27,6 @@ SYSTEM_ROLES = {
     "tracked",
     "impersonatorCreator",
     "impersonatorUpdater",
-}
-_FIELD_KEYS = {
-    "name",
-    "type",
-    "length",
-    "required",
-    "readOnly",
-    "queryable",
-    "reference",
-    "picklist",
-    "picklistParent",
-    "default",
-    "index",
-    "webhookFieldID",
-    "min",
-    "max",
-    "allowed",
 }
 
 
@@ -98,6 +81,11 @@ class FieldDef:
     minimum: float | None = None
     maximum: float | None = None
     allowed: tuple[Any, ...] | None = None
+    picklist_of: str | None = None  # "fields:Companies" / "udfs:Companies" (webhook children)
+
+    @property
+    def is_picklist(self) -> bool:
+        return bool(self.picklist or self.picklist_of)
 
     @property
     def is_string(self) -> bool:
@@ -148,6 +136,7 @@ class EntityDef:
     touches: tuple[Touch, ...] = ()
     rules: str | None = None
     webhook_entity_type: str | None = None
+    webhook_for: str | None = None  # a webhook entity: the entity whose changes it reports
     udfs: tuple[UdfDef, ...] = ()
     by_lower: dict[str, FieldDef] = dc_field(default_factory=dict)
 
@@ -208,185 +197,28 @@ class Catalog:
     def picklist(self, name: str) -> tuple[PicklistValue, ...]:
         return self.picklists[name]
 
-
-def _picklist(raw: list[dict[str, Any]], where: str) -> tuple[PicklistValue, ...]:
-    values = []
-    for position, item in enumerate(raw):
-        unknown = set(item) - {
-            "value",
-            "label",
-            "isActive",
-            "isSystem",
-            "isDefaultValue",
-            "sortOrder",
-            "parentValue",
-        }
-        if unknown or "value" not in item or "label" not in item:
-            raise CatalogError(f"{where}: picklist item {item!r} is malformed")
-        values.append(
-            PicklistValue(
-                value=item["value"],
-                label=str(item["label"]),
-                is_active=bool(item.get("isActive", True)),
-                is_system=bool(item.get("isSystem", False)),
-                is_default=bool(item.get("isDefaultValue", False)),
-                sort_order=int(item.get("sortOrder", position)),
-                parent_value=item.get("parentValue"),
+    def picklist_for(self, item: FieldDef) -> tuple[PicklistValue, ...]:
+        """A field's picklist: a named tenant list, or the fields/UDFs of another entity."""
+        if item.picklist:
+            return self.picklists[item.picklist]
+        kind, _, entity_name = (item.picklist_of or "").partition(":")
+        entity = self.entities[entity_name.lower()]
+        if kind == "udfs":
+            return tuple(
+                PicklistValue(u.id, u.name, sort_order=n) for n, u in enumerate(entity.udfs)
             )
+        return tuple(
+            PicklistValue(f.webhook_field_id, f.name, sort_order=n)
+            for n, f in enumerate(entity.fields)
         )
-    return tuple(values)
 
-
-def _field(raw: dict[str, Any], where: str) -> FieldDef:
-    unknown = set(raw) - _FIELD_KEYS
-    if unknown:
-        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
-    if raw.get("type") not in DATA_TYPES:
-        raise CatalogError(f"{where}: type must be one of {sorted(DATA_TYPES)}")
-    allowed = raw.get("allowed")
-    return FieldDef(
-        name=raw["name"],
-        data_type=raw["type"],
-        length=int(raw.get("length", 0)),
-        required=bool(raw.get("required", False)),
-        read_only=bool(raw.get("readOnly", False)),
-        queryable=bool(raw.get("queryable", True)),
-        reference=raw.get("reference"),
-        picklist=raw.get("picklist"),
-        picklist_parent=raw.get("picklistParent"),
-        default=raw.get("default"),
-        index=bool(raw.get("index", False)),
-        webhook_field_id=int(raw.get("webhookFieldID", 0)),
-        minimum=raw.get("min"),
-        maximum=raw.get("max"),
-        allowed=tuple(allowed) if allowed is not None else None,
-    )
-
-
-def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> EntityDef:
-    where = path.name
-    fields: list[FieldDef] = []
-    for position, item in enumerate(raw.get("fields") or []):
-        fields.append(_field(item, f"{where} field {item.get('name', position)!r}"))
-    # Fields without an explicit webhook field id get stable ids clear of the explicit ones.
-    numbered = []
-    taken = {f.webhook_field_id for f in fields if f.webhook_field_id}
-    for position, item in enumerate(fields):
-        if not item.webhook_field_id:
-            number = 100 + position
-            while number in taken:
-                number += 1
-            taken.add(number)
-            item = replace(item, webhook_field_id=number)
-        numbered.append(item)
-    by_lower = {f.name.lower(): f for f in numbered}
-    if "id" not in by_lower:
-        raise CatalogError(f"{where}: every entity needs an id field")
-    writes = raw.get("writes") or {}
-    for verb in ("create", "update", "delete"):
-        if writes.get(verb, "none") not in WRITE_MODES:
-            raise CatalogError(f"{where}: writes.{verb} must be one of {sorted(WRITE_MODES)}")
-    system = raw.get("system") or {}
-    if set(system) - SYSTEM_ROLES:
-        raise CatalogError(f"{where}: unknown system roles {sorted(set(system) - SYSTEM_ROLES)}")
-    for role, names in system.items():
-        for name in names if isinstance(names, list) else [names]:
-            if name.lower() not in by_lower:
-                raise CatalogError(f"{where}: system.{role} names unknown field {name!r}")
-    parent = raw.get("parent") or {}
-    touches = tuple(Touch(**item) for item in raw.get("touches") or [])
-    return EntityDef(
-        name=raw["name"],
-        singular=raw.get("singular", raw["name"]),
-        id_start=int(raw.get("idStart", 1)),
-        info=dict(raw.get("info") or {}),
-        fields=tuple(numbered),
-        create=writes.get("create", "none"),
-        update=writes.get("update", "none"),
-        delete=writes.get("delete", "none"),
-        parent_entity=parent.get("entity"),
-        parent_field=parent.get("field"),
-        children=dict(raw.get("children") or {}),
-        system=dict(system),
-        touches=touches,
-        rules=raw.get("rules"),
-        webhook_entity_type=raw.get("webhookEntityType"),
-        udfs=udfs,
-        by_lower=by_lower,
-    )
-
-
-def _udfs(raw: list[dict[str, Any]], where: str) -> tuple[UdfDef, ...]:
-    result = []
-    for item in raw:
-        picklist = item.get("picklist")
-        result.append(
-            UdfDef(
-                id=int(item["id"]),
-                name=item["name"],
-                label=item.get("label", item["name"]),
-                length=int(item.get("length", 8000)),
-                description=item.get("description", ""),
-                required=bool(item.get("required", False)),
-                picklist=_picklist(picklist, f"{where} {item['name']}") if picklist else None,
-                default=item.get("default"),
-            )
-        )
-    return tuple(result)
-
-
-def _check(catalog: Catalog) -> None:
-    for entity in catalog.entities.values():
-        for item in entity.fields:
-            where = f"{entity.name}.{item.name}"
-            if item.picklist and item.picklist not in catalog.picklists:
-                raise CatalogError(f"{where}: unknown picklist {item.picklist!r}")
-            if item.reference and not (
-                catalog.entity(item.reference) or item.reference in catalog.lookups
-            ):
-                raise CatalogError(f"{where}: unknown reference {item.reference!r}")
-            if item.picklist_parent and not entity.field(item.picklist_parent):
-                raise CatalogError(f"{where}: unknown picklistParent {item.picklist_parent!r}")
-        for child in entity.children.values():
-            if not catalog.entity(child):
-                raise CatalogError(f"{entity.name}: unknown child entity {child!r}")
-        if entity.parent_entity and not catalog.entity(entity.parent_entity):
-            raise CatalogError(f"{entity.name}: unknown parent {entity.parent_entity!r}")
-
-
-def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
-    """Read and check every data file; raises CatalogError naming the file and field."""
-    raw_picklists = load_yaml(data_dir / "picklists.yaml") or {}
-    lookups = raw_picklists.pop("_references", {}) or {}
-    picklists = {
-        name: _picklist(items, f"picklists.yaml {name}") for name, items in raw_picklists.items()
-    }
-    raw_udfs = load_yaml(data_dir / "udfs.yaml") or {}
-    entities: dict[str, EntityDef] = {}
-    for path in sorted((data_dir / "entities").glob("*.yaml")):
-        raw = load_yaml(path)
-        udfs = _udfs(raw_udfs.get(raw["name"], []), f"udfs.yaml {raw['name']}")
-        entity = _entity(raw, path, udfs)
-        entities[entity.name.lower()] = entity
-    tenant = load_yaml(data_dir / "tenant.yaml") or {}
-    categories = {}
-    for value, item in (tenant.get("ticketCategories") or {}).items():
-        if item.get("queueRequired") not in QUEUE_REQUIRED:
-            raise CatalogError(
-                f"tenant.yaml category {value}: queueRequired must be one of "
-                f"{sorted(QUEUE_REQUIRED)}"
-            )
-        categories[int(value)] = TicketCategory(item["queueRequired"], int(item["dueHours"]))
-    catalog = Catalog(
-        entities=entities,
-        picklists=picklists,
-        lookups={name: tuple(items) for name, items in lookups.items()},
-        ticket_categories=categories,
-    )
-    _check(catalog)
-    return catalog
+    def webhook_entities_for(self, entity: EntityDef) -> list[EntityDef]:
+        return [e for e in self.entities.values() if e.webhook_for == entity.name]
 
 
 @functools.cache
 def default_catalog() -> Catalog:
+    """The shipped data files, loaded once per process."""
+    from connector.sandbox.catalog_loader import load_catalog
+
     return load_catalog()

@@ -7,7 +7,8 @@
   test null (blank strings are stored as null, so they count as missing).
 - An unknown operator drops its condition silently (Autotask ignores it); a group left with
   no condition drops out too. `filter: []` is handled by the caller: it matches nothing.
-- An unknown or non-queryable field, or a second user-defined field, is a 500.
+- An unknown or non-queryable field, a second user-defined field, or more than 500 conditions
+  under OR groups, is a 500.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _OPS = {
 }
 _LIKE = {"beginswith": "{}%", "endswith": "%{}", "contains": "%{}%"}
 _UDF_FIELD = FieldDef(name="udf", data_type="string")
+MAX_OR_CONDITIONS = 500  # the SOAP API's limit; the REST one is assumed the same (reference 3.3)
 
 
 class _Compiler:
@@ -43,8 +45,13 @@ class _Compiler:
         self.entity = entity
         self.params: list[Any] = []
         self.udf_names: set[str] = set()
+        self.or_conditions = 0
 
     def items(self, items: list[Any], joiner: str) -> str | None:
+        if joiner == "OR":
+            self.or_conditions += sum(1 for item in items if not _is_group(item))
+            if self.or_conditions > MAX_OR_CONDITIONS:
+                raise autotask_error(f"A query may hold at most {MAX_OR_CONDITIONS} OR conditions.")
         parts = [part for part in (self.item(item) for item in items) if part is not None]
         if not parts:
             return None
@@ -129,6 +136,10 @@ class _Compiler:
             raise autotask_error(
                 f"Invalid filter value {value!r} for field {field.name}."
             ) from None
+
+
+def _is_group(item: Any) -> bool:
+    return isinstance(item, dict) and any(str(k).lower() == "items" for k in item)
 
 
 def _truthy(value: Any) -> bool:

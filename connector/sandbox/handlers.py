@@ -154,7 +154,7 @@ def _write(ctx: RequestContext, entity: EntityDef, operation, *args: Any, **kwar
             catalog=ctx.runtime.catalog,
             entity=entity,
             actor_id=caller.resource_id if caller else None,
-            impersonating=bool(caller and caller.impersonating),
+            impersonator_id=caller.impersonator_id if caller else None,
             settings=ctx.settings,
         )
         record_id = operation(w, *args, **kwargs)

@@ -33,9 +33,9 @@ def _reference_type(catalog: Catalog, item: FieldDef) -> str:
 
 
 def picklist_values(catalog: Catalog, item: FieldDef) -> list[dict[str, Any]] | None:
-    if item.picklist is None:
+    if not item.is_picklist:
         return None
-    return [value.as_json() for value in catalog.picklist(item.picklist)]
+    return [value.as_json() for value in catalog.picklist_for(item)]
 
 
 def fields(catalog: Catalog, entity: EntityDef) -> list[dict[str, Any]]:

@@ -64,6 +64,8 @@ def parse_spec(entity: EntityDef, body: Any) -> QuerySpec:
         if not isinstance(include, list) or not all(isinstance(n, str) for n in include):
             raise autotask_error("IncludeFields must be an array of field names.")
         for name in include:
+            if name.lower() == "userdefinedfields":
+                continue  # asks for every UDF
             if entity.field(name) is None and entity.udf(name) is None:
                 raise unknown_field_error(name, entity.singular)
         include = include or None
@@ -108,23 +110,31 @@ def fetch_page(
     after: int | None = None,
     before: int | None = None,
 ) -> tuple[list[dict[str, Any]], bool, bool]:
-    """(items, more after, more before) for one page walking by id."""
+    """(items, more after, more before) for one page walking by id.
+
+    The cursor's id bound comes first in the WHERE clause: SQLite ranges over the rowid with
+    the first bound it meets, and the cursor is the tight one (a filter's own `id gt X` is
+    used on a first page, which has no cursor).
+    """
     where, params = _where(entity, spec)
     shape = ItemShape(entity, spec.include)
     table = quote(entity.table)
     limit = spec.max_records + 1
     if before is not None:
         sql = (
-            f"SELECT {shape.columns} FROM {table} WHERE ({where}) AND id < ? "
+            f"SELECT {shape.columns} FROM {table} WHERE id < ? AND ({where}) "
             "ORDER BY id DESC LIMIT ?"
         )
-        rows = conn.execute(sql, [*params, before, limit]).fetchall()
+        rows = conn.execute(sql, [before, *params, limit]).fetchall()
         more_before = len(rows) > spec.max_records
         rows = list(reversed(rows[: spec.max_records]))
         return [shape.item(row) for row in rows], True, more_before
-    cursor = after if after is not None else -(2**62)
-    sql = f"SELECT {shape.columns} FROM {table} WHERE ({where}) AND id > ? ORDER BY id LIMIT ?"
-    rows = conn.execute(sql, [*params, cursor, limit]).fetchall()
+    if after is None:
+        sql = f"SELECT {shape.columns} FROM {table} WHERE {where} ORDER BY id LIMIT ?"
+        rows = conn.execute(sql, [*params, limit]).fetchall()
+    else:
+        sql = f"SELECT {shape.columns} FROM {table} WHERE id > ? AND ({where}) ORDER BY id LIMIT ?"
+        rows = conn.execute(sql, [after, *params, limit]).fetchall()
     more_after = len(rows) > spec.max_records
     rows = rows[: spec.max_records]
     return [shape.item(row) for row in rows], more_after, after is not None

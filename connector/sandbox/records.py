@@ -15,7 +15,8 @@ class ItemShape:
     """Which fields an answer carries, and how to build an item from a row quickly.
 
     `id` and `userDefinedFields` are always present (reference section 3.2); with IncludeFields
-    only the named fields come back, and UDFs only when named too (inferred).
+    only the named fields come back, and UDFs only when named too, one by one or all at once
+    as "userDefinedFields" (inferred).
     """
 
     def __init__(self, entity: EntityDef, include: list[str] | None = None) -> None:
@@ -26,7 +27,8 @@ class ItemShape:
         else:
             wanted = {name.lower() for name in include}
             fields = [f for f in entity.fields if f.name.lower() in wanted or f.name == "id"]
-            udfs = [u for u in entity.udfs if u.name.lower() in wanted]
+            every_udf = "userdefinedfields" in wanted
+            udfs = [u for u in entity.udfs if every_udf or u.name.lower() in wanted]
         self.fields = fields
         self.udfs = udfs
         self.names = [f.name for f in fields]

@@ -57,6 +57,17 @@ def resolve(catalog: Catalog, method: str, path: str, url: str) -> Route:
     return _entity_route(catalog, entity, method, rest[1:], lrest[1:], url)
 
 
+def _information(entity: EntityDef, method: str, rest: list[str], url: str) -> Route:
+    """entityInformation[/fields|/userDefinedFields], also under a parent's URL."""
+    if len(rest) > 1 or (rest and rest[0] not in ("fields", "userdefinedfields")):
+        raise route_not_found(url)
+    kind = rest[0] if rest else "info"
+    route = Route(
+        handlers.entity_information, {"entity": entity, "kind": kind}, entity.name.lower()
+    )
+    return _allow(method, {"GET": route})
+
+
 def _entity_route(
     catalog: Catalog,
     entity: EntityDef,
@@ -87,12 +98,12 @@ def _entity_route(
     if len(ltail) == 2 and ltail[0] == "query" and ltail[1] in ("next", "prev"):
         page = route(handlers.follow_page, direction=ltail[1])
         return _allow(method, {"GET": page, "POST": page})
-    if ltail[0] == "entityinformation" and len(ltail) <= 2:
-        kind = ltail[1] if len(ltail) == 2 else "info"
-        if kind not in ("info", "fields", "userdefinedfields"):
-            raise route_not_found(url)
-        return _allow(method, {"GET": route(handlers.entity_information, kind=kind)})
+    if ltail[0] == "entityinformation":
+        return _information(entity, method, ltail[1:], url)
     if not ltail[0].isdigit():
+        child = catalog.child(entity, tail[0])  # /{Parent}/{Child}/entityInformation
+        if child is not None and ltail[1:2] == ["entityinformation"]:
+            return _information(child, method, ltail[2:], url)
         raise route_not_found(url)
     record_or_parent = int(ltail[0])
     if len(ltail) == 1:
@@ -101,6 +112,8 @@ def _entity_route(
             allowed["DELETE"] = route(handlers.delete, record_id=record_or_parent)
         return _allow(method, allowed)
     child = catalog.child(entity, tail[1])
+    if child is not None and ltail[2:3] == ["entityinformation"]:
+        return _information(child, method, ltail[3:], url)
     if child is None or len(ltail) > 3:
         raise route_not_found(url)
     endpoint = child.name.lower()

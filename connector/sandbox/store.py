@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS _webhook_events (
     entity_id INTEGER, payload TEXT, created REAL, attempts INTEGER DEFAULT 0,
     next_attempt REAL, status TEXT DEFAULT 'pending', last_error TEXT, claimed_until REAL);
 CREATE INDEX IF NOT EXISTS ix_webhook_events_due ON _webhook_events (status, next_attempt);
+CREATE TABLE IF NOT EXISTS _webhook_state (
+    webhook_entity TEXT, webhook_id INTEGER, sequence INTEGER DEFAULT 0,
+    failures INTEGER DEFAULT 0, PRIMARY KEY (webhook_entity, webhook_id));
 """
 
 

@@ -52,7 +52,7 @@ def check_fields(
                 raise required_missing(item.name)
             continue
         _check_value(item, value)
-        if item.picklist and changed(record, previous, item.name):
+        if item.is_picklist and changed(record, previous, item.name):
             _check_picklist(catalog, entity, item, record)
         if item.reference and changed(record, previous, item.name):
             _check_reference(conn, catalog, entity, item, record, parent_company_allowed)
@@ -73,7 +73,7 @@ def _check_picklist(
     catalog: Catalog, entity: EntityDef, item: FieldDef, record: dict[str, Any]
 ) -> None:
     value = record[item.name]
-    match = next((v for v in catalog.picklist(item.picklist) if str(v.value) == str(value)), None)
+    match = next((v for v in catalog.picklist_for(item) if str(v.value) == str(value)), None)
     if match is None:
         raise picklist_invalid(item.name)
     if not match.is_active:

@@ -39,7 +39,7 @@ class WriteContext:
     catalog: Catalog
     entity: EntityDef
     actor_id: int | None  # the resource making the change
-    impersonating: bool = False
+    impersonator_id: int | None = None  # the API user's resource while impersonating
     settings: dict[str, Any] = field(default_factory=dict)
     now: str = field(default_factory=now_text)
     provided: set[str] = field(default_factory=set)  # field names the body carried
@@ -100,12 +100,12 @@ def _stamp(w: WriteContext, record: dict[str, Any], *, creating: bool) -> None:
         roles.append("created")
         for name in entity.system_fields("creator"):
             record[name] = w.actor_id
-        if w.impersonating:
+        if w.impersonator_id is not None:
             for name in entity.system_fields("impersonatorCreator"):
-                record[name] = w.actor_id
-    elif w.impersonating:
+                record[name] = w.impersonator_id
+    elif w.impersonator_id is not None:
         for name in entity.system_fields("impersonatorUpdater"):
-            record[name] = w.actor_id
+            record[name] = w.impersonator_id
     for role in roles:
         for name in entity.system_fields(role):
             record[name] = w.now

@@ -43,3 +43,20 @@ def test_user_defined_fields_include_a_picklist_and_a_text_field(sandbox, entity
 def test_non_picklist_fields_have_null_picklist_values(sandbox):
     fields = sandbox.call("GET", "Contacts/entityInformation/fields").json()["fields"]
     assert next(f for f in fields if f["name"] == "firstName")["picklistValues"] is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("Contacts/entityInformation", id="at the root"),
+        pytest.param("Companies/Contacts/entityInformation", id="under the parent"),
+        pytest.param("Companies/0/Contacts/entityInformation", id="under a parent record"),
+    ],
+)
+def test_entity_information_is_valid_on_child_paths(sandbox, path):
+    assert sandbox.call("GET", path).json()["info"]["name"] == "Contacts"
+
+
+def test_child_fields_are_served_under_the_parent_too(sandbox):
+    fields = sandbox.call("GET", "Tickets/Notes/entityInformation/fields").json()["fields"]
+    assert "noteType" in [f["name"] for f in fields]

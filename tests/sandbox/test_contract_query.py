@@ -146,3 +146,22 @@ def test_a_tampered_paging_token_is_refused(sandbox):
     first = post_query(sandbox, "Contacts", {"filter": [ALL], "MaxRecords": 5}).json()
     url = first["pageDetails"]["nextPageUrl"].replace("paging=", "paging=x")
     assert requests.get(url, headers=sandbox.headers(), timeout=10).status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("include", "udf_names"),
+    [
+        pytest.param(["companyName"], [], id="no UDF named: an empty array"),
+        pytest.param(["companyName", "customerranking"], ["CustomerRanking"], id="one UDF named"),
+        pytest.param(
+            ["companyName", "userDefinedFields"],
+            ["CustomerRanking", "Support Tier", "IntegrationReference"],
+            id="userDefinedFields names them all",
+        ),
+    ],
+)
+def test_include_fields_selects_user_defined_fields(sandbox, include, udf_names):
+    item = post_query(sandbox, "Companies", {"filter": [ALL], "IncludeFields": include}).json()[
+        "items"
+    ][0]
+    assert [u["name"] for u in item["userDefinedFields"]] == udf_names

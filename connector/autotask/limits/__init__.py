@@ -82,13 +82,16 @@ class Limits:
         return self.monitor.store(answer, self.counter.usage())
 
     @contextmanager
-    def admit(self, endpoint: str) -> Iterator[Admission]:
-        """Count, pace and hold a slot for one request to `endpoint` (an entity name)."""
+    def admit(self, endpoint: str, *, pace: bool = True) -> Iterator[Admission]:
+        """Count, pace and hold a slot for one request to `endpoint` (an entity name).
+        `pace=False` is for ThresholdInformation: pacing cannot ease without a fresh read."""
         usage = self.counter.record()
         admission = Admission(usage)
-        interval = pacing_interval(
-            usage.estimated_used, usage.limit, usage.timeframe_seconds, self.share
-        )
+        interval = 0.0
+        if pace:
+            interval = pacing_interval(
+                usage.estimated_used, usage.limit, usage.timeframe_seconds, self.share
+            )
         wait = self.pacer.reserve(interval, self.max_wait)
         if wait is None:
             raise LimitWaitError(

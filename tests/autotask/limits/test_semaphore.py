@@ -41,7 +41,7 @@ def test_a_crashed_holder_frees_its_slot_after_expiry(redis_client, key_prefix):
     assert semaphore.try_acquire() is None
     token, waited = semaphore.acquire(timeout=2)
     assert token
-    assert 0.1 < waited < 1.5
+    assert 0.1 < waited < 3.0
 
 
 def test_busy_slots_give_up_after_the_timeout(redis_client, key_prefix):

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from connector.autotask import UnknownUsernameError, Zone, discover_zone
+from tests.autotask.conftest import upstream
+
+
+def test_discovers_the_zone_without_credentials(sandbox, redis_client, keys):
+    zone = discover_zone(
+        sandbox.credentials.username, redis=redis_client, keys=keys, zone_url=sandbox.zone_url
+    )
+    assert isinstance(zone, Zone)
+    assert zone.url.lower() == sandbox.api_url.lower()
+    assert zone.url.endswith("/")
+    assert zone.ci == 31337
+    assert zone.web_url.rstrip("/") == sandbox.url
+
+
+def test_the_answer_is_cached_per_username_with_a_ttl(sandbox, redis_client, keys):
+    username = sandbox.credentials.username
+    first = discover_zone(
+        username, redis=redis_client, keys=keys, zone_url=sandbox.zone_url, ttl=600
+    )
+    second = discover_zone(
+        username.upper(), redis=redis_client, keys=keys, zone_url=sandbox.zone_url
+    )
+    assert first == second
+    assert len(upstream(sandbox, "zoneInformation")) == 1
+    assert 0 < redis_client.ttl(keys.zone(username)) <= 600
+    assert json.loads(redis_client.get(keys.zone(username)))["ci"] == first.ci
+
+
+def test_refresh_asks_again(sandbox, redis_client, keys):
+    username = sandbox.credentials.username
+    discover_zone(username, redis=redis_client, keys=keys, zone_url=sandbox.zone_url)
+    discover_zone(username, redis=redis_client, keys=keys, zone_url=sandbox.zone_url, refresh=True)
+    assert len(upstream(sandbox, "zoneInformation")) == 2
+
+
+def test_no_credential_header_goes_to_the_zone_lookup(sandbox, redis_client, keys):
+    session = requests.Session()
+    sent: list[requests.PreparedRequest] = []
+    session.hooks["response"].append(lambda r, *a, **k: sent.append(r.request))
+    discover_zone(
+        sandbox.credentials.username,
+        redis=redis_client,
+        keys=keys,
+        zone_url=sandbox.zone_url,
+        session=session,
+    )
+    assert sent, "the lookup went through the given session"
+    header_names = {name.lower() for name in sent[0].headers}
+    assert not header_names & {"secret", "username", "apiintegrationcode"}
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        pytest.param("nobody@example.com", id="an unknown user"),
+        pytest.param("  ", id="a blank user, refused before any call"),
+    ],
+)
+def test_unknown_users_are_an_auth_error_with_autotask_text(sandbox, redis_client, keys, username):
+    with pytest.raises(UnknownUsernameError) as caught:
+        discover_zone(username, redis=redis_client, keys=keys, zone_url=sandbox.zone_url)
+    assert caught.value.status == 401
+    if username.strip():
+        assert caught.value.provider_message == "Zone information could not be determined"
+    else:
+        assert upstream(sandbox, "zoneInformation") == []

@@ -1,0 +1,253 @@
+"""Checklist "Webhooks" (reference section 9): CRUD, the Fields picklist, signed callouts,
+retries, the error log and deactivation."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+
+API_USER = 29682880
+FAST = {"webhook_poll_interval": 0.02, "webhook_retry_delay": 0.05, "webhook_timeout": 2}
+
+
+@pytest.fixture
+def box(make_sandbox):
+    return make_sandbox(**FAST)
+
+
+def make_webhook(box, receiver, kind="Company", fields=(7,), **flags):
+    body = {
+        "IsActive": True,
+        "DeactivationUrl": f"{receiver.url}/deactivated",
+        "IsSubscribedToUpdateEvents": True,
+        "Name": f"{kind} webhook",
+        "SecretKey": "enkmoj676nwh8",
+        "SendThresholdExceededNotification": False,
+        "WebhookUrl": f"{receiver.url}/hook",
+        **flags,
+    }
+    hook_id = box.call("POST", f"{kind}Webhooks", json=body).json()["itemId"]
+    for field_id in fields:
+        answer = box.call(
+            "POST",
+            f"{kind}Webhooks/{hook_id}/Fields",
+            json={
+                "FieldID": field_id,
+                "IsDisplayAlwaysField": False,
+                "IsSubscribedField": True,
+                "WebhookID": hook_id,
+            },
+        )
+        assert answer.status_code == 200, answer.text
+    return hook_id
+
+
+def expected_signature(body: bytes) -> str:
+    digest = hmac.new(b"enkmoj676nwh8", body, hashlib.sha1).digest()
+    return "sha1=" + base64.b64encode(digest).decode()
+
+
+def test_a_webhook_is_created_with_a_guid_and_owner_and_is_ready_once_a_field_subscribes(
+    box, webhook_receiver
+):
+    hook_id = make_webhook(box, webhook_receiver, fields=())
+    before = box.call("GET", f"CompanyWebhooks/{hook_id}").json()["item"]
+    box.call(
+        "POST",
+        f"CompanyWebhooks/{hook_id}/Fields",
+        json={"fieldID": 7, "isSubscribedField": True, "webhookID": hook_id},
+    )
+    after = box.record("CompanyWebhooks", hook_id)
+    assert before["webhookGUID"] and before["ownerResourceID"] == API_USER
+    assert (before["isReady"], after["isReady"]) == (False, True)
+
+
+def test_the_fields_picklist_maps_field_ids_to_field_names(box):
+    fields = box.call("GET", "CompanyWebhookFields/entityInformation/fields").json()["fields"]
+    values = next(f for f in fields if f["name"] == "fieldID")["picklistValues"]
+    labels = {v["value"]: v["label"] for v in values}
+    assert (labels["7"], labels["24"]) == ("companyName", "companyType")
+
+
+def test_a_field_subscribes_once_per_webhook(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    again = box.call(
+        "POST", f"CompanyWebhooks/{hook_id}/Fields", json={"fieldID": 7, "isSubscribedField": True}
+    )
+    assert again.status_code == 500 and "already exists" in again.json()["errors"][0]
+
+
+def test_an_update_of_a_subscribed_field_sends_a_signed_callout(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    guid = box.record("CompanyWebhooks", hook_id)["webhookGUID"]
+    company_id = box.ids("Companies")[1]
+    box.call("PATCH", "Companies", json={"id": company_id, "companyName": "Renamed"})
+    (call,) = webhook_receiver.wait_for(1)
+    payload = json.loads(call["body"])
+    assert call["headers"]["X-Hook-Signature"] == expected_signature(call["body"])
+    assert call["headers"]["Content-Type"] == "application/json"
+    assert {
+        k: payload[k]
+        for k in ("Action", "Guid", "EntityType", "Id", "Fields", "SequenceNumber", "PersonID")
+    } == {
+        "Action": "Update",
+        "Guid": guid,
+        "EntityType": "Account",
+        "Id": company_id,
+        "Fields": {"CompanyName": "Renamed"},
+        "SequenceNumber": 1,
+        "PersonID": API_USER,
+    }
+
+
+def test_the_body_is_escaped_dotnet_style_and_signed_over_those_bytes(box, webhook_receiver):
+    make_webhook(box, webhook_receiver)
+    box.call(
+        "PATCH",
+        "Companies",
+        json={"id": box.ids("Companies")[1], "companyName": 'A&B <Zoë\'s> "+"'},
+    )
+    (call,) = webhook_receiver.wait_for(1)
+    assert (
+        b'"CompanyName":"A\\u0026B \\u003CZo\\u00EB\\u0027s\\u003E \\u0022\\u002B\\u0022"'
+        in call["body"]
+    )
+    assert call["headers"]["X-Hook-Signature"] == expected_signature(call["body"])
+    assert json.loads(call["body"])["Fields"]["CompanyName"] == 'A&B <Zoë\'s> "+"'
+
+
+def test_a_change_to_an_unsubscribed_field_sends_nothing(box, webhook_receiver):
+    make_webhook(box, webhook_receiver)
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "city": "Elsewhere"})
+    time.sleep(0.3)
+    assert webhook_receiver.calls == []
+
+
+def test_display_always_fields_ride_along(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    box.call(
+        "POST",
+        f"CompanyWebhooks/{hook_id}/Fields",
+        json={"fieldID": 24, "isDisplayAlwaysField": True, "isSubscribedField": False},
+    )
+    company_id = box.ids("Companies")[1]
+    box.call("PATCH", "Companies", json={"id": company_id, "companyName": "Renamed"})
+    (call,) = webhook_receiver.wait_for(1)
+    fields = json.loads(call["body"])["Fields"]
+    assert fields == {
+        "CompanyName": "Renamed",
+        "CompanyType": str(box.record("Companies", company_id)["companyType"]),
+    }
+
+
+def test_create_and_delete_events_of_contacts(box, webhook_receiver):
+    make_webhook(
+        box,
+        webhook_receiver,
+        kind="Contact",
+        fields=(),
+        IsSubscribedToCreateEvents=True,
+        IsSubscribedToDeleteEvents=True,
+    )
+    hook_id = box.ids("ContactWebhooks")[0]
+    fields = box.call("GET", "ContactWebhookFields/entityInformation/fields").json()["fields"]
+    choices = next(f for f in fields if f["name"] == "fieldID")["picklistValues"]
+    first_name = next(int(v["value"]) for v in choices if v["label"] == "firstName")
+    box.call(
+        "POST",
+        f"ContactWebhooks/{hook_id}/Fields",
+        json={"fieldID": first_name, "isSubscribedField": True},
+    )
+    company_id = box.ids("Companies")[1]
+    contact_id = box.call(
+        "POST",
+        f"Companies/{company_id}/Contacts",
+        json={"firstName": "Ada", "lastName": "L", "isActive": 1},
+    ).json()["itemId"]
+    box.call("DELETE", f"Companies/{company_id}/Contacts/{contact_id}")
+    calls = webhook_receiver.wait_for(2)
+    payloads = [json.loads(c["body"]) for c in calls]
+    assert [(p["Action"], p["EntityType"], p["Id"]) for p in payloads] == [
+        ("Create", "Contact", contact_id),
+        ("Delete", "Contact", contact_id),
+    ]
+    assert payloads[0]["Fields"] == {"FirstName": "Ada"} and payloads[1]["Fields"] == {}
+
+
+def test_changes_by_an_excluded_resource_send_nothing(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    box.call("POST", f"CompanyWebhooks/{hook_id}/ExcludedResources", json={"resourceID": API_USER})
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
+    time.sleep(0.3)
+    assert webhook_receiver.calls == []
+
+
+def test_ticket_webhooks_report_tickets(box, webhook_receiver):
+    make_webhook(box, webhook_receiver, kind="Ticket", fields=(1,), IsSubscribedToCreateEvents=True)
+    ticket_id = box.call(
+        "POST",
+        "Tickets",
+        json={
+            "companyID": box.ids("Companies")[1],
+            "title": "T",
+            "status": 1,
+            "priority": 2,
+            "queueID": 29683482,
+        },
+    ).json()["itemId"]
+    (call,) = webhook_receiver.wait_for(1)
+    payload = json.loads(call["body"])
+    assert (payload["EntityType"], payload["Id"], payload["Fields"]) == (
+        "Ticket",
+        ticket_id,
+        {"Status": "1"},
+    )
+
+
+def test_a_failing_endpoint_is_retried_then_logged(make_sandbox, webhook_receiver):
+    box = make_sandbox(**FAST, webhook_max_attempts=3)
+    make_webhook(box, webhook_receiver)
+    webhook_receiver.status = 500
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
+    calls = webhook_receiver.wait_for(3)
+    time.sleep(0.3)
+    logs = box.call(
+        "POST", "WebhookEventErrorLogs/query", json={"filter": [{"op": "exist", "field": "id"}]}
+    ).json()["items"]
+    assert len(webhook_receiver.calls) == 3 and len({c["body"] for c in calls}) == 1
+    assert len(logs) == 1 and logs[0]["errorMessage"] == "HTTP 500"
+    assert json.loads(logs[0]["payload"])["Fields"] == {"CompanyName": "X"}
+
+
+def test_repeated_failures_deactivate_the_webhook_and_call_its_deactivation_url(
+    make_sandbox, webhook_receiver
+):
+    box = make_sandbox(**FAST, webhook_max_attempts=2, webhook_failure_limit=2)
+    hook_id = make_webhook(box, webhook_receiver)
+    webhook_receiver.status = 503
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
+    (deactivated,) = webhook_receiver.wait_for(1, path="/deactivated")
+    assert json.loads(deactivated["body"])["Action"] == "Deactivated"
+    assert box.record("CompanyWebhooks", hook_id)["isActive"] is False
+
+
+def test_deleting_a_webhook_deletes_its_fields(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    deleted = box.call("DELETE", f"CompanyWebhooks/{hook_id}")
+    again = box.call("DELETE", f"CompanyWebhooks/{hook_id}")
+    assert deleted.json() == {"itemId": hook_id}
+    assert box.count("CompanyWebhookFields") == 0
+    assert again.json() == {"errors": ["No matching records found"]}
+
+
+def test_a_webhook_patched_inactive_sends_nothing(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver)
+    patched = box.call("PATCH", "CompanyWebhooks", json={"id": hook_id, "isActive": False})
+    box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
+    time.sleep(0.3)
+    assert patched.json() == {"itemId": hook_id} and webhook_receiver.calls == []
