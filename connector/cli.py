@@ -58,9 +58,15 @@ def _start_sandbox(args: argparse.Namespace, settings: Settings):
     from connector.sandbox.process import SandboxProcess
 
     port = args.sandbox_port or args.port + 1
-    sandbox = SandboxProcess(
-        args.host, port, data_dir=os.path.join(settings.data_dir, "sandbox")
-    ).start()
+    try:
+        sandbox = SandboxProcess(
+            args.host, port, data_dir=os.path.join(settings.data_dir, "sandbox")
+        ).start()
+    except RuntimeError as error:
+        raise SystemExit(
+            f"Autotask sandbox: {error}. Choose another port with --sandbox-port, "
+            "or leave it out with --no-sandbox."
+        ) from None
     print(
         f"Autotask sandbox: {sandbox.url} (zone lookup "
         f"{sandbox.url}/atservicesrest/v1.0/zoneInformation), data in "
