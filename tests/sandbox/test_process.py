@@ -118,3 +118,28 @@ def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_
         serve.wait(30)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{sandbox_url}/_sandbox/health", timeout=2)
+
+
+def test_a_database_made_for_other_definitions_is_rebuilt_and_reseeded(tmp_path):
+    from dataclasses import replace
+
+    from connector.sandbox.app import prepare_store
+    from connector.sandbox.catalog import default_catalog
+    from connector.sandbox.settings import SandboxConfig
+
+    config = SandboxConfig(database=str(tmp_path / "s.sqlite3"), records=3, deliver_webhooks=False)
+    catalog = default_catalog()
+    contacts = catalog.entity("Contacts")
+    narrower = replace(
+        contacts,
+        fields=contacts.fields[:-1],
+        by_lower={f.name.lower(): f for f in contacts.fields[:-1]},
+    )
+    old = replace(catalog, entities={**catalog.entities, "contacts": narrower})
+    prepare_store(config, old).close()
+    store = prepare_store(config, catalog)
+    with store.read() as conn:
+        columns = [row[1] for row in conn.execute('PRAGMA table_info("Contacts")')]
+    assert contacts.fields[-1].name in columns
+    assert store.count(contacts) == 12
+    store.close()
