@@ -60,7 +60,10 @@ def _start_sandbox(args: argparse.Namespace, settings: Settings):
     port = args.sandbox_port or args.port + 1
     try:
         sandbox = SandboxProcess(
-            args.host, port, data_dir=os.path.join(settings.data_dir, "sandbox")
+            args.host,
+            port,
+            data_dir=os.path.join(settings.data_dir, "sandbox"),
+            reseed=args.sandbox_reseed,
         ).start()
     except RuntimeError as error:
         raise SystemExit(
@@ -114,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="port of the Autotask sandbox (default: --port + 1)",
+    )
+    serve.add_argument(
+        "--sandbox-reseed",
+        action="store_true",
+        help="wipe the sandbox's data and seed it again before starting it",
     )
     serve.add_argument(
         "--no-sandbox",
