@@ -67,7 +67,8 @@ def main() -> int:
         f"into {config.database} in {seeding:.1f} s (target < 60 s)"
     )
 
-    ids = [row[0] for row in store._connection().execute('SELECT id FROM "Contacts" ORDER BY id')]
+    with store.read() as conn:
+        ids = [row[0] for row in conn.execute('SELECT id FROM "Contacts" ORDER BY id')]
     cursors = {"start": ids[0] - 1, "middle": ids[len(ids) // 2], "end": ids[-600]}
     spec = QuerySpec([{"op": "gt", "field": "id", "value": 0}], None, 500)
     for where, cursor in cursors.items():

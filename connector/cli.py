@@ -125,9 +125,18 @@ def _start_sandbox(args: argparse.Namespace, settings: Settings):
     from connector.sandbox.process import SandboxProcess
 
     port = args.sandbox_port or args.port + 1
-    sandbox = SandboxProcess(
-        args.host, port, data_dir=os.path.join(settings.data_dir, "sandbox")
-    ).start()
+    try:
+        sandbox = SandboxProcess(
+            args.host,
+            port,
+            data_dir=os.path.join(settings.data_dir, "sandbox"),
+            reseed=args.sandbox_reseed,
+        ).start()
+    except RuntimeError as error:
+        raise SystemExit(
+            f"Autotask sandbox: {error}. Choose another port with --sandbox-port, "
+            "or leave it out with --no-sandbox."
+        ) from None
     print(
         f"Autotask sandbox: {sandbox.url} (zone lookup "
         f"{sandbox.url}/atservicesrest/v1.0/zoneInformation), data in "
@@ -175,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="port of the Autotask sandbox (default: --port + 1)",
+    )
+    serve.add_argument(
+        "--sandbox-reseed",
+        action="store_true",
+        help="wipe the sandbox's data and seed it again before starting it",
     )
     serve.add_argument(
         "--no-sandbox",

@@ -6,9 +6,6 @@ It serves what Autotask serves under its zone hosts (`/atservicesrest/...`,
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from flask import Flask, Request
 
 from connector.sandbox import admin, api
@@ -16,8 +13,6 @@ from connector.sandbox.catalog import Catalog, default_catalog
 from connector.sandbox.seed import seed_store
 from connector.sandbox.settings import DEFAULTS, SandboxConfig
 from connector.sandbox.store import Store
-
-log = logging.getLogger(__name__)
 
 
 class SandboxRuntime:
@@ -81,8 +76,3 @@ def create_sandbox_app(config: SandboxConfig | None = None, *, store: Store | No
 
         start_delivery(runtime)
     return app
-
-
-def describe(app: Flask) -> dict[str, Any]:
-    runtime: SandboxRuntime = app.extensions["sandbox"]
-    return {"database": runtime.store.path or ":memory:"}

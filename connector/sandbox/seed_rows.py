@@ -230,7 +230,8 @@ class RowBuilder(ActivityRows):
                     },
                 }
             )
-            siblings.append(contact_id)
+            if rows[-1]["isActive"]:  # later records reference active contacts only
+                siblings.append(contact_id)
         return rows
 
     # -- opportunities -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ the in-flight requests of the thread limit, faults, runtime settings, the webhoo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -152,8 +153,34 @@ class Store:
             self._shared = None
 
     # -- schema ---------------------------------------------------------------------------
+    def schema_fingerprint(self) -> str:
+        """Changes whenever the tables the catalog asks for change."""
+        shape = [_INTERNAL_TABLES] + [
+            entity_ddl(entity) for _, entity in sorted(self.catalog.entities.items())
+        ]
+        return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+
     def create_schema(self) -> None:
+        """Create missing tables; a database made for other definitions is emptied first
+        (its data is seed data: `prepare_store` seeds it again)."""
+        fingerprint = self.schema_fingerprint()
         with self.write() as conn:
+            has_meta = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_meta'"
+            ).fetchone()
+            stored = (
+                has_meta and conn.execute("SELECT value FROM _meta WHERE key = 'schema'").fetchone()
+            )
+            if stored and stored[0] != fingerprint:
+                tables = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite_%'"
+                    )
+                ]
+                for table in tables:
+                    conn.execute(f"DROP TABLE {quote(table)}")
             for statement in _INTERNAL_TABLES.strip().split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -163,6 +190,9 @@ class Store:
             conn.execute(
                 "INSERT OR IGNORE INTO _meta (key, value) VALUES ('token_secret', ?)",
                 (secrets.token_hex(32),),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO _meta (key, value) VALUES ('schema', ?)", (fingerprint,)
             )
 
     def wipe(self) -> None:
@@ -180,7 +210,7 @@ class Store:
                 "_webhook_events",
             ):
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute("DELETE FROM _meta WHERE key != 'token_secret'")
+            conn.execute("DELETE FROM _meta WHERE key NOT IN ('token_secret', 'schema')")
 
     # -- small key/value helpers ----------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,20 @@ from connector.sandbox.process import SandboxProcess
 from tests.fixtures.sandbox import Credentials
 
 HEADERS = Credentials().headers()
+
+
+def _two_free_ports() -> int:
+    """A port whose next port is free too (serve puts the sandbox there)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as first, socket.socket() as second:
+            try:
+                first.bind(("127.0.0.1", port))
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
 
 
 @pytest.fixture
@@ -83,9 +98,7 @@ def test_data_persists_across_restarts_and_reseed_wipes_it(started, tmp_path):
 
 
 def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_url):
-    port = free_port()
-    while port + 1 > 65535:
-        port = free_port()
+    port = _two_free_ports()
     env = {
         **os.environ,
         "CONNECTOR_DATA_DIR": str(tmp_path),
@@ -104,7 +117,10 @@ def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_
         output = ""
         deadline = time.monotonic() + 60
         while "Stop with Ctrl-C." not in output and time.monotonic() < deadline:
-            output += serve.stdout.readline()
+            line = serve.stdout.readline()
+            if not line:  # the process ended
+                break
+            output += line
         zone = requests.get(
             f"{sandbox_url}/atservicesrest/v1.0/zoneInformation",
             params={"user": "api-user@sandbox.local"},
@@ -118,3 +134,28 @@ def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_
         serve.wait(30)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{sandbox_url}/_sandbox/health", timeout=2)
+
+
+def test_a_database_made_for_other_definitions_is_rebuilt_and_reseeded(tmp_path):
+    from dataclasses import replace
+
+    from connector.sandbox.app import prepare_store
+    from connector.sandbox.catalog import default_catalog
+    from connector.sandbox.settings import SandboxConfig
+
+    config = SandboxConfig(database=str(tmp_path / "s.sqlite3"), records=3, deliver_webhooks=False)
+    catalog = default_catalog()
+    contacts = catalog.entity("Contacts")
+    narrower = replace(
+        contacts,
+        fields=contacts.fields[:-1],
+        by_lower={f.name.lower(): f for f in contacts.fields[:-1]},
+    )
+    old = replace(catalog, entities={**catalog.entities, "contacts": narrower})
+    prepare_store(config, old).close()
+    store = prepare_store(config, catalog)
+    with store.read() as conn:
+        columns = [row[1] for row in conn.execute('PRAGMA table_info("Contacts")')]
+    assert contacts.fields[-1].name in columns
+    assert store.count(contacts) == 12
+    store.close()
