@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
 from flask import Flask, g, request
 
-from connector import logging_setup, redis_conn
+from connector import logging_setup, redis_conn, request_ids
 from connector.api import errors as api_errors
 from connector.api import register_blueprints
+from connector.api.fast_path import FastPath
 from connector.config import Settings
 
 REQUEST_ID_HEADER = "Elements-Request-Id"
@@ -31,18 +31,19 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     api_errors.register(app)
     _install_request_hooks(app)
     register_blueprints(app)
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
-        g.request_id = secrets.token_hex(12)
+        g.request_id = request_ids.next_id()
         g.started = time.perf_counter()
 
     @app.after_request
     def _finish(response):
-        request_id = getattr(g, "request_id", None) or secrets.token_hex(12)
+        request_id = getattr(g, "request_id", None) or request_ids.next_id()
         response.headers[REQUEST_ID_HEADER] = request_id
         started = getattr(g, "started", None)
         duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0

@@ -11,6 +11,7 @@ oldest first. Every key has a TTL.
 from __future__ import annotations
 
 import time
+import weakref
 
 import redis
 
@@ -49,6 +50,17 @@ return {version, redis.call("GET", ARGV[1] .. version)}
 """
 
 
+_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scripts(client: redis.Redis) -> tuple:
+    """The cache's Lua scripts, registered once per client (a HubCache is made per call)."""
+    found = _SCRIPTS.get(client)
+    if found is None:
+        found = _SCRIPTS[client] = (client.register_script(_PUT), client.register_script(_GET_LIST))
+    return found
+
+
 def record_key(keys: Keys, instance_id: int | str, entity: str, record_id: int | str) -> str:
     """The hash of one record's cached views (instance_id may be a "{instance}" template)."""
     return keys.cache(instance_id, "rec", entity.lower(), record_id)
@@ -75,8 +87,7 @@ class HubCache:
         self.enabled = enabled
         self.ttl = ttl or DEFAULT_TTL
         self.max_size = max_size or DEFAULT_MAX_SIZE
-        self._put = client.register_script(_PUT)
-        self._get_list = client.register_script(_GET_LIST)
+        self._put, self._get_list = _scripts(client)
 
     def _record_key(self, entity: str, record_id: int | str) -> str:
         return record_key(self.keys, self.instance_id, entity, record_id)
@@ -86,6 +97,12 @@ class HubCache:
 
     def _list_prefix(self, entity: str, digest: str) -> str:
         return self.keys.cache(self.instance_id, "list", entity.lower(), digest, "")
+
+    def copied_record(self, entity: str, record_id: int | str, shape: str) -> str | None:
+        """This process's fresh copy of a cached body, or None (no Redis call)."""
+        if not self.enabled or self.local is None:
+            return None
+        return self.local.get(f"{self._record_key(entity, record_id)}\0{shape}")
 
     def get_record(self, entity: str, record_id: int | str, shape: str) -> str | None:
         if not self.enabled:

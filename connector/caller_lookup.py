@@ -45,14 +45,22 @@ class CallerLookup:
         self._script = client.register_script(_LOOKUP)
         self._absent = keys.sequence("never-set")
 
+    @staticmethod
+    def _field(user_secret: str, organization_secret: str | None, token: str | None) -> str:
+        joined = "\0".join((user_secret, organization_secret or "", token or ""))
+        return "caller:" + hashlib.sha256(joined.encode()).hexdigest()
+
+    def copied(
+        self, user_secret: str, organization_secret: str | None, token: str | None
+    ) -> Found | None:
+        """This process's fresh copy of a look-up, or None (no Redis call)."""
+        if self.local is None:
+            return None
+        return self.local.get(self._field(user_secret, organization_secret, token))
+
     def lookup(self, user_secret: str, organization_secret: str | None, token: str | None) -> Found:
         """The records the secrets open; None for each one that is unknown."""
-        field = (
-            "caller:"
-            + hashlib.sha256(
-                "\0".join((user_secret, organization_secret or "", token or "")).encode()
-            ).hexdigest()
-        )
+        field = self._field(user_secret, organization_secret, token)
         since = 0
         if self.local is not None:
             copied = self.local.get(field)

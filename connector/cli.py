@@ -119,6 +119,7 @@ def _create_user(args: argparse.Namespace) -> int:
     print("These secrets are shown once and stored only as hashes.")
     return 0
 
+
 def _start_sandbox(args: argparse.Namespace, settings: Settings):
     """The Autotask sandbox as its own server process on port+1, data in the data folder."""
     from connector.sandbox import DEFAULT_INTEGRATION_CODE, DEFAULT_SECRET, DEFAULT_USERNAME

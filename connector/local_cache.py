@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import threading
 import time
 from collections.abc import Iterable
@@ -58,6 +59,7 @@ class LocalCache:
         self._entries: dict[str, tuple[float, Any, tuple[str, ...]]] = {}
         self._groups: dict[str, set[str]] = {}
         self._pubsub: Any = None
+        self._poller: Any = None
         self._pid = 0
         self._retry_at = 0.0
         self._generation = 0  # bumped by every change heard of
@@ -122,6 +124,10 @@ class LocalCache:
         if self._pubsub is None:
             return self._subscribe()
         try:
+            # After a full drain redis-py holds nothing buffered, so an idle socket means no
+            # news: one poll(2) instead of redis-py's read machinery on every look-up.
+            if not self._poller.poll(0):
+                return True
             while True:
                 message = self._pubsub.get_message(timeout=0)
                 if message is None:
@@ -152,6 +158,12 @@ class LocalCache:
         self._groups.clear()
         self._generation += 1
         self._pubsub = pubsub
+        self._poller = select.poll()
+        self._poller.register(
+            pubsub.connection._sock, select.POLLIN | select.POLLERR | select.POLLHUP
+        )
+        while pubsub.get_message(timeout=0) is not None:
+            pass  # anything published between the confirmation and now
         return True
 
     def _reset(self) -> None:

@@ -6,6 +6,8 @@ import time
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from connector.embedded_redis import free_port
 from connector.keys import Keys
@@ -71,7 +73,9 @@ def test_the_oldest_copies_go_first_past_the_bound(redis_client, key_prefix):
 
 
 def test_without_a_subscription_nothing_is_copied():
-    dead = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    dead = redis.Redis(
+        host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
+    )
     cache = LocalCache(dead, Keys("x:"))
     cache.put("a", 1, ["g"], since=cache.generation())
     assert cache.get("a") is None

@@ -33,13 +33,30 @@ def platform_caller(header: Authorization | None = None) -> Caller:
         user, org, instance = lookup(header.user, header.organization, header.element)
     if user is not None and header.organization is None:
         org = deps().accounts.organization(user.organizationId)  # the older User+Element form
-    if user is None or org is None or org.id != user.organizationId:
-        raise AuthenticationError("Unknown user or organization secret")
-    if header.element and (instance is None or instance.organizationId != org.id):
-        raise AuthenticationError("Unknown or deleted instance token")
-    caller = Caller(org, user, instance)
+    caller = authorize(header, user, org, instance)
     g.caller = caller
     return caller
+
+
+def authorize(
+    header: Authorization,
+    user: User | None,
+    org: Organization | None,
+    instance: Instance | None,
+    *,
+    need_instance: bool = False,
+    allow_disabled: bool = False,
+) -> Caller:
+    """The rules of who may call, on records already looked up (no I/O)."""
+    if user is None or org is None or org.id != user.organizationId:
+        raise AuthenticationError("Unknown user or organization secret")
+    if need_instance and not header.element:
+        raise AuthenticationError("Authorization needs `Element <instance token>` for this call")
+    if header.element and (instance is None or instance.organizationId != org.id):
+        raise AuthenticationError("Unknown or deleted instance token")
+    if need_instance and instance is not None and instance.disabled and not allow_disabled:
+        raise ForbiddenError("This instance is disabled; enable it with PUT /instances/enabled")
+    return Caller(org, user, instance)
 
 
 def element_caller(*, allow_disabled: bool = False) -> Caller:
@@ -48,10 +65,14 @@ def element_caller(*, allow_disabled: bool = False) -> Caller:
     if not header.element:
         raise AuthenticationError("Authorization needs `Element <instance token>` for this call")
     caller = platform_caller(header)
-    assert caller.instance is not None
-    if caller.instance.disabled and not allow_disabled:
-        raise ForbiddenError("This instance is disabled; enable it with PUT /instances/enabled")
-    return caller
+    return authorize(
+        header,
+        caller.user,
+        caller.organization,
+        caller.instance,
+        need_instance=True,
+        allow_disabled=allow_disabled,
+    )
 
 
 def _is_single_tenant(user: str, organization: str | None) -> bool:

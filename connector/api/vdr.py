@@ -44,7 +44,7 @@ EXTENSION = "connector.vdr"
 
 def init_app(app: Flask) -> None:
     """After `hubs.init_app`: the registry now asks the resolver first for every name."""
-    store = VdrStore(get_redis(app), get_keys(app))
+    store = VdrStore(get_redis(app), get_keys(app), app.extensions["connector.deps"].local)
     resolver = VirtualResolver(store)
     registry = app.extensions[hubs.EXTENSION]["registry"]
     registry.virtual = resolver

@@ -32,6 +32,16 @@ TOTAL = "Elements-Total-Count"
 CACHE = "Elements-Cache"
 
 
+def strips_nulls(instance: Instance) -> bool:
+    """Cloud Elements' `filter.response.nulls`: true unless the instance says false."""
+    return (instance.option("filter.response.nulls") or "true") != "false"
+
+
+def record_shape(resource: Resource, fields: list[str] | None, strip_nulls: bool) -> str:
+    """Which view of a record a cached body is: resource, field selection, null filtering."""
+    return f"{resource.kind}:{resource.name}|{','.join(fields or [])}|{int(strip_nulls)}"
+
+
 @dataclass
 class Answer:
     body: str
@@ -64,7 +74,7 @@ class Hub:
             max_size=instance.maxCacheSize,
             local=deps.local,
         )
-        self.strip_nulls = (instance.option("filter.response.nulls") or "true") != "false"
+        self.strip_nulls = strips_nulls(instance)
 
     def _make_client(self):
         return autotask_for(
@@ -148,7 +158,7 @@ class Hub:
         resource = self.resource(name)
         resource.check("get", self.ctx)
         renderer = Renderer(strip=self.strip_nulls, fields=fields)
-        shape = f"{resource.name}|{','.join(fields or [])}|{int(self.strip_nulls)}"
+        shape = record_shape(resource, fields, self.strip_nulls)
         cached = self.cache.get_record(resource.entity, record_id, shape)
         if cached is not None:
             return Answer(cached, {CACHE: "hit"})

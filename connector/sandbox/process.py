@@ -6,6 +6,7 @@ wait on the connector's own workers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -76,11 +77,14 @@ class SandboxProcess:
                 raise RuntimeError(f"the sandbox did not answer on {self.url} in {timeout:.0f} s")
             time.sleep(0.1)
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGQUIT, then SIGKILL; only from the process that started it.
+    def stop(self, timeout: float = 3.0) -> None:
+        """SIGQUIT, then SIGKILL to its whole process group; only from the process that
+        started it.
 
         SIGQUIT is gunicorn's quick shutdown: a graceful one would wait out idle keep-alive
-        connections. Nothing is lost: SQLite commits are durable, an open write rolls back.
+        connections, and a worker busy in a thread can still hold the arbiter up to its
+        graceful timeout, hence the group kill after `timeout`. Nothing is lost: SQLite
+        commits are durable, an open write rolls back.
         """
         if os.getpid() != self._owner_pid:
             return
@@ -91,5 +95,6 @@ class SandboxProcess:
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # child_preexec made it a group leader
             process.wait(timeout)

@@ -291,6 +291,7 @@ class VdrService:
             self.store.remove(pipe, TRANSFORMATION, scope, names)
             self.store.bump(pipe, org_id)
             pipe.execute()
+        self.store.forget(names)
         self._changed(scope, org_id)
 
     # -- caches -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ transaction over every hash they read, so a concurrent change makes them retry, 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ import redis
 
 from connector.element import ELEMENT_KEY
 from connector.keys import Keys
+from connector.local_cache import LocalCache, group, publish
 from connector.vdr.inherit import INSTANCE, ORG, Stored
 
 T = TypeVar("T")
@@ -47,9 +49,13 @@ def instance_scope(instance_id: int) -> Scope:
 
 
 class VdrStore:
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, local: LocalCache | None = None) -> None:
         self.redis = client
         self.keys = keys
+        # Every hub call asks `stored` for its resource name: a local copy spares the round
+        # trip; a write of a name (at any level) makes every process forget it.
+        self.local = local
+        self._touched = threading.local()
 
     # -- key names ------------------------------------------------------------------------
     def definitions_key(self, scope: Scope) -> str:
@@ -83,6 +89,18 @@ class VdrStore:
 
     def stored(self, org_id: int, instance_id: int | None, name: str) -> Stored:
         """What the instance (or, with None, the organization alone) holds for `name`."""
+        if self.local is None:
+            return self._stored(org_id, instance_id, name)
+        field = f"vdr:{org_id}:{instance_id}:{name}"
+        copied = self.local.get(field)
+        if copied is not None:
+            return copied
+        since = self.local.generation()
+        found = self._stored(org_id, instance_id, name)
+        self.local.put(field, found, [group("vdr-name", name)], since=since)
+        return found
+
+    def _stored(self, org_id: int, instance_id: int | None, name: str) -> Stored:
         org = org_scope(org_id)
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.hget(self.definitions_key(org), name)
@@ -138,8 +156,10 @@ class VdrStore:
                     pipe.watch(*watched(pipe))
                     writes = work(pipe)
                     pipe.multi()
+                    self._touched.names = set()
                     writes(pipe)
                     pipe.execute()
+                    self.forget(self._touched.names)
                     return
                 except redis.WatchError:
                     continue
@@ -158,6 +178,7 @@ class VdrStore:
             self.definitions_key(scope) if kind == "definition" else self.transformations_key(scope)
         )
         pipe.hset(key, name, json.dumps(doc, separators=(",", ":")))
+        self._touch([name])
 
     def remove(self, pipe: Any, kind: str, scope: Scope, names: Iterable[str]) -> None:
         names = list(names)
@@ -168,6 +189,20 @@ class VdrStore:
                 else self.transformations_key(scope)
             )
             pipe.hdel(key, *names)
+            self._touch(names)
+
+    def _touch(self, names: Iterable[str]) -> None:
+        touched = getattr(self._touched, "names", None)
+        if touched is not None:
+            touched.update(names)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """After the writes landed: every process drops its copies of these names."""
+        groups = [group("vdr-name", name) for name in names]
+        if self.local is not None:
+            self.local.invalidate(groups)
+        else:
+            publish(self.redis, self.keys, groups)
 
 
 def _loads(raw: str | None) -> dict[str, Any] | None:

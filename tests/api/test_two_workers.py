@@ -58,3 +58,23 @@ def test_disabling_on_one_worker_is_seen_by_the_other(connect_hub, sandbox, seco
     assert first.get("contacts").status_code == 200
     assert second.call("DELETE", "../../instances/enabled").status_code == 200
     assert first.get("contacts").status_code == 403
+
+
+def test_a_virtual_resource_defined_on_one_worker_answers_on_the_other(
+    connect_hub, sandbox, second_worker
+):
+    from tests.api.test_vdr import ELEMENT, MY_CONTACTS, MY_CONTACTS_MAP
+
+    first = connect_hub(sandbox)
+    second = _on(second_worker, first)
+    assert first.get("myContacts").status_code == 404  # the first worker remembers "none"
+    platform = {"Authorization": first.headers["Authorization"]}
+    for path, body in (
+        ("/organizations/objects/myContacts/definitions", MY_CONTACTS),
+        (f"{ELEMENT}/myContacts", MY_CONTACTS_MAP),
+    ):
+        response = requests.post(second.url + path, json=body, headers=platform, timeout=10)
+        assert response.status_code == 200, response.text
+    answer = first.get("myContacts", pageSize=2)
+    assert answer.status_code == 200
+    assert set(answer.json()[0]) >= {"fullName", "company"}
