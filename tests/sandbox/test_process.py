@@ -97,12 +97,13 @@ def test_data_persists_across_restarts_and_reseed_wipes_it(started, tmp_path):
     assert gone.json()["item"] is None
 
 
-def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_url):
+def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_url, key_prefix):
     port = _two_free_ports()
     env = {
         **os.environ,
         "CONNECTOR_DATA_DIR": str(tmp_path),
         "REDIS_URL": redis_url,
+        "CONNECTOR_KEY_PREFIX": key_prefix,  # a shared Redis keeps only the test's own keys
         "PYTHONPATH": os.getcwd(),
     }
     serve = subprocess.Popen(

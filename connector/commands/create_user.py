@@ -1,0 +1,65 @@
+"""`autotask-connector create-user`: a user (and a new organization, unless one is named),
+with secrets printed once and stored only as hashes.
+
+It uses REDIS_URL, else the embedded Redis of a `serve` running on the same data folder, else
+starts that embedded Redis for the moment it needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from connector.accounts import AccountStore
+from connector.config import Settings
+from connector.embedded_redis import EmbeddedRedis, running_url
+from connector.keys import Keys
+from connector.redis_conn import connect
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", default="admin@localhost")
+    parser.add_argument("--first-name", default="Admin")
+    parser.add_argument("--last-name", default="User")
+    parser.add_argument(
+        "--organization", default="Default organization", help="name of the new organization"
+    )
+    parser.add_argument(
+        "--organization-id", type=int, help="add the user to this existing organization instead"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    redis_dir = os.path.join(settings.data_dir, "redis")
+    embedded = None
+    url = settings.redis_url or running_url(redis_dir)
+    if url is None:
+        embedded = EmbeddedRedis(redis_dir)
+        url = embedded.start()
+    client = connect(url)
+    try:
+        account = AccountStore(client, Keys(settings.key_prefix)).create(
+            organization_name=args.organization,
+            email=args.email,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            organization_id=args.organization_id,
+        )
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        client.close()
+        if embedded is not None:
+            embedded.stop()
+    print(
+        f"Organization {account.organization.id} ({account.organization.name}), "
+        f"user {account.user.id} ({account.user.emailAddress})"
+    )
+    if args.organization_id is None:
+        print(f"Organization secret: {account.organization_secret}")
+    print(f"User secret:         {account.user_secret}")
+    print("These secrets are shown once and stored only as hashes.")
+    return 0

@@ -1,0 +1,155 @@
+"""`autotask-connector serve` on its embedded defaults, as the README has a user run it: the
+health check answers in time, the README's curl examples answer, Ctrl-C leaves no process
+behind, and instances survive a restart of the service and of the embedded Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from connector.bootstrap import read_env_file
+from connector.embedded_redis import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _block(marker: str) -> str:
+    found = re.search(rf"<!-- {marker} -->\s*```sh\n(.*?)```\s*<!-- /{marker} -->", README, re.S)
+    assert found, f"README has no {marker} block"
+    return found.group(1)
+
+
+def _free_pair() -> int:
+    for _ in range(50):
+        port = free_port()
+        if port < 65000:
+            try:
+                import socket
+
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port + 1))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no two free ports in a row")
+
+
+class Served:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the embedded Redis
+        env.update(CONNECTOR_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT))
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "connector.cli", "serve", "--port", str(port), "--workers", "2"],
+            cwd=data_dir.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = f"http://127.0.0.1:{port}/elements/api-v2"
+
+    def wait_healthy(self, timeout: float = 30.0) -> float:
+        while time.monotonic() - self.started < timeout:
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited: {self.process.stdout.read()}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return time.monotonic() - self.started
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"no healthy answer within {timeout} s")
+
+    def interrupt(self) -> str:
+        self.process.send_signal(signal.SIGINT)
+        output, _ = self.process.communicate(timeout=60)
+        return output
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0]
+    return state != "Z"
+
+
+def _processes_using(folder: Path) -> list[int]:
+    """Live processes whose command line names the folder (redis-server, the sandbox)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if str(folder) in cmdline and _alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / ".connector"
+
+
+@pytest.mark.timeout(240)
+def test_readme_run_command_examples_ctrl_c_and_restart(data_dir):
+    port = _free_pair()
+    served = Served(data_dir, port)
+    try:
+        seconds = served.wait_healthy()
+        assert seconds < 30
+        assert len(_processes_using(data_dir)) >= 2  # redis-server and the sandbox, at least
+        examples = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", _block("examples")],
+            cwd=data_dir.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert examples.returncode == 0, examples.stdout + examples.stderr
+        assert '"firstName":"Ada"' in examples.stdout
+        assert (
+            "Elements-Next-Page-Token" in examples.stdout
+            or "Elements-Returned-Count" in examples.stdout
+        )
+        assert '"fullName":"Lovelace"' in examples.stdout
+    finally:
+        output = served.interrupt()
+    redis_pid = (
+        int((data_dir / "redis" / "redis.pid").read_text())
+        if (data_dir / "redis" / "redis.pid").exists()
+        else None
+    )
+    assert served.process.returncode == 0, output
+    assert "Embedded Redis stopped." in output and "Autotask sandbox stopped." in output
+    assert redis_pid is None or not _alive(redis_pid)
+    assert _processes_using(data_dir) == []
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port + 1}/_sandbox/health", timeout=2)
+
+    credentials = read_env_file(data_dir / "credentials.env")
+    restarted = Served(data_dir, port)
+    try:
+        restarted.wait_healthy()
+        auth = {
+            "Authorization": f"User {credentials['USER_SECRET']}, "
+            f"Organization {credentials['ORG_SECRET']}"
+        }
+        listed = requests.get(restarted.url + "/instances", headers=auth, timeout=10)
+        assert [i["name"] for i in listed.json()] == ["Sandbox"]
+    finally:
+        restarted.interrupt()
+    assert _processes_using(data_dir) == []
