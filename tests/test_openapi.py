@@ -60,3 +60,21 @@ def test_every_documented_operation_is_served(spec, app):
 def test_every_served_operation_is_documented(spec, app):
     undocumented = _app_operations(app) - _spec_operations(spec)
     assert not undocumented, f"served but not in openapi.yaml: {sorted(undocumented)}"
+
+
+def test_normalized_schemas_are_the_maps_schemas(spec, app):
+    from connector.mapping import load_maps
+    from connector.openapi_schemas import record_schema, resource_schemas
+
+    maps = load_maps(app.config["SETTINGS"].transformations_dir)
+    schemas = spec["components"]["schemas"]
+    hint = "run `python -m connector.openapi_schemas` after changing a map"
+    for name, schema in resource_schemas(maps).items():
+        assert schemas.get(name) == schema, f"{name} differs from its map: {hint}"
+    assert schemas["Record"] == record_schema(maps), hint
+
+
+def test_the_app_serves_what_the_spec_describes_for_a_record(spec):
+    contact = spec["components"]["schemas"]["Contact"]
+    assert {"id", "firstName", "lastName", "accountId", "emails", "phones", "customFields",
+            "links"} <= set(contact["properties"])
