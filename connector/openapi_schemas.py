@@ -20,8 +20,14 @@ SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
 # Schema names as a Merge or Apideck user would read them.
 NAMES = {
-    "accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity",
-    "leads": "Lead", "tasks": "Task", "notes": "Note", "users": "User", "incidents": "Incident",
+    "accounts": "Account",
+    "contacts": "Contact",
+    "opportunities": "Opportunity",
+    "leads": "Lead",
+    "tasks": "Task",
+    "notes": "Note",
+    "users": "User",
+    "incidents": "Incident",
 }
 
 
@@ -33,8 +39,9 @@ def resource_schemas(maps: dict[str, ResourceMap]) -> dict[str, dict[str, Any]]:
     schemas = {}
     for name, resource_map in sorted(maps.items()):
         schema = resource_map.json_schema()
-        schema["description"] = (f"`{name}`: {resource_map.description} "
-                                 f"(Autotask {resource_map.entity}).")
+        schema["description"] = (
+            f"`{name}`: {resource_map.description} (Autotask {resource_map.entity})."
+        )
         schemas[schema_name(name)] = schema
     return schemas
 
@@ -42,7 +49,7 @@ def resource_schemas(maps: dict[str, ResourceMap]) -> dict[str, dict[str, Any]]:
 def record_schema(maps: dict[str, ResourceMap]) -> dict[str, Any]:
     return {
         "description": "A record of the resource named in the path: one of the normalized "
-                       "schemas, a virtual resource's own fields, or an Autotask entity's.",
+        "schemas, a virtual resource's own fields, or an Autotask entity's.",
         "anyOf": [{"$ref": f"#/components/schemas/{schema_name(n)}"} for n in sorted(maps)]
         + [{"type": "object", "additionalProperties": True}],
     }

@@ -76,5 +76,13 @@ def test_normalized_schemas_are_the_maps_schemas(spec, app):
 
 def test_the_app_serves_what_the_spec_describes_for_a_record(spec):
     contact = spec["components"]["schemas"]["Contact"]
-    assert {"id", "firstName", "lastName", "accountId", "emails", "phones", "customFields",
-            "links"} <= set(contact["properties"])
+    assert {
+        "id",
+        "firstName",
+        "lastName",
+        "accountId",
+        "emails",
+        "phones",
+        "customFields",
+        "links",
+    } <= set(contact["properties"])

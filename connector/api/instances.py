@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from connector import element, provisioning
+from connector.api import vdr
 from connector.api.context import element_caller, platform_caller
 from connector.api.deps import deps
 from connector.api.instance_view import MASK, config_row, configuration_rows, instance_view
@@ -114,6 +115,7 @@ def delete_instance(instance_id: int):
     instance = _owned(instance_id)
     deps().instances.delete(instance)
     _clear_cache(instance)
+    vdr.drop_instance(instance.id)
     return jsonify({"id": instance.id, "deleted": True})
 
 

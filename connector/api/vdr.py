@@ -50,7 +50,16 @@ def init_app(app: Flask) -> None:
     registry.virtual = resolver
     registry.virtual_names = resolver.names
     instances = app.extensions["connector.deps"].instances
-    app.extensions[EXTENSION] = {"service": VdrService(store, instances), "resolver": resolver}
+    app.extensions[EXTENSION] = {
+        "service": VdrService(store, instances),
+        "resolver": resolver,
+        "store": store,
+    }
+
+
+def drop_instance(instance_id: int) -> None:
+    """Called when an instance is deleted: its instance-level documents are deleted too."""
+    current_app.extensions[EXTENSION]["store"].drop_instance(instance_id)
 
 
 def _service() -> VdrService:

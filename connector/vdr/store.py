@@ -70,6 +70,13 @@ class VdrStore:
             found += [self.definitions_key(scope), self.transformations_key(scope)]
         return found
 
+    def drop_instance(self, instance_id: int) -> None:
+        """An instance is gone: its own definitions and transformations go with it."""
+        scope = instance_scope(instance_id)
+        names = set(self.definitions(scope)) | set(self.transformations(scope))
+        self.redis.delete(*self.keys_of([scope]))
+        self.forget(names)
+
     # -- reads ------------------------------------------------------------------------------
     def definition(self, scope: Scope, name: str, reader: Reader = None) -> dict[str, Any] | None:
         return _loads((reader or self.redis).hget(self.definitions_key(scope), name))

@@ -679,3 +679,17 @@ def test_instance_docs_describe_its_virtual_resources(platform, my_contacts):
     assert schema["properties"]["company"]["type"] == ["number", "null"]
     assert "emails" in schema["properties"]["email"]["description"]
     assert "/hubs/crm/contacts/{id}" in document["paths"]  # normalized resources too
+
+
+def test_deleting_an_instance_deletes_its_own_documents(platform, redis_client, key_prefix):
+    own = f"/instances/{platform.instance_id}"
+    platform.ok("POST", f"{own}/objects/people/definitions", definition(name="string"))
+    platform.ok(
+        "POST",
+        f"{own}/transformations/people",
+        {"vendorName": "contacts", "fields": [field("name", "lastName")]},
+    )
+    owned = list(redis_client.scan_iter(match=f"{key_prefix}vdr:instance:{platform.instance_id}:*"))
+    assert owned
+    platform.ok("DELETE", f"/instances/{platform.instance_id}")
+    assert not [k for k in owned if redis_client.exists(k)]

@@ -18,8 +18,10 @@ def _validator(name: str) -> OAS31Validator:
     return OAS31Validator(schema)
 
 
-@pytest.mark.parametrize("resource", ["accounts", "contacts", "opportunities", "leads", "tasks",
-                                      "notes", "users", "incidents"])
+@pytest.mark.parametrize(
+    "resource",
+    ["accounts", "contacts", "opportunities", "leads", "tasks", "notes", "users", "incidents"],
+)
 def test_listed_records_match_their_published_schema(hub, resource):
     records = hub.ok("GET", resource, params={"pageSize": 5})
     assert records
