@@ -6,9 +6,8 @@ from typing import Any
 
 from connector import element
 from connector.accounts import User
+from connector.instance_editor import MASK
 from connector.instances import Instance
-
-MASK = "********"
 
 
 def configuration_view(instance: Instance) -> dict[str, str]:

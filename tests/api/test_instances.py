@@ -8,29 +8,14 @@ import logging
 import pytest
 import requests
 
+from tests.fixtures.hub import instance_body
+
 BASE = "/elements/api-v2"
 
 
 def seed_body(sandbox, **config) -> dict:
     """The Cloud Elements docs' body (seed 003), with the sandbox's user, secret and URL."""
-    creds = sandbox.credentials
-    body = {
-        "element": {"key": "autotaskcrm"},
-        "configuration": {
-            "crm.autotask.username": _get(creds, "username"),
-            "crm.autotask.password": _get(creds, "secret"),
-            "crm.autotask.server.url": sandbox.url,
-            "crm.autotask.integration.code": _get(creds, "integration_code"),
-        },
-        "tags": ["Docs"],
-        "name": "API Instance",
-    }
-    body["configuration"].update(config)
-    return body
-
-
-def _get(obj, name):
-    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+    return instance_body(sandbox, configuration=config, tags=["Docs"], name="API Instance")
 
 
 class Api:
@@ -293,8 +278,8 @@ def test_configuration_rows_read_and_patch(api, created):
 def test_no_secret_in_responses_logs_or_redis(
     api, sandbox, tenant, redis_client, key_prefix, caplog
 ):
-    secret = _get(sandbox.credentials, "secret")
-    code = _get(sandbox.credentials, "integration_code")
+    secret = sandbox.credentials.secret
+    code = sandbox.credentials.integration_code
     with caplog.at_level(logging.DEBUG):
         created = api.create(seed_body(sandbox))
         token = created.json()["token"]
