@@ -128,3 +128,19 @@ def test_settings_read_from_environment():
     assert settings.redis_url == "redis://x:1/2"
     assert settings.autotask_timeout == 7.5
     assert settings.log_format == "json"
+
+
+def test_a_bad_transformation_map_stops_the_app_naming_file_and_field(settings, tmp_path):
+    from connector.errors import MappingError
+
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "gadgets.yaml").write_text(
+        "entity: Companies\ndescription: x\n"
+        "operations: {list: true, get: true, create: true, update: true, delete: true}\n"
+        "fields:\n  - {path: id, type: integer, vendor: id, direction: read}\n"
+        "  - {path: name, type: sparkles, vendor: companyName}\n"
+    )
+    with pytest.raises(MappingError) as caught:
+        create_app(settings.with_overrides(transformations_dir=str(maps)))
+    assert "gadgets.yaml" in caught.value.message and "sparkles" in caught.value.message

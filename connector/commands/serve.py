@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.server import serve
 
     settings = Settings.from_env()
+    _check_maps(settings)
     parent_pid = os.getpid()  # gunicorn workers fork from here and unwind through `finally`
     embedded: EmbeddedRedis | None = None
     sandbox = None
@@ -92,6 +93,17 @@ def run(args: argparse.Namespace) -> int:
                 embedded.stop()
                 print("Embedded Redis stopped.", flush=True)
     return 0
+
+
+def _check_maps(settings: Settings) -> None:
+    """A bad transformation map stops the service before anything starts, naming it."""
+    from connector.errors import MappingError
+    from connector.mapping import load_maps
+
+    try:
+        load_maps(settings.transformations_dir)
+    except MappingError as error:
+        raise SystemExit(f"autotask-connector: {error.message}") from None
 
 
 def _local_defaults(settings: Settings) -> tuple[Settings, tuple[str, str] | None]:
