@@ -109,7 +109,7 @@ class Lister:
             result = self._sorted(the_plan, query, position)
         else:
             result = self._by_id(the_plan, query, position)
-        if query.include_total and position is None:
+        if query.include_total:  # asked on any page, answered there (one Autotask count)
             result.total = self._total(the_plan)
         return result
 

@@ -253,3 +253,11 @@ def test_the_last_page_has_no_token(hub, sandbox):
 
 def test_default_page_size_is_documented_value():
     assert listing.DEFAULT_PAGE_SIZE == 200 and listing.MAX_PAGE_SIZE == 500
+
+
+def test_total_count_is_answered_on_every_page_that_asks(hub, sandbox):
+    first = hub.get("accounts", pageSize=2, includeTotalCount="true")
+    token = first.headers["Elements-Next-Page-Token"]
+    second = hub.get("accounts", pageSize=2, includeTotalCount="true", nextPage=token)
+    assert second.headers["Elements-Total-Count"] == first.headers["Elements-Total-Count"]
+    assert int(first.headers["Elements-Total-Count"]) == sandbox.count("Companies")
