@@ -11,9 +11,8 @@ from connector import logging_setup, redis_conn, request_ids
 from connector.api import errors as api_errors
 from connector.api import register_blueprints
 from connector.api.fast_path import FastPath
+from connector.api.params import REQUEST_ID
 from connector.config import Settings
-
-REQUEST_ID_HEADER = "Elements-Request-Id"
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
@@ -44,7 +43,7 @@ def _install_request_hooks(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         request_id = getattr(g, "request_id", None) or request_ids.next_id()
-        response.headers[REQUEST_ID_HEADER] = request_id
+        response.headers[REQUEST_ID] = request_id
         started = getattr(g, "started", None)
         duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
         logging_setup.log_request(

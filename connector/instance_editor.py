@@ -100,6 +100,10 @@ class InstanceEditor:
         self._apply(instance, {}, changes)
         return self._saved(instance)
 
+    def rotate_token(self, instance: Instance) -> str:
+        """A new token, shown this once; the old one is refused from now on."""
+        return self.store.rotate_token(instance)
+
     def set_disabled(self, instance: Instance, disabled: bool) -> Instance:
         instance.disabled = disabled
         self.store.save(instance)

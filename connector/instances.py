@@ -9,6 +9,7 @@ stored as its SHA-256 hash, which is also the look-up key for hub calls.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 import redis
 
 from connector import element
+from connector.errors import NotFoundError
 from connector.keys import Keys
-from connector.local_cache import LocalCache, group, publish
+from connector.local_cache import LocalCache, forget, group
 from connector.secrets_box import SecretBox, hash_secret, new_secret
 
 
@@ -80,11 +82,7 @@ class InstanceStore:
 
     def _changed(self, instance: Instance) -> None:
         """Every process forgets its copies of this instance (see connector.local_cache)."""
-        changed = group("instance", instance.id)
-        if self.local is not None:
-            self.local.invalidate([changed])
-        else:
-            publish(self.redis, self.keys, [changed])
+        forget(self.local, self.redis, self.keys, [group("instance", instance.id)])
 
     def next_id(self) -> int:
         return int(self.redis.incr(self.keys.sequence("instance")))
@@ -96,16 +94,42 @@ class InstanceStore:
         return token, hash_secret(token)
 
     def save(self, instance: Instance, *, is_new: bool = False) -> None:
+        """Store the instance. A change never brings back a deleted instance, and never
+        writes back a token hash: the token belongs to `rotate_token` alone."""
         instance.updatedDate = utc_now()
-        # KEYS: instance record, organization index, token index (new instances only)
-        with self.redis.pipeline() as pipe:
-            pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
-            if is_new:
+        if is_new:
+            with self.redis.pipeline() as pipe:
+                pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
                 pipe.sadd(self.keys.org_instances(str(instance.organizationId)), instance.id)
                 pipe.set(self.keys.instance_by_token(instance.tokenHash), instance.id)
-            pipe.execute()
-        if not is_new:
-            self._changed(instance)
+                pipe.execute()
+            return
+
+        def write(pipe: Any, current: dict[str, Any]) -> None:
+            instance.tokenHash = current["tokenHash"]
+            pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
+
+        self._change(instance.id, write)
+        self._changed(instance)
+
+    def _change(self, instance_id: int, write: Callable[[Any, dict[str, Any]], None]) -> None:
+        """Run `write(pipe, stored record)` in MULTI under WATCH of the record: a concurrent
+        change makes it read again; a record deleted meanwhile is a 404."""
+        key = self.keys.instance(instance_id)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise NotFoundError(f"No instance {instance_id}: it was deleted")
+                    current = json.loads(raw)
+                    pipe.multi()
+                    write(pipe, current)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
 
     def get(self, instance_id: int | str) -> Instance | None:
         raw = self.redis.get(self.keys.instance(instance_id))
@@ -139,20 +163,29 @@ class InstanceStore:
     def rotate_token(self, instance: Instance) -> str:
         """A new token; the old one is refused from this moment."""
         token, token_hash = self.new_token()
-        old_hash, instance.tokenHash = instance.tokenHash, token_hash
-        instance.updatedDate = utc_now()
-        with self.redis.pipeline() as pipe:  # MULTI/EXEC: both tokens never valid together
-            pipe.delete(self.keys.instance_by_token(old_hash))
+
+        def write(pipe: Any, current: dict[str, Any]) -> None:
+            # MULTI/EXEC: the stored old token and the new one are never valid together
+            instance.tokenHash = token_hash
+            instance.updatedDate = utc_now()
+            pipe.delete(self.keys.instance_by_token(current["tokenHash"]))
             pipe.set(self.keys.instance_by_token(token_hash), instance.id)
-            pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
-            pipe.execute()
+            pipe.set(
+                self.keys.instance(instance.id),
+                json.dumps(
+                    {**current, **{"tokenHash": token_hash, "updatedDate": instance.updatedDate}}
+                ),
+            )
+
+        self._change(instance.id, write)
         self._changed(instance)
         return token
 
     def delete(self, instance: Instance) -> None:
-        with self.redis.pipeline() as pipe:
-            pipe.delete(self.keys.instance_by_token(instance.tokenHash))
+        def write(pipe: Any, current: dict[str, Any]) -> None:
+            pipe.delete(self.keys.instance_by_token(current["tokenHash"]))
             pipe.srem(self.keys.org_instances(str(instance.organizationId)), instance.id)
             pipe.delete(self.keys.instance(instance.id))
-            pipe.execute()
+
+        self._change(instance.id, write)
         self._changed(instance)

@@ -40,6 +40,17 @@ def publish(client: redis.Redis, keys: Keys, groups: Iterable[str]) -> None:
         client.publish(keys.invalidation_channel(), json.dumps(names))
 
 
+def forget(
+    local: LocalCache | None, client: redis.Redis, keys: Keys, groups: Iterable[str]
+) -> None:
+    """After a change has landed in Redis: every process drops its copies of `groups` (this
+    one at once when it has a LocalCache)."""
+    if local is not None:
+        local.invalidate(groups)
+    else:
+        publish(client, keys, groups)
+
+
 class LocalCache:
     def __init__(
         self,
@@ -86,7 +97,10 @@ class LocalCache:
             self._listening()
             return self._generation
 
-    def put(self, field: str, value: Any, groups: Iterable[str], *, since: int) -> None:
+    def put(
+        self, field: str, value: Any, groups: Iterable[str], *, since: int, ttl: float | None = None
+    ) -> None:
+        """Keep a copy for at most `ttl` (the copy's own remaining life) or the default."""
         if not self.enabled:
             return
         names = tuple(groups)
@@ -96,7 +110,8 @@ class LocalCache:
             self._drop_field(field)
             while len(self._entries) >= self.max_entries:
                 self._drop_field(next(iter(self._entries)))  # the oldest insertion
-            self._entries[field] = (time.monotonic() + self.ttl, value, names)
+            life = self.ttl if ttl is None else min(self.ttl, ttl)
+            self._entries[field] = (time.monotonic() + life, value, names)
             for name in names:
                 self._groups.setdefault(name, set()).add(field)
 

@@ -80,5 +80,9 @@ def _is_single_tenant(user: str, organization: str | None) -> bool:
     settings = deps().settings
     if not (settings.user_secret and settings.org_secret):
         return False
-    same_org = organization is None or hmac.compare_digest(organization, settings.org_secret)
-    return hmac.compare_digest(user, settings.user_secret) and same_org
+    same_org = organization is None or _same(organization, settings.org_secret)
+    return _same(user, settings.user_secret) and same_org
+
+
+def _same(given: str, secret: str) -> bool:
+    return hmac.compare_digest(given.encode(), secret.encode())  # bytes: any header text

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask, current_app
 
 from connector.accounts import AccountStore
 from connector.caller_lookup import CallerLookup
 from connector.config import Settings
 from connector.instances import InstanceStore
-from connector.keys import Keys
 from connector.local_cache import LocalCache
 from connector.redis_conn import get_keys, get_redis
 from connector.secrets_box import SecretBox, load_key
+from connector.services import Services
 
 EXTENSION = "connector.deps"
-
-
-@dataclass(frozen=True)
-class Deps:
-    settings: Settings
-    keys: Keys
-    accounts: AccountStore
-    instances: InstanceStore
-    box: SecretBox
-    box_key: str  # the Fernet key(s), for keys derived from it (page-token signing)
-    lookup: CallerLookup
-    local: LocalCache
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +21,7 @@ def init_app(app: Flask) -> None:
     client, keys = get_redis(app), get_keys(app)
     key = load_key(settings.secret_key, settings.data_dir)
     local = LocalCache(client, keys, ttl=settings.local_cache_ttl)
-    deps = Deps(
+    deps = Services(
         settings,
         keys,
         AccountStore(client, keys),
@@ -50,7 +36,7 @@ def init_app(app: Flask) -> None:
         _provision_single_tenant(deps)
 
 
-def _provision_single_tenant(deps: Deps) -> None:
+def _provision_single_tenant(deps: Services) -> None:
     import redis
 
     try:
@@ -60,5 +46,5 @@ def _provision_single_tenant(deps: Deps) -> None:
         pass
 
 
-def deps() -> Deps:
+def deps() -> Services:
     return current_app.extensions[EXTENSION]

@@ -20,14 +20,13 @@ from flask import Flask
 
 from connector import logging_setup, request_ids
 from connector.api.context import authorize
+from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.auth import parse_authorization
 from connector.cache import HubCache
 from connector.errors import ConnectorError
 from connector.hub.service import CACHE, record_shape, strips_nulls
 
 _RECORD = re.compile(r"^/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d+)$")
-INSTANCE_HEADER = "Elements-Element-Instance-Id"
-REQUEST_ID_HEADER = "Elements-Request-Id"
 
 
 class FastPath:
@@ -88,8 +87,8 @@ class FastPath:
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(body))),
                 (CACHE, "hit"),
-                (INSTANCE_HEADER, str(instance_id)),
-                (REQUEST_ID_HEADER, request_id),
+                (INSTANCE_ID, str(instance_id)),
+                (REQUEST_ID, request_id),
             ],
         )
         logging_setup.log_request(

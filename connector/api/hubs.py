@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from connector import ceql
 from connector.api.context import element_caller
 from connector.api.deps import deps
+from connector.api.params import INSTANCE_ID, flag
 from connector.errors import BadRequestError
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.metadata import cloud_elements_row
@@ -25,7 +26,6 @@ from connector.redis_conn import get_redis
 bp = Blueprint("hubs", __name__)
 HUB = "<any(crm, helpdesk):hub>"
 EXTENSION = "connector.hub"
-INSTANCE_HEADER = "Elements-Element-Instance-Id"
 
 
 def init_app(app: Flask) -> None:
@@ -57,15 +57,8 @@ def _send(answer: Answer, hub: Hub) -> Response:
     response = Response(answer.body, status=answer.status, mimetype="application/json")
     for name, value in answer.headers.items():
         response.headers[name] = value
-    response.headers[INSTANCE_HEADER] = str(hub.instance.id)
+    response.headers[INSTANCE_ID] = str(hub.instance.id)
     return response
-
-
-def _flag(name: str) -> bool:
-    raw = request.args.get(name, "false").strip().lower()
-    if raw not in ("true", "false", "1", "0", ""):
-        raise BadRequestError(f"{name} must be true or false")
-    return raw in ("true", "1")
 
 
 def _fields() -> list[str] | None:
@@ -86,7 +79,7 @@ def _list_query() -> ListQuery:
         fields=_fields(),
         page_size=page_size_of(request.args.get("pageSize")),
         next_page=request.args.get("nextPage") or None,
-        include_total=_flag("includeTotalCount"),
+        include_total=flag("includeTotalCount"),
     )
 
 
@@ -119,7 +112,7 @@ def objects(hub: str):
 def object_metadata(hub: str, name: str):
     the_hub = _hub(allow_disabled=True)
     fields = [cloud_elements_row(row) for row in the_hub.resource(name).describe(the_hub.ctx)]
-    if _flag("customFieldsOnly"):
+    if flag("customFieldsOnly"):
         fields = [f for f in fields if f.get("custom")]
     return _send(Answer(current_app.json.dumps({"fields": fields})), the_hub)
 
@@ -136,25 +129,25 @@ def create_record(hub: str, name: str):
     return _send(the_hub.create(name, request.get_json()), the_hub)
 
 
-@bp.get(f"/hubs/{HUB}/<name>/<int:record_id>")
+@bp.get(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
 def get_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.get(name, record_id, _fields()), the_hub)
 
 
-@bp.patch(f"/hubs/{HUB}/<name>/<int:record_id>")
+@bp.patch(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
 def update_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.update(name, record_id, request.get_json()), the_hub)
 
 
-@bp.delete(f"/hubs/{HUB}/<name>/<int:record_id>")
+@bp.delete(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
 def delete_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.delete(name, record_id), the_hub)
 
 
-@bp.get(f"/hubs/{HUB}/<name>/<int:record_id>/<child>")
+@bp.get(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>/<child>")
 def list_children(hub: str, name: str, record_id: int, child: str):
     the_hub = _hub()
     return _send(the_hub.list(name, _list_query(), parent=(child, record_id)), the_hub)

@@ -99,7 +99,7 @@ def delete_instance(instance_id: int):
 @bp.post("/instances/<int:instance_id>/token")
 def rotate_token(instance_id: int):
     instance = _owned(instance_id)
-    token = deps().instances.rotate_token(instance)
+    token = _editor().rotate_token(instance)
     return _view(instance, token)
 
 
@@ -114,8 +114,12 @@ def disable_instance():
 
 
 def _set_disabled(disabled: bool):
-    instance = element_caller(allow_disabled=True).instance
-    assert instance is not None
+    caller = element_caller(allow_disabled=True)
+    assert caller.instance is not None
+    # a fresh copy: the caller's record may be this worker's shared copy of it
+    instance = deps().instances.get(caller.instance.id)
+    if instance is None:
+        raise NotFoundError("This instance was deleted")
     return _view(_editor().set_disabled(instance, disabled))
 
 

@@ -25,6 +25,7 @@ from connector import element
 from connector.api import BASE_PATH, hubs
 from connector.api.context import platform_caller
 from connector.api.deps import deps
+from connector.api.params import flag
 from connector.errors import NotFoundError, ValidationError
 from connector.hub.context import HubContext
 from connector.instances import Instance
@@ -114,15 +115,11 @@ def _definition_view(name: str, doc: dict[str, Any]) -> dict[str, Any]:
     return {"objectName": name, "fields": fields, "level": doc["level"]}
 
 
-def _flag(name: str) -> bool:
-    return request.args.get(name, "false").strip().lower() in ("true", "1")
-
-
 # -- definitions, organization level ----------------------------------------------------------
 @bp.get("/organizations/objects/definitions")
 def list_org_definitions():
     org_id = _org()
-    if _flag("systemOnly"):
+    if flag("systemOnly"):
         return jsonify(views.templates(_maps()))
     found = _service().store.definitions(org_scope(org_id))
     return jsonify({name: _definition_view(name, doc) for name, doc in found.items()})

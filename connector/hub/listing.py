@@ -88,7 +88,9 @@ class Lister:
         redis_client: redis.Redis,
         keys: Keys,
         digest: str,
+        sorted_ttl: int = SORTED_RESULT_TTL,
     ) -> None:
+        self.sorted_ttl = max(sorted_ttl, SORTED_RESULT_TTL)  # outlives cached first pages
         self.resource = resource
         self.client = client
         self.ctx = ctx
@@ -109,8 +111,8 @@ class Lister:
             result = self._sorted(the_plan, query, position)
         else:
             result = self._by_id(the_plan, query, position)
-        if query.include_total:  # asked on any page, answered there (one Autotask count)
-            result.total = self._total(the_plan)
+        if query.include_total and result.total is None:
+            result.total = self._total(the_plan)  # asked on any page: one Autotask count
         return result
 
     # -- id-cursor pages ---------------------------------------------------------------
@@ -121,7 +123,13 @@ class Lister:
         calls = 0
         while len(records) < query.page_size and more and calls < MAX_UPSTREAM_PAGES_PER_PAGE:
             calls += 1
-            wanted = query.page_size - len(records) if the_plan.residual is None else UPSTREAM_PAGE
+            if the_plan.residual is None:
+                # one row more than the page tells whether another page exists, so a last
+                # page that is exactly full carries no token (Autotask's nextPageUrl is only
+                # sure for full 500-row pages)
+                wanted = min(query.page_size - len(records) + 1, UPSTREAM_PAGE)
+            else:
+                wanted = UPSTREAM_PAGE
             page = self.client.query_page(
                 self.resource.entity,
                 self._with_cursor(the_plan.filter, after),
@@ -188,12 +196,13 @@ class Lister:
             key = self.keys.sorted_result(self.instance_id, result_id)
             with self.redis.pipeline() as pipe:
                 pipe.rpush(key, *[int(self.resource.get(r, "id")) for r in rest])
-                pipe.expire(key, SORTED_RESULT_TTL)
+                pipe.expire(key, self.sorted_ttl)
                 pipe.execute()
             token = self.tokens.encode(
                 PagePosition(self.instance_id, self.digest, offset=0, sort_key=result_id)
             )
-        return ListResult(first, token)
+        # the whole sorted set is known here: its size is the total, at no extra call
+        return ListResult(first, token, len(rows) if query.include_total else None)
 
     def _sorted_page(self, the_plan: Plan, query: ListQuery, position: PagePosition) -> ListResult:
         key = self.keys.sorted_result(self.instance_id, position.sort_key or "")
@@ -212,7 +221,9 @@ class Lister:
             rows = {int(item["id"]): self.resource.to_record(item, self.ctx) for item in page.items}
         records = [rows[i] for i in ids if i in rows]  # rows deleted since are skipped
         token = None
-        if offset + len(ids) < self.redis.llen(key):
+        remaining = self.redis.llen(key)
+        total = query.page_size + remaining if query.include_total else None  # first page + rest
+        if offset + len(ids) < remaining:
             token = self.tokens.encode(
                 PagePosition(
                     self.instance_id,
@@ -221,7 +232,7 @@ class Lister:
                     sort_key=position.sort_key,
                 )
             )
-        return ListResult(records, token)
+        return ListResult(records, token, total)
 
     # -- totals ---------------------------------------------------------------------------
     def _total(self, the_plan: Plan) -> int:

@@ -2,7 +2,8 @@
 
 Answers are finished JSON bodies with their headers, so the cache can keep them as they are.
 The Autotask client (and with it the zone look-up) is built only when a call needs Autotask:
-a cache hit touches Redis alone.
+a cache hit on a normalized resource touches Redis alone (a native entity first checks its
+metadata, cached per database).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 import redis
 
 from connector import filters
-from connector.api.deps import Deps
 from connector.cache import HubCache
 from connector.errors import NotFoundError, ProviderValidationError
 from connector.hub.context import HubContext
@@ -24,6 +24,7 @@ from connector.hub.render import Renderer
 from connector.hub.resources import Resource
 from connector.hub.tokens import PageTokens, query_digest
 from connector.instances import Instance
+from connector.services import Services
 from connector.upstream import autotask_for
 
 NEXT_PAGE = "Elements-Next-Page-Token"
@@ -54,7 +55,7 @@ class Hub:
         self,
         instance: Instance,
         *,
-        deps: Deps,
+        deps: Services,
         redis_client: redis.Redis,
         registry: Registry,
         tokens: PageTokens,
@@ -94,7 +95,7 @@ class Hub:
 
     # -- reads --------------------------------------------------------------------------
     def list(self, name: str, query: ListQuery, *, parent: tuple[str, int] | None = None) -> Answer:
-        resource = self.resource(name)
+        resource = parent_resource = self.resource(name)
         if parent is not None:
             resource, query = self._child_query(resource, parent, query)
         resource.check("list", self.ctx)
@@ -110,10 +111,13 @@ class Hub:
             self.strip_nulls,
         )
         entry = query_digest(digest, query.next_page)
-        version, cached = self.cache.get_list(resource.entity, entry)
+        snapshot, cached = self.cache.get_list(resource.entity, entry)
         if cached is not None:
             head, _, body = cached.partition("\n")
             return Answer(body, {**json.loads(head), CACHE: "hit"})
+        if parent is not None and query.next_page is None:  # checked once, on the first page
+            if self._fetch(parent_resource, parent[1]) is None:
+                raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
         result = Lister(
             resource,
             self.client,
@@ -123,6 +127,7 @@ class Hub:
             redis_client=self.redis,
             keys=self.deps.keys,
             digest=digest,
+            sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
         ).run(query)
         body = renderer.dumps([renderer.record(r) for r in result.records])
         headers = {RETURNED: str(len(result.records))}
@@ -130,7 +135,7 @@ class Hub:
             headers[NEXT_PAGE] = result.next_token
         if result.total is not None:
             headers[TOTAL] = str(result.total)
-        self.cache.put_list(resource.entity, entry, version, json.dumps(headers) + "\n" + body)
+        self.cache.put_list(resource.entity, entry, snapshot, json.dumps(headers) + "\n" + body)
         return Answer(body, {**headers, CACHE: self._miss()})
 
     def _child_query(
@@ -141,8 +146,6 @@ class Hub:
         if relation is None:
             raise NotFoundError(f"{parent_resource.name} has no child resource '{child_name}'")
         resource_name, foreign_key = relation
-        if query.next_page is None and self._fetch(parent_resource, parent_id) is None:
-            raise NotFoundError(f"No {parent_resource.name} record with id {parent_id}")
         scoped = ListQuery(
             **{
                 **query.__dict__,
@@ -162,12 +165,12 @@ class Hub:
         cached = self.cache.get_record(resource.entity, record_id, shape)
         if cached is not None:
             return Answer(cached, {CACHE: "hit"})
-        since = self.cache.generation()
+        snapshot = self.cache.snapshot(resource.entity)
         vendor = self._fetch(resource, record_id)
         if vendor is None:
             raise NotFoundError(f"No {resource.name} record with id {record_id}")
         body = renderer.dumps(renderer.record(resource.to_record(vendor, self.ctx)))
-        self.cache.put_record(resource.entity, record_id, shape, body, since=since)
+        self.cache.put_record(resource.entity, record_id, shape, body, snapshot)
         return Answer(body, {CACHE: self._miss()})
 
     def _fetch(self, resource: Resource, record_id: int) -> dict[str, Any] | None:

@@ -35,11 +35,16 @@ def query_digest(*parts: Any) -> str:
 
 class PageTokens:
     def __init__(self, secret_key: str) -> None:
-        first = secret_key.split(",")[0].strip()
-        self._key = hashlib.sha256(b"connector page token\0" + first.encode()).digest()
+        # one signing key per CONNECTOR_SECRET_KEY entry: the first signs, any verifies, so
+        # rotating the keys does not break the pages clients are following
+        self._keys = [
+            hashlib.sha256(b"connector page token\0" + k.strip().encode()).digest()
+            for k in secret_key.split(",")
+            if k.strip()
+        ]
 
-    def _sign(self, payload: bytes) -> str:
-        mac = hmac.new(self._key, payload, hashlib.sha256).digest()[:20]
+    def _sign(self, payload: bytes, key: bytes | None = None) -> str:
+        mac = hmac.new(key or self._keys[0], payload, hashlib.sha256).digest()[:20]
         return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     def encode(self, position: PagePosition) -> str:
@@ -54,7 +59,10 @@ class PageTokens:
             payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except (ValueError, TypeError):
             raise _invalid() from None
-        if not hmac.compare_digest(self._sign(payload), signature):
+        given = signature.encode()
+        if not any(
+            hmac.compare_digest(self._sign(payload, key).encode(), given) for key in self._keys
+        ):
             raise _invalid()
         try:
             position = PagePosition(**json.loads(payload))

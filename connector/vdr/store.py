@@ -21,7 +21,7 @@ import redis
 
 from connector.element import ELEMENT_KEY
 from connector.keys import Keys
-from connector.local_cache import LocalCache, group, publish
+from connector.local_cache import LocalCache, forget, group
 from connector.vdr.inherit import INSTANCE, ORG, Stored
 
 T = TypeVar("T")
@@ -205,11 +205,7 @@ class VdrStore:
 
     def forget(self, names: Iterable[str]) -> None:
         """After the writes landed: every process drops its copies of these names."""
-        groups = [group("vdr-name", name) for name in names]
-        if self.local is not None:
-            self.local.invalidate(groups)
-        else:
-            publish(self.redis, self.keys, groups)
+        forget(self.local, self.redis, self.keys, [group("vdr-name", name) for name in names])
 
 
 def _loads(raw: str | None) -> dict[str, Any] | None:

@@ -312,3 +312,27 @@ def test_no_secret_in_responses_logs_or_redis(
         for value in forbidden:
             assert all(value not in (item or "") for item in stored), key
             assert value not in key, key
+
+
+def test_single_tenant_secrets_compare_any_header_text(settings, live_server):
+    from connector.app import create_app
+    from tests.fixtures.app import LiveServer
+
+    tenant_app = create_app(settings.with_overrides(org_secret="org-s", user_secret="user-s"))
+    server = LiveServer(tenant_app).start()
+    try:
+        ok = requests.get(
+            server.url + BASE + "/instances",
+            timeout=5,
+            headers={"Authorization": "User user-s, Organization org-s"},
+        )
+        odd = requests.get(
+            server.url + BASE + "/instances",
+            timeout=5,
+            headers={"Authorization": "User usér, Organization org-s".encode()},
+        )
+        assert ok.status_code == 200 and ok.json() == []
+        assert odd.status_code == 401
+    finally:
+        server.stop()
+        tenant_app.extensions["connector.deps"].local.close()

@@ -261,3 +261,28 @@ def test_total_count_is_answered_on_every_page_that_asks(hub, sandbox):
     second = hub.get("accounts", pageSize=2, includeTotalCount="true", nextPage=token)
     assert second.headers["Elements-Total-Count"] == first.headers["Elements-Total-Count"]
     assert int(first.headers["Elements-Total-Count"]) == sandbox.count("Companies")
+
+
+def test_an_exactly_full_last_page_carries_no_token(connect_hub, make_sandbox):
+    box = make_sandbox(seed_counts={"Contacts": 40})
+    hub = connect_hub(box)
+    total = box.count("Contacts")
+    records, pages = hub.list_all("contacts", pageSize=total // 2)
+    assert len(records) == total and pages == 2
+
+
+def test_total_count_of_a_sorted_listing_costs_no_count_call(connect_hub, bigger_sandbox):
+    hub = connect_hub(bigger_sandbox)
+    bigger_sandbox.clear_requests()
+    first = hub.get("accounts", orderBy="name", pageSize=5, includeTotalCount="true")
+    token = first.headers["Elements-Next-Page-Token"]
+    second = hub.get(
+        "accounts", orderBy="name", pageSize=5, includeTotalCount="true", nextPage=token
+    )
+    total = bigger_sandbox.count("Companies")
+    assert (
+        first.headers["Elements-Total-Count"]
+        == second.headers["Elements-Total-Count"]
+        == str(total)
+    )
+    assert not bigger_sandbox.requests(path_contains="query/count")

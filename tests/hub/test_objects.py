@@ -94,3 +94,10 @@ def test_upstream_outages_are_clean_errors(hub, sandbox, fault, status):
     body = response.json()
     assert set(body) == {"message", "requestId", "providerMessage"}
     assert "Traceback" not in response.text
+
+
+def test_an_id_beyond_autotask_range_is_a_404_without_asking_autotask(hub, sandbox):
+    sandbox.clear_requests()
+    response = hub.get("contacts/99999999999999999999999")
+    assert response.status_code == 404
+    assert sandbox.requests() == []

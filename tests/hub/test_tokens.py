@@ -49,3 +49,15 @@ def test_a_token_signed_with_another_key_is_refused(tokens):
     token = other.encode(PagePosition(instance=7, query="q", after_id=5))
     with pytest.raises(BadRequestError):
         tokens.decode(token, instance=7, query="q")
+
+
+def test_a_token_with_non_ascii_characters_is_a_400_not_a_crash(tokens):
+    with pytest.raises(BadRequestError):
+        tokens.decode("abc.é", instance=7, query="q")
+
+
+def test_tokens_survive_a_key_rotation():
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    token = PageTokens(old).encode(PagePosition(instance=7, query="q", after_id=9))
+    rotated = PageTokens(f"{new},{old}")
+    assert rotated.decode(token, instance=7, query="q").after_id == 9

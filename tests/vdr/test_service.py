@@ -225,7 +225,8 @@ def test_a_definition_deleted_during_the_check_is_not_stranded(service):
 
 def test_a_change_clears_the_caches_that_are_on(service, redis_client, keys):
     cache = HubCache(redis_client, keys, 11, enabled=True)
-    cache.put_record("Contacts", 1, "shape", "{}")
+    cache.put_record("Contacts", 1, "shape", "{}", cache.snapshot("Contacts"))
+    assert cache.get_record("Contacts", 1, "shape") == "{}"
     service.create_definitions(org_scope(ORG), ORG, {"foo": DEFINITION})
     assert cache.get_record("Contacts", 1, "shape") is None
 
