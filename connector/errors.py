@@ -99,7 +99,6 @@ class ProviderError(ConnectorError):
 
     status = 502
     code = "provider_error"
-    retriable = False
 
     def __init__(
         self,
@@ -145,13 +144,11 @@ class ProviderMethodNotAllowedError(ProviderError):
 class ProviderRateLimitedError(ProviderError):
     status = 429
     code = "provider_rate_limited"
-    retriable = True
 
 
 class ProviderUnavailableError(ProviderError):
     status = 503
     code = "provider_unavailable"
-    retriable = True
 
 
 class ProviderFatalError(ProviderError):

@@ -2,7 +2,8 @@
 
 Every request the client makes goes through `Caller.call`, so counting, pacing, the
 concurrency slots and the retry rules hold for all of them. ThresholdInformation is read
-again after a call whenever the shared snapshot is due.
+again after a call whenever the shared snapshot is due: once, best effort, never retried,
+so a failing read costs the user's request one extra call and no wait.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from connector.autotask import session as http
 from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.limits import Limits, Usage
 from connector.autotask.models import Credentials, Zone
-from connector.autotask.retries import RetryPolicy, Safety
+from connector.autotask.retries import RetryPolicy, Safety, may_have_run
 from connector.autotask.stats import CallStats
-from connector.autotask.zones import discover_zone, zone_age
+from connector.autotask.zones import discover_zone, recent_zone
 from connector.config import Settings
 from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
 from connector.keys import Keys
@@ -85,6 +86,7 @@ class Caller:
             share=s.autotask_threshold_share,
             slots=s.autotask_max_concurrency,
             max_wait=s.autotask_max_wait,
+            # how long a crashed worker's slot stays taken; a live call's slot is renewed
             slot_seconds=2 * s.autotask_timeout + 5,
             threshold_refresh=s.autotask_threshold_refresh,
         )
@@ -101,7 +103,9 @@ class Caller:
         url: str | None = None,
     ) -> Any:
         """Send `method path` (under the zone's V1.0/, or the absolute `url`) and return the
-        decoded answer; retried as `safety` allows. Errors carry `attempts`."""
+        decoded answer; retried as `safety` allows. Errors carry `attempts` and
+        `earlier_attempt_may_have_run` (an earlier attempt got a 5xx or lost its answer, so
+        Autotask may have done the work: a DELETE's later 404 then means done)."""
         with storage_guard():
             return self._call(kind, method, path, endpoint, body, safety, url)
 
@@ -117,12 +121,15 @@ class Caller:
     ) -> Any:
         attempt = 0
         zone_checked = False
+        ran_before = False
         while True:
             attempt += 1
             try:
                 answer, usage = self._once(kind, method, url or self.zone.api(path), endpoint, body)
             except ProviderError as exc:
                 exc.attempts = attempt  # type: ignore[attr-defined]
+                exc.earlier_attempt_may_have_run = ran_before  # type: ignore[attr-defined]
+                ran_before = ran_before or may_have_run(exc)
                 if isinstance(exc, LimitWaitError) and kind not in UNPACED:
                     self._maybe_read_threshold(self.limits.usage())  # pacing may ease
                 if url is None and not zone_checked and self._zone_suspect(exc):
@@ -149,9 +156,17 @@ class Caller:
             return answer
 
     def _once(
-        self, kind: str, method: str, url: str, endpoint: str, body: Any
+        self,
+        kind: str,
+        method: str,
+        url: str,
+        endpoint: str,
+        body: Any,
+        *,
+        slot_wait: float | None = None,
     ) -> tuple[Any, Usage]:
-        with self.limits.admit(endpoint, pace=kind not in UNPACED) as admission:
+        admit = self.limits.admit(endpoint, pace=kind not in UNPACED, slot_wait=slot_wait)
+        with admit as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             answer = http.send(
@@ -176,12 +191,16 @@ class Caller:
         return answer
 
     def _maybe_read_threshold(self, usage: Usage) -> None:
-        """Read ThresholdInformation if due; a failure only leaves the snapshot old."""
+        """Read ThresholdInformation once if due: no retry, no Retry-After wait, no zone
+        refresh, no wait for a busy slot. A failure only leaves the snapshot as it was."""
         try:
-            if self.limits.threshold_due(usage):
-                self.read_threshold()
-        except (ProviderError, StorageUnavailableError, redis_lib.RedisError) as exc:
-            log.warning("autotask ThresholdInformation read failed: %s", type(exc).__name__)
+            if not self.limits.threshold_due(usage):
+                return
+            url = self.zone.api(THRESHOLD_ENDPOINT)
+            answer, _ = self._once("threshold", "GET", url, THRESHOLD_ENDPOINT, None, slot_wait=0.0)
+            self.limits.store_threshold(answer if isinstance(answer, dict) else {})
+        except (ProviderError, redis_lib.RedisError) as exc:
+            log.debug("autotask ThresholdInformation read failed: %s", type(exc).__name__)
 
     # -- zones -----------------------------------------------------------------------------
     @staticmethod
@@ -191,14 +210,15 @@ class Caller:
             return not exc.request_sent
         if isinstance(exc, ProviderAuthError):
             return True
-        return "zone" in (exc.provider_message or "").lower()
+        return "zone information" in (exc.provider_message or "").lower()
 
     def _refresh_zone(self) -> bool:
-        """Ask zoneInformation again (at most once a minute per user); True if the zone moved."""
+        """Ask zoneInformation again (at most once a minute per user); True if the zone moved.
+        Within that minute the answer another worker cached is taken instead."""
         username = self.credentials.username
-        age = zone_age(self.redis, self.keys, username)
-        if age is not None and age < ZONE_RECHECK_SECONDS:
-            return False
+        recent = recent_zone(self.redis, self.keys, username, ZONE_RECHECK_SECONDS)
+        if recent is not None:
+            return self._adopt_zone(recent)
         try:
             self.stats.count("zone")
             fresh = discover_zone(
@@ -214,10 +234,14 @@ class Caller:
             log.warning("autotask zone re-discovery failed: %s", type(exc).__name__)
             return False
         self.stats.add(zone_refreshes=1)
+        return self._adopt_zone(fresh)
+
+    def _adopt_zone(self, zone: Zone) -> bool:
+        """Use `zone` from now on; False when it is the one already in use."""
         with self._zone_lock:
-            if fresh == self.zone:
+            if zone == self.zone:
                 return False
-            log.info("autotask zone moved: %s -> %s", self.zone.name, fresh.name)
-            self.zone = fresh
-            self.limits = self._limits_for(fresh)
+            log.info("autotask zone moved: %s -> %s", self.zone.name, zone.name)
+            self.zone = zone
+            self.limits = self._limits_for(zone)
             return True

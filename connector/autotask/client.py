@@ -86,7 +86,8 @@ class AutotaskClient:
     def query(
         self, entity: str, filter: Filter, fields: Sequence[str] | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every row matching `filter`, in id order, across pages (ceil(N/500) calls)."""
+        """Every row matching `filter`, in id order, across pages: ceil(N/500) calls when
+        Autotask sends pageDetails.nextPageUrl (see connector.autotask.queries)."""
         return queries.query(self.caller, entity, filter, fields)
 
     def query_page(

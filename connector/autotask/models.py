@@ -30,7 +30,9 @@ class Zone:
 
     @classmethod
     def from_answer(cls, answer: dict[str, Any]) -> Zone:
-        """Build from Autotask's JSON (`zoneName`, `url`, `webUrl`, `ci`; any key case)."""
+        """Build from Autotask's JSON (`zoneName`, `url`, `webUrl`, `ci`; any key case).
+        ValueError without a url or an integer `ci`: the database id keys every tenant's
+        caches and request counts, so guessing one would mix tenants."""
         lowered = {str(k).lower(): v for k, v in answer.items()}
         url = str(lowered.get("url") or "")
         if not url:
@@ -39,7 +41,7 @@ class Zone:
             name=str(lowered.get("zonename") or ""),
             url=url if url.endswith("/") else url + "/",
             web_url=str(lowered.get("weburl") or ""),
-            ci=int(lowered.get("ci") or 0),
+            ci=_database_id(lowered.get("ci")),
         )
 
     def to_answer(self) -> dict[str, Any]:
@@ -48,6 +50,15 @@ class Zone:
     def api(self, path: str) -> str:
         """The absolute URL of a v1.0 path such as "Companies/query"."""
         return f"{self.url}V1.0/{path.lstrip('/')}"
+
+
+def _database_id(value: Any) -> int:
+    """`ci` as an int: a JSON integer, or its digits as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    raise ValueError("the zone answer has no integer ci (the database id)")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """Single records: get, create, update, delete, on the URLs routes.yaml names.
 
 Create and update answer only `{"itemId": n}`, and Autotask advises trusting nothing else in
-the answer, so both read the record back before returning it. Writes of child entities go
+the answer, so both read the record back before returning it. A write Autotask confirmed is
+never reported as failed: when the read-back fails or finds nothing (a restricted API user may
+not see the record), the answer is `{"id": n}` and a warning is logged. Writes of child entities go
 under their parent; its id comes from `parent_id`, else from the body's foreign key, else (for
 an update or delete) from the record itself.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,11 +18,14 @@ from connector.autotask.calls import Caller
 from connector.autotask.retries import Safety
 from connector.autotask.routes import Route, Routes
 from connector.errors import (
+    ConnectorError,
     ProviderFatalError,
     ProviderMethodNotAllowedError,
     ProviderNotFoundError,
     ValidationError,
 )
+
+log = logging.getLogger("connector.autotask")
 
 
 def get(caller: Caller, entity: str, record_id: int) -> dict[str, Any] | None:
@@ -92,7 +98,7 @@ def delete(
             safety=Safety.IDEMPOTENT,
         )
     except ProviderNotFoundError as exc:
-        if getattr(exc, "attempts", 1) > 1:
+        if getattr(exc, "earlier_attempt_may_have_run", False):
             return  # an earlier attempt whose answer was lost did the deletion
         raise
 
@@ -141,11 +147,21 @@ def _read_back(caller: Caller, route: Route, answer: Any, operation: str) -> dic
     item_id = _field(answer, "itemId")
     if item_id is None:
         raise ProviderFatalError(f"Autotask's {operation} answer has no itemId ({route.entity})")
-    record = get(caller, route.entity, int(item_id))
+    try:
+        record = get(caller, route.entity, int(item_id))
+        failure = "found nothing" if record is None else ""
+    except ConnectorError as exc:
+        record, failure = None, f"failed ({type(exc).__name__})"
     if record is None:
-        raise ProviderFatalError(
-            f"Autotask answered the {operation} of {route.entity} {item_id} but cannot read it back"
+        # the write is done: reporting a failure would invite the caller to repeat it
+        log.warning(
+            "autotask %s of %s %s done, but its read-back %s; answering the id only",
+            operation,
+            route.entity,
+            item_id,
+            failure,
         )
+        return {"id": int(item_id)}
     return record
 
 

@@ -25,6 +25,14 @@ class Safety(Enum):
     CREATE = "create"  # POST to a collection: a repeat may make a second record
 
 
+def may_have_run(error: ProviderError) -> bool:
+    """Whether Autotask may have carried out a request that ended in `error`: a 5xx or a lost
+    answer, yes; a refusal (429, auth, validation) or a request that never left, no."""
+    if isinstance(error, UpstreamConnectionError):
+        return error.request_sent
+    return isinstance(error, ProviderUnavailableError)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     retries: int = 3
@@ -40,10 +48,8 @@ class RetryPolicy:
             return False
         if isinstance(error, ProviderRateLimitedError):
             return True  # a refusal: nothing was done, whatever the operation
-        if isinstance(error, UpstreamConnectionError):
-            return safety is not Safety.CREATE or not error.request_sent
         if isinstance(error, ProviderUnavailableError):
-            return safety is not Safety.CREATE
+            return safety is not Safety.CREATE or not may_have_run(error)
         return False
 
     def delay(self, error: ProviderError, attempt: int) -> float:

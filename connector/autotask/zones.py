@@ -64,13 +64,15 @@ def cached_zone(redis: redis_lib.Redis, key: str) -> Zone | None:
         return None
 
 
-def zone_age(redis: redis_lib.Redis, keys: Keys, username: str) -> float | None:
-    """Seconds since the cached zone was fetched; None when nothing is cached."""
+def recent_zone(redis: redis_lib.Redis, keys: Keys, username: str, max_age: float) -> Zone | None:
+    """The cached zone if it was fetched less than `max_age` seconds ago, else None."""
     raw = redis.get(keys.zone(username))
     if raw is None:
         return None
     try:
-        return max(0.0, time.time() - float(json.loads(raw)["fetchedAt"]))
+        record = json.loads(raw)
+        age = time.time() - float(record["fetchedAt"])
+        return Zone.from_answer(record) if age < max_age else None
     except (TypeError, ValueError, KeyError):
         return None
 

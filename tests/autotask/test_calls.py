@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 
 import pytest
@@ -18,6 +19,7 @@ from connector.errors import (
     ProviderAuthError,
     ProviderRateLimitedError,
     ProviderUnavailableError,
+    ProviderValidationError,
     StorageUnavailableError,
 )
 from tests.autotask.conftest import sandbox_credentials, upstream
@@ -207,3 +209,82 @@ def test_rate_limits_pass_retry_after_on(sandbox, make_client):
     assert caught.value.retry_after == 7
     assert caught.value.headers["Retry-After"] == "7"
     assert "thread threshold" in caught.value.provider_message
+
+
+# -- zones moved by another worker -------------------------------------------------------
+def test_a_stale_worker_adopts_the_zone_another_worker_just_refreshed(sandbox, make_client):
+    # make_client cached the sandbox's zone just now, as a worker that refreshed it would
+    client = make_client(sandbox)
+    client.caller.zone = Zone(
+        "Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci
+    )
+    sandbox.clear_requests()
+    assert client.get("Companies", 0)["id"] == 0
+    assert client.zone.url.lower() == sandbox.api_url.lower()
+    assert upstream(sandbox, "zoneInformation") == []  # the cached answer was enough
+    assert client.stats.retries == 1
+
+
+def test_provider_text_about_a_time_zone_is_no_zone_move(sandbox, autotask, redis_client, keys):
+    username = autotask.credentials.username
+    redis_client.set(keys.zone(username), json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}))
+    sandbox.clear_requests()
+    sandbox.set_faults(
+        kind="error", status=500, count=1, method="PATCH", message="The time zone is invalid."
+    )
+    with pytest.raises(ProviderValidationError):
+        autotask.update("Companies", {"id": company_id(sandbox), "phone": "555-0100"})
+    assert upstream(sandbox, "zoneInformation") == []
+
+
+# -- ThresholdInformation after a call: once, best effort --------------------------------
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param({"kind": "rate_limit", "retry_after": 2}, id="a 429 with Retry-After"),
+        pytest.param({"kind": "error", "status": 503}, id="a 503"),
+        pytest.param({"kind": "error", "status": 401}, id="a 401, which could hint at a zone"),
+    ],
+)
+def test_a_failing_threshold_read_costs_one_request_and_no_wait(
+    sandbox, autotask, redis_client, keys, fault
+):
+    username = autotask.credentials.username
+    redis_client.set(keys.zone(username), json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}))
+    sandbox.clear_requests()
+    sandbox.set_faults({**fault, "path_contains": "ThresholdInformation"})
+    started = time.monotonic()
+    assert autotask.get("Companies", 0)["id"] == 0  # no snapshot yet: the read is due
+    assert time.monotonic() - started < 1.0
+    assert len(upstream(sandbox, "ThresholdInformation")) == 1
+    assert upstream(sandbox, "zoneInformation") == []
+    assert autotask.caller.limits.usage().snapshot is None  # left as it was
+    assert autotask.stats.retries == 0
+
+
+def test_a_threshold_read_after_a_call_keeps_the_snapshot(sandbox, autotask):
+    autotask.get("Companies", 0)
+    snapshot = autotask.caller.limits.usage().snapshot
+    assert snapshot is not None
+    assert (
+        snapshot["limit"]
+        == sandbox.call("GET", "ThresholdInformation").json()["externalRequestThreshold"]
+    )
+
+
+# -- a slow call keeps its concurrency slot ----------------------------------------------
+def test_a_call_slower_than_the_slot_lifetime_keeps_its_slot(sandbox, autotask):
+    autotask.caller.limits.slot_seconds = 0.2  # semaphores are built on first use
+    sandbox.set_faults(kind="latency", seconds=0.6, count=1, path_contains="Companies/0")
+    seen: list[int] = []
+
+    def watch() -> None:
+        time.sleep(0.45)  # twice past the slot's first expiry
+        seen.append(autotask.caller.limits.semaphore("Companies").holders())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    assert autotask.get("Companies", 0)["id"] == 0
+    watcher.join()
+    assert seen == [1]
+    assert autotask.caller.limits.semaphore("Companies").holders() == 0

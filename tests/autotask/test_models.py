@@ -60,3 +60,21 @@ def test_zone_without_url_is_refused():
 def test_page_last_id():
     assert Page([{"id": 3}, {"id": 9}], has_more=True).last_id == 9
     assert Page([], has_more=False).last_id is None
+
+
+@pytest.mark.parametrize(
+    "ci",
+    [
+        pytest.param(None, id="no ci at all"),
+        pytest.param("", id="an empty ci"),
+        pytest.param("thirty", id="a ci that is not a number"),
+        pytest.param(1.5, id="a fractional ci"),
+        pytest.param(True, id="a boolean ci"),
+    ],
+)
+def test_zone_without_an_integer_ci_is_refused(ci):
+    answer = {"zoneName": "x", "url": "https://h/ATServicesRest/"}
+    if ci is not None:
+        answer["ci"] = ci
+    with pytest.raises(ValueError, match="ci"):
+        Zone.from_answer(answer)

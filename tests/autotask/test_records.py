@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
+from connector.autotask import Zone
 from connector.errors import (
     ProviderMethodNotAllowedError,
     ProviderNotFoundError,
@@ -9,6 +13,7 @@ from connector.errors import (
     ValidationError,
 )
 from tests.autotask.conftest import upstream
+from tests.autotask.test_calls import closed_port
 
 
 def company_id(box) -> int:
@@ -160,3 +165,69 @@ def test_a_bad_reference_keeps_autotask_text(sandbox, autotask):
     with pytest.raises(ProviderValidationError) as caught:
         autotask.create("Contacts", new_contact(sandbox) | {"companyID": 987654321})
     assert "does not exist or is invalid" in caught.value.provider_message
+
+
+# -- a 404 after a retry is success only when an earlier attempt may have run ------------
+def test_a_missing_id_refused_once_with_429_is_still_not_found(sandbox, autotask):
+    # the 429 did nothing, so the 404 on the retry is the truth about the id
+    sandbox.set_faults(kind="rate_limit", count=1, method="DELETE")
+    with pytest.raises(ProviderNotFoundError):
+        autotask.delete("Contacts", 987654321, parent_id=company_id(sandbox))
+    assert len(upstream(sandbox, "/Contacts/987654321", method="DELETE")) == 2
+
+
+def test_a_missing_id_after_a_zone_refresh_is_still_not_found(
+    sandbox, make_client, redis_client, keys
+):
+    # the first attempt went to a host nobody listens on: it cannot have deleted anything
+    client = make_client(sandbox)
+    dead = Zone("Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci)
+    client.caller.zone = dead
+    redis_client.set(
+        keys.zone(client.credentials.username), json.dumps({**dead.to_answer(), "fetchedAt": 0})
+    )
+    with pytest.raises(ProviderNotFoundError):
+        client.delete("Contacts", 987654321, parent_id=company_id(sandbox))
+    assert client.stats.zone_refreshes == 1
+
+
+def test_a_delete_whose_answer_was_lost_is_done(sandbox, make_client):
+    # Autotask deletes after 0.3 s; the client gave up at 0.1 s and retries after >= 0.5 s
+    client = make_client(sandbox, autotask_timeout=0.1, backoff=0.8)
+    contact = client.create("Contacts", new_contact(sandbox))
+    sandbox.set_faults(kind="latency", seconds=0.3, count=1, method="DELETE")
+    client.delete("Contacts", contact["id"], parent_id=contact["companyID"])
+    assert sandbox.record("Contacts", contact["id"]) is None
+    deletes = upstream(sandbox, "/Contacts/", method="DELETE", at_least=2)
+    assert [r["status"] for r in deletes][:1] == [200]  # the first attempt did it
+    assert len(deletes) == 2  # the retry found nothing left to delete
+
+
+# -- a write Autotask confirmed never surfaces as a failure ------------------------------
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param({"kind": "error", "status": 404}, id="the API user cannot see the record"),
+        pytest.param({"kind": "error", "status": 503}, id="the read-back keeps failing"),
+    ],
+)
+def test_a_confirmed_create_whose_read_back_fails_returns_its_id(sandbox, autotask, fault, caplog):
+    caplog.set_level(logging.WARNING, logger="connector.autotask")
+    sandbox.set_faults({**fault, "method": "GET", "path_contains": "/Contacts/"})
+    created = autotask.create("Contacts", new_contact(sandbox, lastName="Unseen"))
+    assert created["id"] > 0
+    assert set(created) == {"id"}
+    assert sandbox.record("Contacts", created["id"])["lastName"] == "Unseen"
+    assert len(upstream(sandbox, "/Contacts", method="POST")) == 1
+    assert f"Contacts {created['id']}" in caplog.text
+    assert sandbox.credentials.secret not in caplog.text
+
+
+def test_a_confirmed_update_whose_read_back_fails_returns_its_id(sandbox, autotask):
+    contact = autotask.create("Contacts", new_contact(sandbox))
+    sandbox.set_faults(kind="error", status=404, method="GET", path_contains="/Contacts/")
+    updated = autotask.update(
+        "Contacts", {"id": contact["id"], "title": "Countess"}, parent_id=contact["companyID"]
+    )
+    assert updated == {"id": contact["id"]}
+    assert sandbox.record("Contacts", contact["id"])["title"] == "Countess"

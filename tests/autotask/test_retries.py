@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
-from connector.autotask.retries import RetryPolicy, Safety
+from connector.autotask.retries import RetryPolicy, Safety, may_have_run
 from connector.errors import (
     ProviderAuthError,
     ProviderRateLimitedError,
@@ -70,3 +70,18 @@ def test_delay_honours_retry_after_else_backs_off():
     third = POLICY.delay(ProviderUnavailableError("503"), 3)
     assert 0.25 <= first <= 0.5
     assert 1.0 <= third <= 2.0
+
+
+@pytest.mark.parametrize(
+    ("error", "ran"),
+    [
+        pytest.param(ProviderUnavailableError("503"), True, id="a 5xx may have done the work"),
+        pytest.param(MAYBE_SENT, True, id="a timeout or reset after sending may have"),
+        pytest.param(NOT_SENT, False, id="a refused connection cannot have"),
+        pytest.param(ProviderRateLimitedError("429"), False, id="a 429 is a refusal"),
+        pytest.param(LimitWaitError("paced"), False, id="our own limits sent nothing"),
+        pytest.param(ProviderAuthError("401"), False, id="an auth refusal did nothing"),
+    ],
+)
+def test_may_have_run(error, ran):
+    assert may_have_run(error) is ran

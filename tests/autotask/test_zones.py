@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from connector.autotask import UnknownUsernameError, Zone, discover_zone
+from connector.errors import ProviderError
 from tests.autotask.conftest import upstream
 
 
@@ -72,3 +76,42 @@ def test_unknown_users_are_an_auth_error_with_autotask_text(sandbox, redis_clien
         assert caught.value.provider_message == "Zone information could not be determined"
     else:
         assert upstream(sandbox, "zoneInformation") == []
+
+
+class _ZoneAnswerWithoutCi(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        body = json.dumps({"zoneName": "NoCi", "url": f"{base}/ATServicesRest/", "webUrl": base})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_zone_server_without_ci() -> Iterator[str]:
+    """A FAKE zoneInformation that leaves out `ci`: a fault the sandbox cannot produce."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ZoneAnswerWithoutCi)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/atservicesrest/v1.0/zoneInformation"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_a_zone_answer_without_ci_is_refused(fake_zone_server_without_ci, redis_client, keys):
+    # without ci, every such tenant would share database 0's caches and request counts
+    with pytest.raises(ProviderError) as caught:
+        discover_zone(
+            "someone@example.com",
+            redis=redis_client,
+            keys=keys,
+            zone_url=fake_zone_server_without_ci,
+        )
+    assert "ci" in caught.value.message
+    assert caught.value.status == 502
+    assert redis_client.get(keys.zone("someone@example.com")) is None

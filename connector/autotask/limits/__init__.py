@@ -1,8 +1,8 @@
 """Autotask's request budget, kept by every worker together through Redis.
 
-`Limits.admit(endpoint)` wraps one upstream request: it counts it for the database, paces it
-when the hourly budget runs low, and holds one of the endpoint's concurrency slots while the
-request runs. The caller reads ThresholdInformation when `threshold_due` says so.
+`Limits.admit(endpoint)` wraps one upstream request: it paces it when the hourly budget runs
+low, holds one of the endpoint's concurrency slots while the request runs, and counts it for
+the database when it goes out. The caller reads ThresholdInformation when `threshold_due` says so.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis as redis_lib
 
 from connector.autotask.errors import LimitWaitError
-from connector.autotask.limits.counter import RequestCounter, Usage
-from connector.autotask.limits.pacing import Pacer, pacing_interval
+from connector.autotask.limits.counter import BUCKET_TTL, RequestCounter, Usage
+from connector.autotask.limits.pacing import Pacer, WaitTooLongError, pacing_interval
 from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError
 from connector.autotask.limits.threshold import ThresholdMonitor
 from connector.keys import Keys
@@ -82,29 +82,37 @@ class Limits:
         return self.monitor.store(answer, self.counter.usage())
 
     @contextmanager
-    def admit(self, endpoint: str, *, pace: bool = True) -> Iterator[Admission]:
-        """Count, pace and hold a slot for one request to `endpoint` (an entity name).
-        `pace=False` is for ThresholdInformation: pacing cannot ease without a fresh read."""
-        usage = self.counter.record()
-        admission = Admission(usage)
+    def admit(
+        self, endpoint: str, *, pace: bool = True, slot_wait: float | None = None
+    ) -> Iterator[Admission]:
+        """Pace, hold a slot for, and count one request to `endpoint` (an entity name).
+        It is counted only once it holds its slot, as it goes out: a request refused here
+        never reaches Autotask. `pace=False` is for ThresholdInformation (pacing cannot ease
+        without a fresh read); `slot_wait` caps the wait for a slot (default `max_wait`)."""
+        usage = self.counter.usage()
         interval = 0.0
         if pace:
             interval = pacing_interval(
                 usage.estimated_used, usage.limit, usage.timeframe_seconds, self.share
             )
-        wait = self.pacer.reserve(interval, self.max_wait)
-        if wait is None:
+        try:
+            wait = self.pacer.reserve(interval, self.max_wait)
+        except WaitTooLongError as refused:
             raise LimitWaitError(
                 "Autotask's hourly request budget for this database is nearly spent; "
                 "the connector is pacing its calls",
-                retry_after=max(interval, 1.0),
-            )
+                retry_after=refused.wait,
+            ) from None
         if wait > 0:
             time.sleep(wait)
-            admission.paced_seconds = wait
+        timeout = self.max_wait if slot_wait is None else slot_wait
         try:
-            with self.semaphore(endpoint).slot(self.max_wait) as waited:
-                admission.slot_wait_seconds = waited
+            slot = self.semaphore(endpoint).slot(
+                timeout, count_key=self.counter.bucket(), count_ttl=BUCKET_TTL
+            )
+            with slot as waited:
+                # this request is in the count now; the snapshot read above is still current
+                admission = Admission(replace(usage, own=usage.own + 1), wait, waited)
                 yield admission
         except SlotsBusyError:
             raise LimitWaitError(

@@ -1,8 +1,9 @@
 """Every upstream request counted per Autotask database, in Redis, across workers and hosts.
 
 Counts go into one-minute buckets; the sum of the last 60 is this connector's own request
-count over Autotask's rolling hour. Counting and reading the latest ThresholdInformation
-snapshot happen in one round trip, since every request needs both.
+count over Autotask's rolling hour. Reading that sum and the latest ThresholdInformation
+snapshot is one round trip. A request is counted only when it goes out: the semaphore adds it
+to `bucket()` in the same script that gives it its slot (see limits/semaphore.py).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Usage:
 
 
 class RequestCounter:
-    """Counts one database's requests; `record()` before each upstream call."""
+    """Counts one database's requests."""
 
     def __init__(self, redis: redis_lib.Redis, keys: Keys, database: int | str) -> None:
         self.redis = redis
@@ -76,8 +77,13 @@ class RequestCounter:
         self.database = database
         self._script = redis.register_script(_RECORD)
 
+    def bucket(self, *, now: float | None = None) -> str:
+        """The key of the current minute's bucket (kept BUCKET_TTL seconds)."""
+        return self.keys.request_counter(self.database, _minute(now))
+
     def record(self, count: int = 1, *, now: float | None = None) -> Usage:
-        minute = int((time.time() if now is None else now) // 60)
+        """Add `count` requests and return the usage with them."""
+        minute = _minute(now)
         buckets = [
             self.keys.request_counter(self.database, minute - i) for i in range(WINDOW_MINUTES)
         ]
@@ -87,7 +93,12 @@ class RequestCounter:
         return Usage(own=int(own), snapshot=_load(raw))
 
     def usage(self) -> Usage:
+        """The usage now, counting nothing."""
         return self.record(0)
+
+
+def _minute(now: float | None) -> int:
+    return int((time.time() if now is None else now) // 60)
 
 
 def _load(raw: Any) -> dict[str, Any] | None:

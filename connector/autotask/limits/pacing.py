@@ -35,16 +35,27 @@ def pacing_interval(used: int, limit: int | None, timeframe_seconds: float, shar
     return timeframe_seconds / max(1, limit - used)
 
 
+class WaitTooLongError(Exception):
+    """The next send slot is further away than the caller accepts; nothing was reserved."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"the next send slot is {wait:.1f} s away")
+        self.wait = wait  # seconds until the slot is free: the honest Retry-After
+
+
 class Pacer:
     def __init__(self, redis: redis_lib.Redis, keys: Keys, database: int | str) -> None:
         self.key = keys.pacing_lock(database)
         self._script = redis.register_script(_RESERVE)
 
-    def reserve(self, interval: float, max_wait: float) -> float | None:
-        """Reserve the next send slot; the seconds to wait, or None if that exceeds max_wait."""
+    def reserve(self, interval: float, max_wait: float) -> float:
+        """Reserve the next send slot and return the seconds to wait for it; WaitTooLongError
+        (with the wait) when that exceeds max_wait."""
         if interval <= 0:
             return 0.0
         wait_ms = int(
             self._script(keys=[self.key], args=[int(interval * 1000), int(max_wait * 1000)])
         )
-        return None if wait_ms < 0 else wait_ms / 1000
+        if wait_ms < 0:
+            raise WaitTooLongError(-wait_ms / 1000)
+        return wait_ms / 1000

@@ -10,6 +10,7 @@ import pytest
 
 from connector.autotask.errors import LimitWaitError
 from connector.autotask.limits import Limits
+from connector.autotask.limits.pacing import Pacer
 from connector.errors import ProviderRateLimitedError
 from connector.keys import Keys
 
@@ -147,3 +148,47 @@ def test_pacing_refuses_rather_than_wait_too_long(make_sandbox, make_client):
     log = box.requests()
     assert len(log) < 30  # the connector stopped before Autotask's own limit
     assert [e for e in log if e["status"] == 429] == []
+
+
+# -- only requests that go out are counted -----------------------------------------------
+def test_a_pacing_refusal_is_not_counted(redis_client, key_prefix):
+    keys = Keys(key_prefix)
+    limits = make_limits(redis_client, keys)
+    put_snapshot(redis_client, keys, used=9980, limit=10000)  # one request every 180 s
+    with limits.admit("Companies"):
+        pass
+    with pytest.raises(LimitWaitError), limits.admit("Companies"):
+        pass
+    assert limits.usage().own == 1
+
+
+def test_a_request_that_never_got_a_slot_is_not_counted(redis_client, key_prefix):
+    keys = Keys(key_prefix)
+    limits = make_limits(redis_client, keys, slots=1, max_wait=0.05)
+    with limits.admit("Tickets") as admission:
+        assert admission.usage.own == 1  # this request included
+        with pytest.raises(LimitWaitError), limits.admit("Tickets"):
+            pass
+    assert limits.usage().own == 1
+
+
+def test_a_pacing_refusal_says_how_long_the_wait_really_is(redis_client, key_prefix):
+    keys = Keys(key_prefix)
+    limits = make_limits(redis_client, keys, max_wait=1.0)
+    # 6,000 of 10,000 spent: one request every 0.9 s; but another worker, pacing by an older
+    # figure, took the send slot and the next 100 s
+    put_snapshot(redis_client, keys, used=6000, limit=10000)
+    assert Pacer(redis_client, keys, 7).reserve(100, max_wait=200) == pytest.approx(0, abs=0.05)
+    with pytest.raises(LimitWaitError) as caught, limits.admit("Companies"):
+        pass
+    assert 95 < caught.value.retry_after <= 101
+
+
+def test_the_counter_matches_what_autotask_received(make_sandbox, make_client):
+    box = make_sandbox(threshold=30, threshold_window_seconds=60)
+    client = make_client(box, autotask_max_wait=0.5)
+    with pytest.raises(LimitWaitError):
+        for _ in range(30):
+            client.get("Companies", 0)
+    received = [e for e in box.requests() if "zoneinformation" not in e["path"].lower()]
+    assert client.caller.limits.usage().own == len(received)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from connector.autotask.limits.pacing import Pacer, pacing_interval
+from connector.autotask.limits.pacing import Pacer, WaitTooLongError, pacing_interval
 from connector.keys import Keys
 
 
@@ -38,6 +38,8 @@ def test_reservations_from_several_workers_are_spaced(redis_client, key_prefix):
 def test_a_wait_past_the_maximum_reserves_nothing(redis_client, key_prefix):
     pacer = Pacer(redis_client, Keys(key_prefix), 7)
     assert pacer.reserve(10, max_wait=5) == pytest.approx(0.0, abs=0.02)
-    assert pacer.reserve(10, max_wait=5) is None
-    assert pacer.reserve(10, max_wait=5) is None  # still 10 s away, not 20
+    for _ in range(2):
+        with pytest.raises(WaitTooLongError) as caught:
+            pacer.reserve(10, max_wait=5)
+        assert caught.value.wait == pytest.approx(10, abs=0.1)  # still 10 s away, not 20
     assert pacer.reserve(0, max_wait=5) == 0.0

@@ -55,3 +55,12 @@ def test_the_key_expires(redis_client, key_prefix):
     semaphore = Semaphore(redis_client, key_prefix + "sem", slots=2, slot_seconds=5)
     semaphore.try_acquire()
     assert 0 < redis_client.pttl(key_prefix + "sem") <= 5000
+
+
+def test_a_slot_held_past_its_lifetime_is_renewed(redis_client, key_prefix):
+    semaphore = Semaphore(redis_client, key_prefix + "sem", slots=1, slot_seconds=0.2)
+    with semaphore.slot(timeout=1):
+        time.sleep(0.5)  # the call is still running: nobody else may take the slot
+        assert semaphore.holders() == 1
+        assert semaphore.try_acquire() is None
+    assert semaphore.holders() == 0
