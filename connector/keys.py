@@ -53,9 +53,10 @@ class Keys:
         return self._k("instance", "by-token", token_hash)
 
     # -- Autotask client: zones, metadata, limits ---------------------------------------
-    def zone(self, username: str) -> str:
-        # usernames are not secret, but hashing keeps key names short and uniform
-        return self._k("zone", _digest(username.strip().lower()))
+    def zone(self, zone_url: str, username: str) -> str:
+        """A username's zone as one lookup URL answered it: an instance pointing at another
+        server (a sandbox, a proxy) never shares, or overwrites, another tenant's entry."""
+        return self._k("zone", _digest(f"{zone_url.strip().lower()}\0{username.strip().lower()}"))
 
     def metadata(self, database: int | str, entity: str, kind: str) -> str:
         return self._k("meta", database, entity.lower(), kind)

@@ -92,7 +92,9 @@ def connect(
             f"{element.USERNAME} and {element.SERVER_URL}",
             provider_message=exc.provider_message,
         ) from None
-    autotask = AutotaskClient(credentials, zone, redis=client, keys=keys, settings=settings)
+    autotask = AutotaskClient(
+        credentials, zone, redis=client, keys=keys, settings=settings, zone_url=zone_url
+    )
     try:
         autotask.probe()
     except (ProviderAuthError, ProviderForbiddenError, ProviderValidationError) as exc:

@@ -25,4 +25,11 @@ def autotask_for(
         zone_url=instance.zone["lookupUrl"],
         ttl=settings.zone_ttl,
     )
-    return AutotaskClient(credentials, zone, redis=client, keys=keys, settings=settings)
+    return AutotaskClient(
+        credentials,
+        zone,
+        redis=client,
+        keys=keys,
+        settings=settings,
+        zone_url=instance.zone["lookupUrl"],
+    )

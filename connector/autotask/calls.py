@@ -61,8 +61,11 @@ class Caller:
         settings: Settings,
         session: requests.Session | None = None,
         stats: CallStats | None = None,
+        zone_url: str | None = None,
     ) -> None:
         self.credentials = credentials
+        # where this zone was discovered, and is asked again when it seems to have moved
+        self.zone_url = zone_url or settings.autotask_zone_url
         self.redis = redis
         self.keys = keys
         self.settings = settings
@@ -81,7 +84,7 @@ class Caller:
         return Limits(
             self.redis,
             self.keys,
-            database=zone.ci,
+            database=zone.database,
             integration=self.credentials.integration_code,
             share=s.autotask_threshold_share,
             slots=s.autotask_max_concurrency,
@@ -216,7 +219,7 @@ class Caller:
         """Ask zoneInformation again (at most once a minute per user); True if the zone moved.
         Within that minute the answer another worker cached is taken instead."""
         username = self.credentials.username
-        recent = recent_zone(self.redis, self.keys, username, ZONE_RECHECK_SECONDS)
+        recent = recent_zone(self.redis, self.keys, self.zone_url, username, ZONE_RECHECK_SECONDS)
         if recent is not None:
             return self._adopt_zone(recent)
         try:
@@ -225,7 +228,7 @@ class Caller:
                 username,
                 redis=self.redis,
                 keys=self.keys,
-                zone_url=self.settings.autotask_zone_url,
+                zone_url=self.zone_url,
                 ttl=self.settings.zone_ttl,
                 refresh=True,
                 session=self.session,

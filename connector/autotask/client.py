@@ -38,7 +38,9 @@ class AutotaskClient:
         settings: Settings,
         session: requests.Session | None = None,
         routes: Routes | None = None,
+        zone_url: str | None = None,
     ) -> None:
+        """`zone_url` is where the zone was discovered (default: Autotask's global endpoint)."""
         self.credentials = credentials
         self.stats = CallStats()
         self.caller = Caller(
@@ -49,6 +51,7 @@ class AutotaskClient:
             settings=settings,
             session=session,
             stats=self.stats,
+            zone_url=zone_url,
         )
         self.routes = routes or default_routes()
         self.metadata = Metadata(self.caller, redis, keys, ttl=settings.metadata_ttl)

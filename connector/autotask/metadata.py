@@ -1,7 +1,7 @@
 """Entity metadata: entityInformation, its fields and user-defined fields, and picklists.
 
-Answers are cached in Redis per database (the zone's `ci`) for `ttl` seconds, so all workers
-share one fetch; each client also keeps what it read for a short while, since a listing may
+Answers are cached in Redis per database (the zone's host and `ci`) for `ttl` seconds, so all
+workers share one fetch; each client also keeps what it read for a short while, since a listing may
 translate thousands of picklist values. Picklist labels come from the tenant, in its language:
 nothing here knows a label in advance.
 """
@@ -71,7 +71,7 @@ class Metadata:
 
     def invalidate(self, entity: str) -> None:
         """Forget an entity's metadata here and in Redis (after an admin changed picklists)."""
-        ci = self.caller.zone.ci
+        ci = self.caller.zone.database
         self.redis.delete(*(self.keys.metadata(ci, entity, kind) for kind in _SOURCES))
         with self._lock:
             for key in [k for k in self._local if k[1] == entity.lower()]:
@@ -79,7 +79,7 @@ class Metadata:
 
     # -- loading ---------------------------------------------------------------------------
     def _picklist(self, entity: str, name: str, kind: str) -> Picklist:
-        memo_key = (self.caller.zone.ci, entity.lower(), "picklist", kind, name.lower())
+        memo_key = (self.caller.zone.database, entity.lower(), "picklist", kind, name.lower())
         found = self._memo(memo_key)
         if found is not None:
             return found
@@ -97,7 +97,7 @@ class Metadata:
         return picklist
 
     def _load(self, entity: str, kind: str) -> Any:
-        ci = self.caller.zone.ci
+        ci = self.caller.zone.database
         memo_key = (ci, entity.lower(), kind)
         found = self._memo(memo_key)
         if found is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class Zone:
 
     def to_answer(self) -> dict[str, Any]:
         return {"zoneName": self.name, "url": self.url, "webUrl": self.web_url, "ci": self.ci}
+
+    @property
+    def database(self) -> str:
+        """What identifies the database for caches and counters: the API host and `ci`.
+        `ci` alone is what the zone answer claims; a server that is not Autotask could claim
+        another tenant's, so the host it answered for is part of the name."""
+        return f"{urlsplit(self.url).netloc.lower()}/{self.ci}"
 
     def api(self, path: str) -> str:
         """The absolute URL of a v1.0 path such as "Companies/query"."""

@@ -1,4 +1,5 @@
-"""Zone discovery: which Autotask host serves a username, cached in Redis per username.
+"""Zone discovery: which Autotask host serves a username, cached in Redis per (lookup URL,
+username).
 
 The lookup needs no credentials and proves nothing about them (Autotask's own advice): it only
 says where to send the authenticated calls. Answers are cached for `ttl` seconds; a caller that
@@ -39,7 +40,7 @@ def discover_zone(
     zoneInformation URL, or a stand-in such as the sandbox's)."""
     if not username or not username.strip():
         raise UnknownUsernameError("An Autotask API username is required")
-    key = keys.zone(username)
+    key = keys.zone(zone_url, username)
     if not refresh:
         cached = cached_zone(redis, key)
         if cached is not None:
@@ -64,9 +65,11 @@ def cached_zone(redis: redis_lib.Redis, key: str) -> Zone | None:
         return None
 
 
-def recent_zone(redis: redis_lib.Redis, keys: Keys, username: str, max_age: float) -> Zone | None:
+def recent_zone(
+    redis: redis_lib.Redis, keys: Keys, zone_url: str, username: str, max_age: float
+) -> Zone | None:
     """The cached zone if it was fetched less than `max_age` seconds ago, else None."""
-    raw = redis.get(keys.zone(username))
+    raw = redis.get(keys.zone(zone_url, username))
     if raw is None:
         return None
     try:

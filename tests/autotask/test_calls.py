@@ -119,7 +119,8 @@ def test_a_create_retried_when_the_connection_was_refused(sandbox, make_client, 
     dead = Zone("Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci)
     client.caller.zone = dead
     redis_client.set(
-        keys.zone(client.credentials.username), json.dumps({**dead.to_answer(), "fetchedAt": 0})
+        keys.zone(sandbox.zone_url, client.credentials.username),
+        json.dumps({**dead.to_answer(), "fetchedAt": 0}),
     )
     created = client.create("Contacts", contact_body(sandbox, "Rerouted"))
     assert created["lastName"] == "Rerouted"
@@ -227,7 +228,10 @@ def test_a_stale_worker_adopts_the_zone_another_worker_just_refreshed(sandbox, m
 
 def test_provider_text_about_a_time_zone_is_no_zone_move(sandbox, autotask, redis_client, keys):
     username = autotask.credentials.username
-    redis_client.set(keys.zone(username), json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}))
+    redis_client.set(
+        keys.zone(sandbox.zone_url, username),
+        json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}),
+    )
     sandbox.clear_requests()
     sandbox.set_faults(
         kind="error", status=500, count=1, method="PATCH", message="The time zone is invalid."
@@ -250,7 +254,10 @@ def test_a_failing_threshold_read_costs_one_request_and_no_wait(
     sandbox, autotask, redis_client, keys, fault
 ):
     username = autotask.credentials.username
-    redis_client.set(keys.zone(username), json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}))
+    redis_client.set(
+        keys.zone(sandbox.zone_url, username),
+        json.dumps({**autotask.zone.to_answer(), "fetchedAt": 0}),
+    )
     sandbox.clear_requests()
     sandbox.set_faults({**fault, "path_contains": "ThresholdInformation"})
     started = time.monotonic()

@@ -23,7 +23,7 @@ def test_threshold_information(sandbox, autotask, redis_client, keys):
     assert answer["externalRequestThreshold"] == 10000
     assert answer["requestThresholdTimeframe"] == 60
     assert answer["currentTimeframeRequestCount"] >= 2
-    assert redis_client.get(keys.threshold(autotask.zone.ci)) is not None
+    assert redis_client.get(keys.threshold(autotask.zone.database)) is not None
 
 
 def test_threshold_information_is_read_now_and_then_not_every_call(sandbox, autotask):

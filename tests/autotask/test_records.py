@@ -184,7 +184,8 @@ def test_a_missing_id_after_a_zone_refresh_is_still_not_found(
     dead = Zone("Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci)
     client.caller.zone = dead
     redis_client.set(
-        keys.zone(client.credentials.username), json.dumps({**dead.to_answer(), "fetchedAt": 0})
+        keys.zone(sandbox.zone_url, client.credentials.username),
+        json.dumps({**dead.to_answer(), "fetchedAt": 0}),
     )
     with pytest.raises(ProviderNotFoundError):
         client.delete("Contacts", 987654321, parent_id=company_id(sandbox))

@@ -34,8 +34,8 @@ def test_the_answer_is_cached_per_username_with_a_ttl(sandbox, redis_client, key
     )
     assert first == second
     assert len(upstream(sandbox, "zoneInformation")) == 1
-    assert 0 < redis_client.ttl(keys.zone(username)) <= 600
-    assert json.loads(redis_client.get(keys.zone(username)))["ci"] == first.ci
+    assert 0 < redis_client.ttl(keys.zone(sandbox.zone_url, username)) <= 600
+    assert json.loads(redis_client.get(keys.zone(sandbox.zone_url, username)))["ci"] == first.ci
 
 
 def test_refresh_asks_again(sandbox, redis_client, keys):
@@ -114,4 +114,4 @@ def test_a_zone_answer_without_ci_is_refused(fake_zone_server_without_ci, redis_
         )
     assert "ci" in caught.value.message
     assert caught.value.status == 502
-    assert redis_client.get(keys.zone("someone@example.com")) is None
+    assert redis_client.get(keys.zone(fake_zone_server_without_ci, "someone@example.com")) is None
