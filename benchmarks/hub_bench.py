@@ -1,5 +1,5 @@
 """Hub benchmark: a cached GET /hubs/crm/contacts/{id} against bare Flask, and the upstream
-calls of listing N contacts against ceil(N/500).
+calls of listing N contacts against ceil(N/500) (exact when Autotask sends pageDetails.nextPageUrl, as it does for full 500-row pages).
 
     python benchmarks/hub_bench.py [--seconds 10] [--contacts 1234 5000 20000]
 

@@ -33,7 +33,6 @@ from connector.redis_conn import get_keys, get_redis
 from connector.schemas import load
 from connector.upstream import autotask_for
 from connector.vdr import validate, views
-from connector.vdr.inherit import resolve
 from connector.vdr.resolver import VirtualResolver
 from connector.vdr.schemas import DefinitionSchema, TransformationSchema, check_name
 from connector.vdr.service import VdrService
@@ -321,23 +320,18 @@ def _context(instance: Instance) -> HubContext:
 @bp.get("/common-resources")
 def list_common_resources():
     org_id = _org()
-    store = _service().store
     all_ids = [i.id for i in deps().instances.list_for_org(org_id)]
-    holding = store.instances_holding(all_ids)
-    org_view = store.stored_all(org_id, None)
-    instance_views = {i: store.stored_all(org_id, i) for i in holding}
-    return jsonify(views.common_resources(org_view, instance_views, all_ids))
+    return jsonify(_service().common_resources(org_id, all_ids))
 
 
 @bp.get("/instances/<int:instance_id>/docs")
 def instance_docs(instance_id: int):
     org_id, instance = _instance(instance_id)
     registry = hubs.registry()
-    virtual = {}
-    for name, stored in _service().store.stored_all(org_id, instance_id).items():
-        vmap = resolve(stored)
-        if vmap is not None:
-            virtual[name] = (vmap, _base_or_none(registry, vmap.vendor_name))
+    virtual = {
+        name: (vmap, _base_or_none(registry, vmap.vendor_name))
+        for name, vmap in _service().virtual_maps(org_id, instance_id).items()
+    }
     server = request.host_url.rstrip("/") + request.script_root + BASE_PATH
     document = views.instance_document(
         instance, server_url=server, normalized=_maps(), virtual=virtual

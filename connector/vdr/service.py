@@ -20,6 +20,7 @@ from typing import Any
 from connector.cache import HubCache
 from connector.errors import ConflictError, NotFoundError, ValidationError
 from connector.instances import InstanceStore
+from connector.vdr import views
 from connector.vdr.inherit import (
     INSTANCE,
     ORG,
@@ -295,6 +296,23 @@ class VdrService:
         self._changed(scope, org_id)
 
     # -- caches -----------------------------------------------------------------------------
+    # -- views across levels --------------------------------------------------------------
+    def common_resources(self, org_id: int, instance_ids: list[int]) -> dict[str, Any]:
+        """The organization's names and each instance's own, for GET /common-resources."""
+        holding = self.store.instances_holding(instance_ids)
+        org_view = self.store.stored_all(org_id, None)
+        instance_views = {i: self.store.stored_all(org_id, i) for i in holding}
+        return views.common_resources(org_view, instance_views, instance_ids)
+
+    def virtual_maps(self, org_id: int, instance_id: int) -> dict[str, VirtualMap]:
+        """The virtual resources one instance serves (both levels merged)."""
+        found = {}
+        for name, stored in self.store.stored_all(org_id, instance_id).items():
+            vmap = resolve(stored)
+            if vmap is not None:
+                found[name] = vmap
+        return found
+
     def _changed(self, scope: Scope, org_id: int) -> None:
         """Cached hub answers may hold the old shape: clear the caches that are on."""
         if scope.level == INSTANCE:
