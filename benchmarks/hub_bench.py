@@ -1,7 +1,8 @@
 """Hub benchmark: a cached GET /hubs/crm/contacts/{id} against bare Flask, and the upstream
-calls of listing N contacts against ceil(N/500) (exact when Autotask sends pageDetails.nextPageUrl, as it does for full 500-row pages).
+calls of listing N contacts against ceil(N/500) (exact when Autotask sends
+pageDetails.nextPageUrl, as it does for full 500-row pages).
 
-    python benchmarks/hub_bench.py [--seconds 10] [--contacts 1234 5000 20000]
+    python benchmarks/hub_bench.py [--seconds 5] [--rounds 3] [--contacts 1234 5000 20000]
 
 Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
 both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the
