@@ -19,6 +19,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_TYPES = {"integer", "long", "short", "string", "boolean", "datetime", "decimal", "double"}
 INTEGER_TYPES = {"integer", "long", "short"}
 WRITE_MODES = {"root", "child", "none"}
+ERROR_LOGS = "WebhookEventErrorLogs"  # where callouts that failed every attempt are kept
 SYSTEM_ROLES = {
     "created",
     "creator",
@@ -137,6 +138,8 @@ class EntityDef:
     rules: str | None = None
     webhook_entity_type: str | None = None
     webhook_for: str | None = None  # a webhook entity: the entity whose changes it reports
+    error_log_field: str | None = None  # a webhook entity: its id column in the error log
+    retention_days: int | None = None  # rows older than this (by `system.created`) are pruned
     udfs: tuple[UdfDef, ...] = ()
     by_lower: dict[str, FieldDef] = dc_field(default_factory=dict)
 

@@ -13,6 +13,7 @@ from typing import Any
 from connector.sandbox.catalog import (
     DATA_DIR,
     DATA_TYPES,
+    ERROR_LOGS,
     QUEUE_REQUIRED,
     SYSTEM_ROLES,
     WRITE_MODES,
@@ -132,6 +133,8 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         for name in names if isinstance(names, list) else [names]:
             if name.lower() not in by_lower:
                 raise CatalogError(f"{where}: system.{role} names unknown field {name!r}")
+    if raw.get("retentionDays") and not system.get("created"):
+        raise CatalogError(f"{where}: retentionDays needs a system.created field to age rows by")
     parent = raw.get("parent") or {}
     touches = tuple(Touch(**item) for item in raw.get("touches") or [])
     return EntityDef(
@@ -151,6 +154,8 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         rules=raw.get("rules"),
         webhook_entity_type=raw.get("webhookEntityType"),
         webhook_for=raw.get("webhookFor"),
+        error_log_field=raw.get("errorLogField"),
+        retention_days=int(raw["retentionDays"]) if raw.get("retentionDays") else None,
         udfs=udfs,
         by_lower=by_lower,
     )
@@ -198,6 +203,12 @@ def _check(catalog: Catalog) -> None:
                 raise CatalogError(f"{entity.name}: unknown child entity {child!r}")
         if entity.webhook_for and not catalog.entity(entity.webhook_for):
             raise CatalogError(f"{entity.name}: unknown webhookFor {entity.webhook_for!r}")
+        logs = catalog.entity(ERROR_LOGS)
+        if entity.error_log_field and not (logs and logs.field(entity.error_log_field)):
+            raise CatalogError(
+                f"{entity.name}: errorLogField {entity.error_log_field!r} is not a field of "
+                f"{ERROR_LOGS}"
+            )
         if entity.parent_entity and not catalog.entity(entity.parent_entity):
             raise CatalogError(f"{entity.name}: unknown parent {entity.parent_entity!r}")
 

@@ -24,6 +24,8 @@ def test_the_shipped_catalog_loads_every_entity_of_the_issue():
         "CompanyWebhooks",
         "ContactWebhooks",
         "TicketWebhooks",
+        "TicketNoteWebhooks",
+        "WebhookEventErrorLogs",
     } <= names
 
 
