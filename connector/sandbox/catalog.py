@@ -169,7 +169,13 @@ class TicketCategory:
     """A ticket category's settings the Tickets rules read (seed 002)."""
 
     queue_required: str  # Always | Never | RequiredWhenPrimaryResourceIdBlank
-    due_hours: int
+    due_days: int | None = None  # the Due Date default: days after creation
+    due_time: str | None = None  # the Due Time default: "HH:MM" UTC
+    rma_status: int | None = None  # the rmaStatus default of an RMA ticket
+
+    @property
+    def has_due_date_and_time(self) -> bool:
+        return self.due_days is not None and self.due_time is not None
 
 
 QUEUE_REQUIRED = {"Always", "Never", "RequiredWhenPrimaryResourceIdBlank"}

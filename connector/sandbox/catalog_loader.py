@@ -6,6 +6,7 @@ Runtime code never touches raw YAML: each file is checked and turned into frozen
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,15 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                 f"tenant.yaml category {value}: queueRequired must be one of "
                 f"{sorted(QUEUE_REQUIRED)}"
             )
-        categories[int(value)] = TicketCategory(item["queueRequired"], int(item["dueHours"]))
+        due_time = item.get("dueTime")
+        if due_time is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", due_time):
+            raise CatalogError(f"tenant.yaml category {value}: dueTime must be HH:MM")
+        categories[int(value)] = TicketCategory(
+            item["queueRequired"],
+            due_days=int(item["dueDays"]) if item.get("dueDays") is not None else None,
+            due_time=due_time,
+            rma_status=item.get("rmaStatus"),
+        )
     catalog = Catalog(
         entities=entities,
         picklists=picklists,
