@@ -18,9 +18,10 @@ from flask import Response, current_app, jsonify, request
 
 from connector.sandbox import faults, limits, requestlog
 from connector.sandbox.auth import Caller, authenticate
-from connector.sandbox.errors import THREAD_LIMIT, SandboxError, autotask_error
+from connector.sandbox.errors import THREAD_LIMIT, UNEXPECTED, SandboxError, autotask_error
 from connector.sandbox.handlers import RequestContext
 from connector.sandbox.routes import Route, resolve
+from connector.sandbox.settings import DEFAULTS
 from connector.sandbox.values import now_text
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def _drop_connection() -> None:
     raise DroppedConnection()
 
 
-def _apply_faults(hits: list[dict[str, Any]]) -> None:
+def _apply_faults(hits: list[dict[str, Any]], settings: dict[str, Any]) -> None:
     delay = sum(float(h.get("seconds", 0)) for h in hits if h["kind"] == "latency")
     if delay:
         time.sleep(delay)
@@ -61,12 +62,15 @@ def _apply_faults(hits: list[dict[str, Any]]) -> None:
             headers = {}
             if hit.get("retry_after") is not None:
                 headers["Retry-After"] = str(hit["retry_after"])
-            error = autotask_error(hit.get("message") or THREAD_LIMIT.format(limit=3), status=429)
+            limit = settings.get("thread_limit") or DEFAULTS["thread_limit"]
+            error = autotask_error(
+                hit.get("message") or THREAD_LIMIT.format(limit=limit), status=429
+            )
             error.headers = headers
             raise error
         if hit["kind"] == "error":
             raise autotask_error(
-                hit.get("message") or "An unexpected error has occurred.",
+                hit.get("message") or UNEXPECTED,
                 status=int(hit.get("status", 500)),
             )
 
@@ -106,6 +110,9 @@ def _respond(runtime, call: _Call) -> Response:
                 call.caller = authenticate(conn, call.settings, request.headers)
     except SandboxError as error:
         pending = error
+    except Exception:  # answered like any other failure: JSON, never Flask's HTML page
+        log.exception("sandbox request failed: %s %s", request.method, request.path)
+        pending = autotask_error(UNEXPECTED)
     try:
         with store.write() as conn:
             hits = faults.consume(conn, request.path, request.method)
@@ -115,7 +122,7 @@ def _respond(runtime, call: _Call) -> Response:
                     call.admission = limits.admit(conn, call.settings, key)
                 except SandboxError as error:
                     pending = error
-        _apply_faults(hits)
+        _apply_faults(hits, call.settings)
         if pending is not None:
             raise pending
         if call.admission is not None and call.admission.latency:
@@ -140,7 +147,7 @@ def _respond(runtime, call: _Call) -> Response:
         raise
     except Exception:
         log.exception("sandbox request failed: %s %s", request.method, request.path)
-        response = jsonify({"errors": ["An unexpected error has occurred."]})
+        response = jsonify({"errors": [UNEXPECTED]})
         response.status_code = 500
         return response
     if isinstance(answer, Response):

@@ -19,6 +19,7 @@ from connector.sandbox.errors import (
     autotask_error,
     unauthorized,
 )
+from connector.sandbox.values import ascii_id
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,9 @@ def authenticate(
         resource_id = row[0] if row else None
     impersonated = (headers.get("ImpersonationResourceId") or "").strip()
     if impersonated:
+        wanted = ascii_id(impersonated)  # None (no such resource): not digits, or beyond Int64
         row = conn.execute(
-            'SELECT id FROM "Resources" WHERE id = ? AND "isActive" = 1',
-            (int(impersonated) if impersonated.isdigit() else -1,),
+            'SELECT id FROM "Resources" WHERE id = ? AND "isActive" = 1', (wanted,)
         ).fetchone()
         if row is None:
             raise autotask_error(

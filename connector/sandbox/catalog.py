@@ -19,6 +19,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_TYPES = {"integer", "long", "short", "string", "boolean", "datetime", "decimal", "double"}
 INTEGER_TYPES = {"integer", "long", "short"}
 WRITE_MODES = {"root", "child", "none"}
+ERROR_LOGS = "WebhookEventErrorLogs"  # where callouts that failed every attempt are kept
 SYSTEM_ROLES = {
     "created",
     "creator",
@@ -137,6 +138,8 @@ class EntityDef:
     rules: str | None = None
     webhook_entity_type: str | None = None
     webhook_for: str | None = None  # a webhook entity: the entity whose changes it reports
+    error_log_field: str | None = None  # a webhook entity: its id column in the error log
+    retention_days: int | None = None  # rows older than this (by `system.created`) are pruned
     udfs: tuple[UdfDef, ...] = ()
     by_lower: dict[str, FieldDef] = dc_field(default_factory=dict)
 
@@ -166,7 +169,13 @@ class TicketCategory:
     """A ticket category's settings the Tickets rules read (seed 002)."""
 
     queue_required: str  # Always | Never | RequiredWhenPrimaryResourceIdBlank
-    due_hours: int
+    due_days: int | None = None  # the Due Date default: days after creation
+    due_time: str | None = None  # the Due Time default: "HH:MM" UTC
+    rma_status: int | None = None  # the rmaStatus default of an RMA ticket
+
+    @property
+    def has_due_date_and_time(self) -> bool:
+        return self.due_days is not None and self.due_time is not None
 
 
 QUEUE_REQUIRED = {"Always", "Never", "RequiredWhenPrimaryResourceIdBlank"}

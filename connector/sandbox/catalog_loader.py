@@ -6,6 +6,7 @@ Runtime code never touches raw YAML: each file is checked and turned into frozen
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from connector.sandbox.catalog import (
     DATA_DIR,
     DATA_TYPES,
+    ERROR_LOGS,
     QUEUE_REQUIRED,
     SYSTEM_ROLES,
     WRITE_MODES,
@@ -132,6 +134,8 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         for name in names if isinstance(names, list) else [names]:
             if name.lower() not in by_lower:
                 raise CatalogError(f"{where}: system.{role} names unknown field {name!r}")
+    if raw.get("retentionDays") and not system.get("created"):
+        raise CatalogError(f"{where}: retentionDays needs a system.created field to age rows by")
     parent = raw.get("parent") or {}
     touches = tuple(Touch(**item) for item in raw.get("touches") or [])
     return EntityDef(
@@ -151,6 +155,8 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         rules=raw.get("rules"),
         webhook_entity_type=raw.get("webhookEntityType"),
         webhook_for=raw.get("webhookFor"),
+        error_log_field=raw.get("errorLogField"),
+        retention_days=int(raw["retentionDays"]) if raw.get("retentionDays") else None,
         udfs=udfs,
         by_lower=by_lower,
     )
@@ -198,6 +204,12 @@ def _check(catalog: Catalog) -> None:
                 raise CatalogError(f"{entity.name}: unknown child entity {child!r}")
         if entity.webhook_for and not catalog.entity(entity.webhook_for):
             raise CatalogError(f"{entity.name}: unknown webhookFor {entity.webhook_for!r}")
+        logs = catalog.entity(ERROR_LOGS)
+        if entity.error_log_field and not (logs and logs.field(entity.error_log_field)):
+            raise CatalogError(
+                f"{entity.name}: errorLogField {entity.error_log_field!r} is not a field of "
+                f"{ERROR_LOGS}"
+            )
         if entity.parent_entity and not catalog.entity(entity.parent_entity):
             raise CatalogError(f"{entity.name}: unknown parent {entity.parent_entity!r}")
 
@@ -224,7 +236,15 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                 f"tenant.yaml category {value}: queueRequired must be one of "
                 f"{sorted(QUEUE_REQUIRED)}"
             )
-        categories[int(value)] = TicketCategory(item["queueRequired"], int(item["dueHours"]))
+        due_time = item.get("dueTime")
+        if due_time is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", due_time):
+            raise CatalogError(f"tenant.yaml category {value}: dueTime must be HH:MM")
+        categories[int(value)] = TicketCategory(
+            item["queueRequired"],
+            due_days=int(item["dueDays"]) if item.get("dueDays") is not None else None,
+            due_time=due_time,
+            rma_status=item.get("rmaStatus"),
+        )
     catalog = Catalog(
         entities=entities,
         picklists=picklists,

@@ -63,6 +63,7 @@ THRESHOLD_EXCEEDED = (
     "The request threshold of {threshold} requests per {minutes} minutes has been exceeded."
 )
 NO_MATCHING_RECORDS = "No matching records found"
+UNEXPECTED = "An unexpected error has occurred."
 
 
 def unknown_field(field: str, singular: str) -> SandboxError:

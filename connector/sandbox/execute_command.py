@@ -20,6 +20,7 @@ from flask import Response, render_template
 from connector.sandbox.catalog import DATA_DIR, CatalogError, load_yaml
 from connector.sandbox.records import fetch_one
 from connector.sandbox.store import quote
+from connector.sandbox.values import ascii_id
 
 MATCHES = {"id", "text", "phone"}
 
@@ -136,13 +137,12 @@ def _find(ctx, lookups: list[dict[str, Any]], params: dict[str, str]) -> list[in
             value = params[lookup["param"].lower()].strip()
             column = quote(lookup["field"])
             if lookup["match"] == "id":
-                if not value.isdigit():
+                if not re.fullmatch(r"[0-9]+", value):
                     raise ValueError(f"The parameter {lookup['param']} must be a number.")
+                number = ascii_id(value)  # None: beyond Int64, so no record has it
                 ids = {
                     r[0]
-                    for r in conn.execute(
-                        f"SELECT id FROM {table} WHERE {column} = ?", (int(value),)
-                    )
+                    for r in conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", (number,))
                 }
             elif lookup["match"] == "text":
                 ids = {
@@ -152,7 +152,7 @@ def _find(ctx, lookups: list[dict[str, Any]], params: dict[str, str]) -> list[in
                     )
                 }
             else:
-                digits = re.sub(r"\D", "", value)
+                digits = re.sub(r"[^0-9]", "", value)
                 if not digits:
                     raise ValueError(f"The parameter {lookup['param']} must hold digits.")
                 ids = {
@@ -160,7 +160,7 @@ def _find(ctx, lookups: list[dict[str, Any]], params: dict[str, str]) -> list[in
                     for r in conn.execute(
                         f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"
                     )
-                    if re.sub(r"\D", "", r[1]).startswith(digits)
+                    if re.sub(r"[^0-9]", "", r[1]).startswith(digits)
                 }
             found = ids if found is None else found & ids
     return sorted(found or ())

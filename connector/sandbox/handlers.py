@@ -12,6 +12,7 @@ from connector.sandbox.auth import Caller, find_user
 from connector.sandbox.catalog import EntityDef
 from connector.sandbox.errors import ZONE_UNKNOWN, autotask_error
 from connector.sandbox.records import fetch_one
+from connector.sandbox.retention import prune_expired
 
 
 @dataclass
@@ -67,6 +68,13 @@ def entity_information(ctx: RequestContext, entity: EntityDef, kind: str) -> Ans
 
 
 # -- reads -----------------------------------------------------------------------------------
+def _prune(ctx: RequestContext, entity: EntityDef) -> None:
+    """Drop rows past the entity's retention before a read shows them."""
+    if entity.retention_days:
+        with ctx.runtime.store.write() as conn:
+            prune_expired(conn, entity)
+
+
 def _search_body(ctx: RequestContext) -> tuple[Any, str]:
     """The QueryModel of this request (POST body, else `search`) and its text for links."""
     if ctx.method == "POST" and ctx.body is not None:
@@ -76,6 +84,7 @@ def _search_body(ctx: RequestContext) -> tuple[Any, str]:
 
 
 def query_records(ctx: RequestContext, entity: EntityDef) -> Answer:
+    _prune(ctx, entity)
     body, search_text = _search_body(ctx)
     spec = query.parse_spec(entity, body)
     with ctx.runtime.store.read() as conn:
@@ -91,6 +100,7 @@ def query_records(ctx: RequestContext, entity: EntityDef) -> Answer:
 
 
 def count(ctx: RequestContext, entity: EntityDef) -> Answer:
+    _prune(ctx, entity)
     body, _ = _search_body(ctx)
     spec = query.parse_spec(entity, body)
     with ctx.runtime.store.read() as conn:
@@ -98,6 +108,7 @@ def count(ctx: RequestContext, entity: EntityDef) -> Answer:
 
 
 def follow_page(ctx: RequestContext, entity: EntityDef, direction: str) -> Answer:
+    _prune(ctx, entity)
     token = ctx.arg("paging")
     if not token:
         raise autotask_error("The paging parameter is required.")
@@ -120,6 +131,7 @@ def follow_page(ctx: RequestContext, entity: EntityDef, direction: str) -> Answe
 def get_record(
     ctx: RequestContext, entity: EntityDef, record_id: int, parent_id: int | None = None
 ) -> Answer:
+    _prune(ctx, entity)
     with ctx.runtime.store.read() as conn:
         item = fetch_one(conn, entity, record_id)
     if item is not None and parent_id is not None and entity.parent_field:
@@ -129,6 +141,7 @@ def get_record(
 
 
 def list_children(ctx: RequestContext, entity: EntityDef, parent_id: int) -> Answer:
+    _prune(ctx, entity)
     spec = query.QuerySpec(
         [{"op": "eq", "field": entity.parent_field, "value": parent_id}], None, query.MAX_PAGE
     )

@@ -19,6 +19,7 @@ from connector.sandbox.filtering import compile_filter
 from connector.sandbox.paging import decode_token, encode_token
 from connector.sandbox.records import ItemShape
 from connector.sandbox.store import quote
+from connector.sandbox.values import ascii_integer
 
 MAX_PAGE = 500
 
@@ -76,7 +77,7 @@ def _max_records(raw: Any) -> int:
     if raw is None:
         return MAX_PAGE
     try:
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or (isinstance(raw, str) and not ascii_integer(raw)):
             raise ValueError(raw)
         value = int(raw)
         if isinstance(raw, float) and not raw.is_integer():

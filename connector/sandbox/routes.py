@@ -4,6 +4,7 @@ Under `/atservicesrest/v1.0/{Entity}`: `query`, `query/count`, `query/next|prev`
 `entityInformation[/fields|/userDefinedFields]`, `/{id}`, and the parent-child forms
 `/{Parent}/{parentId}/{Child}[/{id}]`. Which verbs each URL takes follows the entity's write
 modes (root, child or none); a known URL with another verb is a 405, anything else a 404.
+An id segment is ASCII digits within Int64 (Web API binds a long); anything else is no route.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from connector.sandbox import handlers
 from connector.sandbox.catalog import Catalog, EntityDef
 from connector.sandbox.errors import method_not_allowed, route_not_found
+from connector.sandbox.values import ascii_id
 
 WRITE_VERBS = ("PATCH", "PUT")
 
@@ -100,12 +102,12 @@ def _entity_route(
         return _allow(method, {"GET": page, "POST": page})
     if ltail[0] == "entityinformation":
         return _information(entity, method, ltail[1:], url)
-    if not ltail[0].isdigit():
+    record_or_parent = ascii_id(ltail[0])
+    if record_or_parent is None:  # not an id: a child's metadata, else no such route
         child = catalog.child(entity, tail[0])  # /{Parent}/{Child}/entityInformation
         if child is not None and ltail[1:2] == ["entityinformation"]:
             return _information(child, method, ltail[2:], url)
         raise route_not_found(url)
-    record_or_parent = int(ltail[0])
     if len(ltail) == 1:
         allowed = {"GET": route(handlers.get_record, record_id=record_or_parent)}
         if entity.delete == "root":
@@ -129,9 +131,10 @@ def _entity_route(
             allowed["PATCH"] = child_route(handlers.update, replace=False)
             allowed["PUT"] = child_route(handlers.update, replace=True)
         return _allow(method, allowed)
-    if not ltail[2].isdigit():
+    record_id = ascii_id(ltail[2])
+    if record_id is None:
         raise route_not_found(url)
-    allowed = {"GET": child_route(handlers.get_record, record_id=int(ltail[2]))}
+    allowed = {"GET": child_route(handlers.get_record, record_id=record_id)}
     if child.delete == "child":
-        allowed["DELETE"] = child_route(handlers.delete, record_id=int(ltail[2]))
+        allowed["DELETE"] = child_route(handlers.delete, record_id=record_id)
     return _allow(method, allowed)

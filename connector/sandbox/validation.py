@@ -1,9 +1,10 @@
 """The checks Autotask applies to every write, driven by the entity definitions.
 
 Required fields, string lengths, numeric ranges, picklist values (active when newly set, and
-matching their parent picklist), references that must exist (and be active when newly set),
-and records that must belong to the written record's company. Each failure is Autotask's
-500 with an `errors` array; the texts are Autotask's where known (reference section 8).
+matching their parent picklist whenever either changes), references that must exist (and be
+active when newly set), and records that must belong to the written record's company. Each
+failure is Autotask's 500 with an `errors` array; the texts are Autotask's where known
+(reference section 8).
 """
 
 from __future__ import annotations
@@ -52,8 +53,14 @@ def check_fields(
                 raise required_missing(item.name)
             continue
         _check_value(item, value)
-        if item.is_picklist and changed(record, previous, item.name):
-            _check_picklist(catalog, entity, item, record)
+        if item.is_picklist:
+            newly_set = changed(record, previous, item.name)
+            # A child picklist value must stay under its parent when either one changes.
+            parent_changed = bool(item.picklist_parent) and changed(
+                record, previous, item.picklist_parent
+            )
+            if newly_set or parent_changed:
+                _check_picklist(catalog, item, record, newly_set=newly_set)
         if item.reference and changed(record, previous, item.name):
             _check_reference(conn, catalog, entity, item, record, parent_company_allowed)
 
@@ -70,13 +77,14 @@ def _check_value(item: FieldDef, value: Any) -> None:
 
 
 def _check_picklist(
-    catalog: Catalog, entity: EntityDef, item: FieldDef, record: dict[str, Any]
+    catalog: Catalog, item: FieldDef, record: dict[str, Any], *, newly_set: bool
 ) -> None:
+    """The value exists (and is active when newly set) and belongs to its parent's value."""
     value = record[item.name]
     match = next((v for v in catalog.picklist_for(item) if str(v.value) == str(value)), None)
     if match is None:
         raise picklist_invalid(item.name)
-    if not match.is_active:
+    if newly_set and not match.is_active:
         raise picklist_inactive(item.name, value)
     if item.picklist_parent:
         parent_value = record.get(item.picklist_parent)

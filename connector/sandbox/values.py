@@ -8,6 +8,7 @@ strings are stored as null: Autotask treats a blank text field as no value (infe
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +17,33 @@ from connector.sandbox.errors import autotask_error
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+INT64_MAX = 2**63 - 1  # .NET's Int64, the widest number Autotask binds (ids are longs)
+INT64_MIN = -(2**63)
+_ASCII_ID = re.compile(r"[0-9]+")
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+_ASCII_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def ascii_id(text: str | None) -> int | None:
+    """An id written as ASCII digits within Int64, else None.
+
+    `str.isdigit` and `int` also take "²" and full-width digits ("１"), which .NET does not.
+    """
+    if text is None or not _ASCII_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= INT64_MAX else None
+
+
+def ascii_integer(text: str) -> bool:
+    """Whether `text` is an integer in ASCII digits, optionally signed and space-padded."""
+    return _ASCII_INTEGER.fullmatch(text.strip()) is not None
+
+
+def _int64(value: int) -> int:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError(value)
+    return value
 
 
 def format_datetime(moment: datetime) -> str:
@@ -72,12 +100,16 @@ def to_store(field: FieldDef, raw: Any) -> Any:
             if isinstance(raw, float):
                 if not raw.is_integer():
                     raise ValueError(raw)
-                return int(raw)
+                return _int64(int(raw))
             if isinstance(raw, str):
                 if raw.strip() == "":
                     return None
-                return int(raw.strip())
-            return int(raw)
+                if not ascii_integer(raw):
+                    raise ValueError(raw)
+                return _int64(int(raw.strip()))
+            if not isinstance(raw, int):
+                raise TypeError(raw)
+            return _int64(raw)
         if kind == "boolean":
             if isinstance(raw, bool):
                 return int(raw)
@@ -89,6 +121,8 @@ def to_store(field: FieldDef, raw: Any) -> Any:
         if kind in ("decimal", "double"):
             if isinstance(raw, bool):
                 raise ValueError(raw)
+            if isinstance(raw, str) and not _ASCII_DECIMAL.fullmatch(raw.strip()):
+                raise ValueError(raw)  # float() also reads "１.５", "1_0" and "inf"
             number = float(raw)
             if math.isnan(number) or math.isinf(number):
                 raise ValueError(raw)

@@ -24,6 +24,8 @@ def test_the_shipped_catalog_loads_every_entity_of_the_issue():
         "CompanyWebhooks",
         "ContactWebhooks",
         "TicketWebhooks",
+        "TicketNoteWebhooks",
+        "WebhookEventErrorLogs",
     } <= names
 
 
@@ -54,6 +56,43 @@ def test_a_bad_entity_file_names_itself(tmp_path, old, new, message):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     path = data / "entities" / "Companies.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(data)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        pytest.param(
+            "tenant.yaml",
+            'dueTime: "17:00"',
+            'dueTime: "5 pm"',
+            "tenant.yaml category 1: dueTime must be HH:MM",
+            id="a due time that is not HH:MM",
+        ),
+        pytest.param(
+            "entities/TicketNoteWebhooks.yaml",
+            "errorLogField: ticketNoteWebhookID",
+            "errorLogField: nope",
+            "TicketNoteWebhooks: errorLogField 'nope' is not a field of WebhookEventErrorLogs",
+            id="a webhook's error-log column that the error log lacks",
+        ),
+        pytest.param(
+            "entities/WebhookEventErrorLogs.yaml",
+            "system: {created: createDateTime}\n",
+            "",
+            "retentionDays needs a system.created field",
+            id="a retention with no creation date to age rows by",
+        ),
+    ],
+)
+def test_a_bad_tenant_or_webhook_setting_names_itself(tmp_path, file, old, new, message):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / file
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))

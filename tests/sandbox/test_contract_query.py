@@ -48,6 +48,16 @@ def test_query_returns_items_in_ascending_id_order(sandbox, send):
             id="MaxRecords 501",
         ),
         pytest.param(
+            {"filter": [ALL], "MaxRecords": "\uff15"},
+            "maxCountOfRecordsToReturn must be between 1 and 500",
+            id="MaxRecords as a full-width five",
+        ),
+        pytest.param(
+            {"filter": [ALL], "MaxRecords": 2**64},
+            "maxCountOfRecordsToReturn must be between 1 and 500",
+            id="MaxRecords beyond Int64",
+        ),
+        pytest.param(
             {
                 "filter": [
                     {"op": "eq", "field": "ExternalContactID", "udf": True, "value": "x"},

@@ -144,11 +144,29 @@ def test_writes_accept_pascal_case_keys(sandbox):
             "exist or is invalid.",
             id="a reference to an inactive resource",
         ),
+        pytest.param(
+            {"ownerResourceID": 2**63},
+            f"Could not convert value {2**63} to integer for field ownerResourceID.",
+            id="a number beyond Int64",
+        ),
+        pytest.param(
+            {"ownerResourceID": "\uff11"},
+            "Could not convert value '\uff11' to integer for field ownerResourceID.",
+            id="a full-width digit for a number",
+        ),
     ],
 )
 def test_invalid_creates_are_500_with_autotasks_errors(sandbox, change, error):
     answer = sandbox.call("POST", "Companies", json={**NEW_COMPANY, **change})
     assert (answer.status_code, answer.json()) == (500, {"errors": [error]})
+
+
+def test_an_update_of_an_id_beyond_int64_is_a_500(sandbox):
+    answer = sandbox.call("PATCH", "Companies", json={"id": 2**63, "companyName": "X"})
+    assert (answer.status_code, answer.json()) == (
+        500,
+        {"errors": [f"Could not convert value {2**63} to long for field id."]},
+    )
 
 
 def test_changing_a_read_only_field_is_refused(sandbox):

@@ -106,3 +106,18 @@ def test_an_unknown_route_is_a_404_with_message(sandbox):
     answer = sandbox.call("GET", "NoSuchEntity/query")
     assert answer.status_code == 404
     assert answer.json()["Message"].startswith("No HTTP resource was found")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("99999999999999999999999", id="an id beyond Int64"),
+        pytest.param("\u00b2", id="a superscript two (a latin-1 digit to str.isdigit)"),
+    ],
+)
+def test_an_impersonation_header_that_is_not_an_ascii_int64_is_autotasks_500(sandbox, header):
+    answer = sandbox.call("GET", "Companies/0", headers={"ImpersonationResourceId": header})
+    assert (answer.status_code, answer.json()) == (
+        500,
+        {"errors": [f"The impersonated resource {header} does not exist or is inactive."]},
+    )

@@ -69,6 +69,16 @@ def test_contacts_match_on_every_given_parameter(sandbox):
         pytest.param({"Code": "OpenAccount", "AccountID": "abc"}, 400, id="a malformed id"),
         pytest.param({"Code": "OpenAccount", "AccountID": "1"}, 404, id="no such record"),
         pytest.param(
+            {"Code": "OpenAccount", "AccountID": "99999999999999999999999"},
+            404,
+            id="an id beyond Int64 matches no record",
+        ),
+        pytest.param(
+            {"Code": "OpenAccount", "AccountID": "\uff10"},
+            400,
+            id="a full-width digit is not a number",
+        ),
+        pytest.param(
             {"Code": "OpenTimeOffRequest", "ResourceID": "29682881"},
             400,
             id="a command missing one of its required parameters",

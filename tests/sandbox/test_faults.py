@@ -25,6 +25,16 @@ def test_a_429_burst_carries_retry_after(sandbox):
     assert [sandbox.call("GET", "Companies/0").status_code for _ in range(2)] == [429, 200]
 
 
+def test_a_429_fault_names_the_configured_thread_limit(make_sandbox):
+    box = make_sandbox(thread_limit=2)
+    box.set_faults(kind="rate_limit", count=1)
+    answer = box.call("GET", "Companies/0")
+    assert (answer.status_code, answer.json()) == (
+        429,
+        {"errors": ["The Autotask API thread threshold of 2 threads has been exceeded."]},
+    )
+
+
 def test_a_dropped_connection_gives_no_answer(sandbox):
     sandbox.set_faults(kind="drop", count=1)
     with pytest.raises(requests.ConnectionError):

@@ -166,11 +166,28 @@ def test_a_non_queryable_field_is_a_500(sandbox):
     assert answer.status_code == 500 and "not queryable" in answer.json()["errors"][0]
 
 
-def test_a_value_of_the_wrong_type_is_a_500(sandbox):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("id", "abc", id="text for an id"),
+        pytest.param("id", 99999999999999999999999, id="a number beyond Int64 for an id"),
+        pytest.param("companyID", "9223372036854775808", id="a numeric string beyond Int64"),
+        pytest.param("companyID", "\uff11", id="a full-width digit for an integer"),
+        pytest.param("id", "\u00b2", id="a superscript two for an id"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_500(sandbox, field, value):
     answer = sandbox.call(
-        "POST", "Contacts/query", json={"filter": [{"op": "eq", "field": "id", "value": "abc"}]}
+        "POST", "Contacts/query", json={"filter": [{"op": "eq", "field": field, "value": value}]}
     )
     assert answer.status_code == 500
+    assert answer.json() == {"errors": [f"Invalid filter value {value!r} for field {field}."]}
+
+
+def test_an_in_list_with_a_value_beyond_int64_is_a_500(sandbox):
+    condition = {"op": "in", "field": "id", "value": [1, 2**64]}
+    answer = sandbox.call("POST", "Contacts/query", json={"filter": [condition]})
+    assert answer.status_code == 500 and "Invalid filter value" in answer.json()["errors"][0]
 
 
 @pytest.mark.parametrize(

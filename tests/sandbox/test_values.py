@@ -37,6 +37,8 @@ def test_datetimes_are_stored_as_utc_text(raw, stored):
         pytest.param("boolean", False, 0, id="a boolean"),
         pytest.param("string", "", None, id="a blank string is no value"),
         pytest.param("decimal", "1.5", 1.5, id="a decimal string"),
+        pytest.param("long", 2**63 - 1, 2**63 - 1, id="the largest Int64"),
+        pytest.param("integer", " -7 ", -7, id="a signed, padded numeric string"),
     ],
 )
 def test_values_convert_to_their_column(data_type, raw, stored):
@@ -51,6 +53,13 @@ def test_values_convert_to_their_column(data_type, raw, stored):
         pytest.param("boolean", "maybe", id="text for a boolean"),
         pytest.param("datetime", "yesterday", id="text for a datetime"),
         pytest.param("string", {"a": 1}, id="an object for a string"),
+        pytest.param("integer", "\uff11", id="a full-width digit for an integer"),
+        pytest.param("integer", "\u00b2", id="a superscript two for an integer"),
+        pytest.param("long", 2**63, id="a number just beyond Int64"),
+        pytest.param("long", "-9223372036854775809", id="a numeric string below Int64"),
+        pytest.param("long", 1e30, id="a whole float beyond Int64"),
+        pytest.param("decimal", "\uff11.5", id="full-width digits for a decimal"),
+        pytest.param("decimal", "inf", id="infinity for a decimal"),
     ],
 )
 def test_values_that_do_not_convert_are_a_500(data_type, raw):

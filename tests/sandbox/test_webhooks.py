@@ -251,3 +251,85 @@ def test_a_webhook_patched_inactive_sends_nothing(box, webhook_receiver):
     box.call("PATCH", "Companies", json={"id": box.ids("Companies")[1], "companyName": "X"})
     time.sleep(0.3)
     assert patched.json() == {"itemId": hook_id} and webhook_receiver.calls == []
+
+
+def field_id(box, kind: str, name: str) -> int:
+    """The webhook field id of `name`, from the {kind}WebhookFields fieldID picklist."""
+    fields = box.call("GET", f"{kind}WebhookFields/entityInformation/fields").json()["fields"]
+    choices = next(f for f in fields if f["name"] == "fieldID")["picklistValues"]
+    return next(int(v["value"]) for v in choices if v["label"] == name)
+
+
+def test_ticket_note_webhooks_report_ticket_notes(box, webhook_receiver):
+    title = field_id(box, "TicketNote", "title")
+    hook_id = make_webhook(
+        box, webhook_receiver, kind="TicketNote", fields=(title,), IsSubscribedToCreateEvents=True
+    )
+    ticket_id = box.ids("Tickets")[0]
+    note_id = box.call(
+        "POST",
+        f"Tickets/{ticket_id}/Notes",
+        json={"title": "Called", "description": "Left a message", "noteType": 1, "publish": 1},
+    ).json()["itemId"]
+    (call,) = webhook_receiver.wait_for(1)
+    payload = json.loads(call["body"])
+    assert box.call("GET", "TicketNotes/entityInformation").json()["info"][
+        "supportsWebhookCallouts"
+    ]
+    assert (payload["Guid"], payload["EntityType"], payload["Id"], payload["Fields"]) == (
+        box.record("TicketNoteWebhooks", hook_id)["webhookGUID"],
+        "TicketNote",
+        note_id,
+        {"Title": "Called"},
+    )
+
+
+def test_changes_by_a_resource_excluded_from_a_ticket_note_webhook_send_nothing(
+    box, webhook_receiver
+):
+    hook_id = make_webhook(
+        box,
+        webhook_receiver,
+        kind="TicketNote",
+        fields=(field_id(box, "TicketNote", "title"),),
+        IsSubscribedToCreateEvents=True,
+    )
+    excluded = box.call(
+        "POST", f"TicketNoteWebhooks/{hook_id}/ExcludedResources", json={"resourceID": API_USER}
+    )
+    box.call(
+        "POST",
+        f"Tickets/{box.ids('Tickets')[0]}/Notes",
+        json={"title": "Called", "description": "Left a message", "noteType": 1, "publish": 1},
+    )
+    time.sleep(0.3)
+    assert excluded.status_code == 200 and webhook_receiver.calls == []
+    assert box.count("TicketNoteWebhookExcludedResources", webhookID=hook_id) == 1
+
+
+def test_ticket_note_webhooks_have_no_udf_fields(box, webhook_receiver):
+    hook_id = make_webhook(box, webhook_receiver, kind="TicketNote", fields=())
+    answer = box.call("GET", f"TicketNoteWebhooks/{hook_id}/UdfFields")
+    assert answer.status_code == 404 and box.catalog.entity("TicketNoteWebhookUdfFields") is None
+
+
+def test_a_failed_ticket_note_callout_is_logged_under_its_webhook(make_sandbox, webhook_receiver):
+    box = make_sandbox(**FAST, webhook_max_attempts=1)
+    hook_id = make_webhook(
+        box,
+        webhook_receiver,
+        kind="TicketNote",
+        fields=(field_id(box, "TicketNote", "title"),),
+        IsSubscribedToCreateEvents=True,
+    )
+    webhook_receiver.status = 500
+    box.call(
+        "POST",
+        f"Tickets/{box.ids('Tickets')[0]}/Notes",
+        json={"title": "Called", "description": "Left a message", "noteType": 1, "publish": 1},
+    )
+    webhook_receiver.wait_for(1)
+    deadline = time.monotonic() + 5
+    while not box.count("WebhookEventErrorLogs") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert box.count("WebhookEventErrorLogs", ticketNoteWebhookID=hook_id) == 1

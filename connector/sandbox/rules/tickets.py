@@ -3,12 +3,16 @@
 - ticketNumber `TYYYYMMDD.NNNN`: a valid caller prefix (date not after today) is kept, any
   other is replaced by today's; the number after it counts up per prefix.
 - Defaults: ticketType Service Request, ticketCategory the tenant default, source the default
-  source (Client Portal when none is marked), dueDateTime from the category.
+  source (Client Portal when none is marked), dueDateTime from the category's Due Date and Due
+  Time when it has both (dueDateTime is required otherwise).
 - Queue or resource: the category's "Queue is Required" setting; a resource needs a role.
 - status Complete stamps completedDate/completedByResourceID; leaving it clears them.
+- changeApprovalStatus: the API may set only Assigned or Requested (the rest is the system's).
 - problemTicketID only on Incidents, never to a ticket that is itself an incident; a Problem
-  with incidents keeps its type; Change Request needs the module; category RMA needs the RMA
-  module and forces Change Request.
+  with incidents keeps its type; Change Request needs the module.
+- Category RMA needs the RMA module, forces Change Request and needs a configurationItemID;
+  its companyID and configurationItemID are not editable; rmaStatus defaults from the
+  category. rmaStatus/rmaType sent for a ticket of another category are ignored.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from typing import Any
 
 from connector.sandbox.errors import autotask_error
 from connector.sandbox.rules import EntityRules
+from connector.sandbox.validation import changed
 from connector.sandbox.values import format_datetime
 
 STATUS_COMPLETE = 5
 TYPE_SERVICE_REQUEST, TYPE_INCIDENT, TYPE_PROBLEM, TYPE_CHANGE_REQUEST = 1, 2, 3, 4
 CATEGORY_RMA = 3
+APPROVAL_ASSIGNED, APPROVAL_REQUESTED = 2, 3  # the changeApprovalStatus values the API may set
+RMA_ONLY = ("rmaStatus", "rmaType")  # editable on RMA tickets only
+RMA_LOCKED = ("companyID", "configurationItemID")  # not editable on RMA tickets
 SOURCE_CLIENT_PORTAL = -1
 _PREFIX = re.compile(r"^T(\d{8})\.")
 
@@ -45,11 +53,6 @@ class TicketRules(EntityRules):
             record["ticketCategory"] = _default_value(w, "ticketCategory")
         if record.get("source") is None:
             record["source"] = _default_value(w, "ticketSource") or SOURCE_CLIENT_PORTAL
-        if record.get("dueDateTime") is None:
-            category = w.catalog.ticket_categories.get(record["ticketCategory"])
-            hours = category.due_hours if category else 24
-            due = datetime.fromisoformat(w.now[:19]) + timedelta(hours=hours)
-            record["dueDateTime"] = format_datetime(due)
         record["ticketNumber"] = self._ticket_number(w, record.get("ticketNumber"))
         record["creatorType"] = 1
         self._common(w, record, None)
@@ -61,12 +64,8 @@ class TicketRules(EntityRules):
         self._common(w, record, previous)
 
     def _common(self, w, record: dict[str, Any], previous: dict[str, Any] | None) -> None:
-        if record.get("ticketCategory") == CATEGORY_RMA:
-            if not w.settings.get("rma_enabled"):
-                raise autotask_error(
-                    "The RMA module is not active: the ticket category cannot be RMA."
-                )
-            record["ticketType"] = TYPE_CHANGE_REQUEST
+        self._rma(w, record, previous)
+        self._due_date(w, record)
         if "changeApprovalType" not in w.provided:
             if record["ticketType"] == TYPE_CHANGE_REQUEST:
                 if record.get("changeApprovalType") is None:
@@ -82,6 +81,43 @@ class TicketRules(EntityRules):
             record["completedByResourceID"] = None
         record["lastActivityResourceID"] = w.actor_id
         record["lastActivityPersonType"] = 1
+
+    @staticmethod
+    def _rma(w, record: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        if record.get("ticketCategory") != CATEGORY_RMA:
+            for name in RMA_ONLY:  # "the supplied value being ignored"
+                record[name] = previous.get(name) if previous is not None else None
+            return
+        if not w.settings.get("rma_enabled"):
+            raise autotask_error("The RMA module is not active: the ticket category cannot be RMA.")
+        record["ticketType"] = TYPE_CHANGE_REQUEST  # "regardless of the value that is supplied"
+        if previous is None and record.get("rmaStatus") is None:
+            category = w.catalog.ticket_categories.get(CATEGORY_RMA)
+            record["rmaStatus"] = category.rma_status if category else None
+        if previous is not None and previous.get("ticketCategory") == CATEGORY_RMA:
+            for name in RMA_LOCKED:
+                if changed(record, previous, name):
+                    raise autotask_error(
+                        f"The field {name} is not editable when the ticket category is RMA."
+                    )
+        if record.get("configurationItemID") is None:
+            raise autotask_error(
+                "If the ticket category = 'RMA', the configurationItemID is required."
+            )
+
+    @staticmethod
+    def _due_date(w, record: dict[str, Any]) -> None:
+        """Default dueDateTime from a category with both Due Date and Due Time; otherwise
+        it stays missing and the required-field check refuses the ticket."""
+        if record.get("dueDateTime") is not None:
+            return
+        category = w.catalog.ticket_categories.get(record.get("ticketCategory"))
+        if category is None or not category.has_due_date_and_time:
+            return
+        hour, minute = (int(part) for part in category.due_time.split(":"))
+        today = datetime.fromisoformat(w.now[:10])
+        due = today + timedelta(days=category.due_days, hours=hour, minutes=minute)
+        record["dueDateTime"] = format_datetime(due)
 
     def _ticket_number(self, w, requested: str | None) -> str:
         today = w.now[:10].replace("-", "")
@@ -113,6 +149,7 @@ class TicketRules(EntityRules):
 
     def validate(self, w, record: dict[str, Any], previous: dict[str, Any] | None) -> None:
         self._queue_or_resource(w, record)
+        self._change_approval_status(record, previous)
         self._problem_rules(w, record, previous)
         if (
             previous is None
@@ -150,6 +187,20 @@ class TicketRules(EntityRules):
             raise autotask_error(
                 "A ticket must have a queueID or an assignedResourceID (with its "
                 "assignedResourceRoleID)."
+            )
+
+    @staticmethod
+    def _change_approval_status(record: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        """Only Assigned and Requested may be set (each may become the other); Not Assigned,
+        Partially Approved, Approved and Rejected are the system's to set."""
+        value = record.get("changeApprovalStatus")
+        if value is None or not changed(record, previous, "changeApprovalStatus"):
+            return
+        if value not in (APPROVAL_ASSIGNED, APPROVAL_REQUESTED):
+            raise autotask_error(
+                "changeApprovalStatus can only be set to Requested or Assigned. All other "
+                "statuses, Not Assigned, Partially Approved, Approved, or Rejected can only be "
+                "set by the system."
             )
 
     @staticmethod

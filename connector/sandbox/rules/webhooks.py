@@ -1,5 +1,6 @@
 """Webhook records: a GUID and an owner on create; isReady once a field or UDF subscribes;
-one subscription per field; deleting a webhook deletes its children and pending callouts."""
+one subscription per field; switching a webhook back on resets its consecutive failures;
+deleting a webhook deletes its children and pending callouts."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ class WebhookRules(EntityRules):
         record["webhookGUID"] = str(uuid.uuid4())
         record["ownerResourceID"] = w.actor_id
         record["isReady"] = 0
+
+    def after_write(self, w, record: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        if previous is not None and not previous.get("isActive") and record.get("isActive"):
+            # Switched back on: the consecutive failures that switched it off no longer count.
+            w.conn.execute(
+                "UPDATE _webhook_state SET failures = 0 WHERE webhook_entity = ? AND "
+                "webhook_id = ?",
+                (w.entity.name, record["id"]),
+            )
 
     def before_delete(self, w, previous: dict[str, Any]) -> None:
         for child in _children(w, w.entity).values():

@@ -4,8 +4,10 @@ Workers claim due events in a transaction, so two processes never send the same 
 webhook's events go out one at a time, in order. A 2xx answer is success; anything else, or
 no answer within `webhook_timeout`, is a failed attempt: it is retried after
 `webhook_retry_delay` up to `webhook_max_attempts` attempts, then written to
-WebhookEventErrorLogs. After `webhook_failure_limit` consecutive failed attempts the webhook
-is deactivated and its deactivationUrl is called once.
+WebhookEventErrorLogs (entries older than 30 days are pruned then). After
+`webhook_failure_limit` consecutive failed attempts the webhook is deactivated and its
+deactivationUrl is called once; switching it back on (isActive false -> true) starts the
+count afresh.
 """
 
 from __future__ import annotations
@@ -18,18 +20,14 @@ from typing import Any
 
 import requests
 
+from connector.sandbox.catalog import ERROR_LOGS
+from connector.sandbox.retention import prune_expired
 from connector.sandbox.store import quote
 from connector.sandbox.values import now_text
 from connector.sandbox.webhooks.callouts import body_bytes, signature
 from connector.sandbox.webhooks.outbox import event_time, next_sequence
 
 log = logging.getLogger(__name__)
-
-_ERROR_LOG_COLUMN = {
-    "CompanyWebhooks": "accountWebhookID",
-    "ContactWebhooks": "contactWebhookID",
-    "TicketWebhooks": "ticketWebhookID",
-}
 
 
 class DeliveryWorker:
@@ -190,9 +188,10 @@ class DeliveryWorker:
         return True
 
     def _log_error(self, conn, event: dict[str, Any], error: str) -> None:
-        logs = self.catalog.entity("WebhookEventErrorLogs")
+        logs = self.catalog.entity(ERROR_LOGS)
+        prune_expired(conn, logs)  # entries are kept 30 days
         top = conn.execute(f"SELECT MAX(id) FROM {quote(logs.table)}").fetchone()[0]
-        column = _ERROR_LOG_COLUMN.get(event["hook_entity"], "accountWebhookID")
+        column = self.catalog.entity(event["hook_entity"]).error_log_field or "accountWebhookID"
         conn.execute(
             f"INSERT INTO {quote(logs.table)} (id, {quote(column)}, createDateTime, "
             "errorMessage, payload, sequenceNumber) VALUES (?, ?, ?, ?, ?, ?)",

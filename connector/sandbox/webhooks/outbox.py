@@ -4,7 +4,8 @@ A webhook gets an event when it is active and ready, subscribed to the action, a
 change was not made by one of its excluded resources. An update fires only when a subscribed
 field or UDF changed; `Fields` then holds the changed subscribed fields plus the "display
 always" ones (all of them on create, none on delete), values as strings. A second change
-before the first callout went out is merged into it (duplicate suppression).
+while the first callout still waits unclaimed is merged into it (duplicate suppression);
+once a worker has claimed it, the change queues as an event of its own.
 """
 
 from __future__ import annotations
@@ -127,10 +128,13 @@ def _enqueue_one(conn, catalog, hook, hook_id, guid, event, actor_id) -> int:
     else:
         names = set()
     fields = _fields(event.entity, event.after or {}, names)
+    # Only an event no worker holds may absorb the change: a claimed one is being posted
+    # with its old payload, so the change queues behind it (reference 9, "in order").
     pending = conn.execute(
         "SELECT id, payload FROM _webhook_events WHERE webhook_entity = ? AND webhook_id = ? "
-        "AND entity_id = ? AND action = ? AND status = 'pending' AND attempts = 0",
-        (hook.name, hook_id, event.record_id, event.action),
+        "AND entity_id = ? AND action = ? AND status = 'pending' AND attempts = 0 "
+        "AND (claimed_until IS NULL OR claimed_until < ?)",
+        (hook.name, hook_id, event.record_id, event.action, time.time()),
     ).fetchone()
     if pending is not None:
         payload = json.loads(pending[1])
