@@ -83,10 +83,10 @@ def _search_body(ctx: RequestContext) -> tuple[Any, str]:
     return query.parse_search(text), text or ""
 
 
-def query_records(ctx: RequestContext, entity: EntityDef) -> Answer:
-    _prune(ctx, entity)
-    body, search_text = _search_body(ctx)
-    spec = query.parse_spec(entity, body)
+def _page(
+    ctx: RequestContext, entity: EntityDef, spec: Any, search_text: str, **cursor: Any
+) -> Answer:
+    """One page of a query, with its next/prev links."""
     with ctx.runtime.store.read() as conn:
         answer = query.page_answer(
             conn,
@@ -95,8 +95,15 @@ def query_records(ctx: RequestContext, entity: EntityDef) -> Answer:
             base_url=ctx.base_url,
             secret=ctx.runtime.token_secret,
             search_text=search_text,
+            **cursor,
         )
     return 200, answer
+
+
+def query_records(ctx: RequestContext, entity: EntityDef) -> Answer:
+    _prune(ctx, entity)
+    body, search_text = _search_body(ctx)
+    return _page(ctx, entity, query.parse_spec(entity, body), search_text)
 
 
 def count(ctx: RequestContext, entity: EntityDef) -> Answer:
@@ -114,18 +121,7 @@ def follow_page(ctx: RequestContext, entity: EntityDef, direction: str) -> Answe
         raise autotask_error("The paging parameter is required.")
     spec, payload = query.spec_from_token(entity, token, ctx.runtime.token_secret)
     search_text = ctx.arg("search") or json.dumps({"filter": spec.filter}, separators=(",", ":"))
-    with ctx.runtime.store.read() as conn:
-        answer = query.page_answer(
-            conn,
-            entity,
-            spec,
-            base_url=ctx.base_url,
-            secret=ctx.runtime.token_secret,
-            search_text=search_text,
-            after=payload.get("a"),
-            before=payload.get("b"),
-        )
-    return 200, answer
+    return _page(ctx, entity, spec, search_text, after=payload.get("a"), before=payload.get("b"))
 
 
 def get_record(
@@ -145,17 +141,7 @@ def list_children(ctx: RequestContext, entity: EntityDef, parent_id: int) -> Ans
     spec = query.QuerySpec(
         [{"op": "eq", "field": entity.parent_field, "value": parent_id}], None, query.MAX_PAGE
     )
-    search_text = json.dumps({"filter": spec.filter}, separators=(",", ":"))
-    with ctx.runtime.store.read() as conn:
-        answer = query.page_answer(
-            conn,
-            entity,
-            spec,
-            base_url=ctx.base_url,
-            secret=ctx.runtime.token_secret,
-            search_text=search_text,
-        )
-    return 200, answer
+    return _page(ctx, entity, spec, json.dumps({"filter": spec.filter}, separators=(",", ":")))
 
 
 # -- writes ----------------------------------------------------------------------------------
