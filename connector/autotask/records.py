@@ -46,17 +46,7 @@ def create(
     parent_id: int | None = None,
 ) -> dict[str, Any]:
     route = _allowed(routes, entity, "create")
-    payload = dict(body)
-    parent = _parent_for(caller, route, "create", payload, parent_id, record_id=None)
-    answer = caller.call(
-        "create",
-        "POST",
-        route.collection("create", parent),
-        endpoint=route.entity,
-        body=payload,
-        safety=Safety.CREATE,
-    )
-    return _read_back(caller, route, answer, "create")
+    return _write(caller, route, "create", "POST", dict(body), parent_id, None, Safety.CREATE)
 
 
 def update(
@@ -72,16 +62,32 @@ def update(
     record_id = _field(payload, "id")
     if record_id is None or record_id == "":
         raise ValidationError(f"An update of {route.entity} needs the record's id in the body")
-    parent = _parent_for(caller, route, "update", payload, parent_id, record_id=int(record_id))
+    return _write(
+        caller, route, "update", "PATCH", payload, parent_id, int(record_id), Safety.IDEMPOTENT
+    )
+
+
+def _write(
+    caller: Caller,
+    route: Route,
+    operation: str,
+    method: str,
+    payload: dict[str, Any],
+    parent_id: int | None,
+    record_id: int | None,
+    safety: Safety,
+) -> dict[str, Any]:
+    """Send a create or update to its collection URL, then read the record back."""
+    parent = _parent_for(caller, route, operation, payload, parent_id, record_id=record_id)
     answer = caller.call(
-        "update",
-        "PATCH",
-        route.collection("update", parent),
+        operation,
+        method,
+        route.collection(operation, parent),
         endpoint=route.entity,
         body=payload,
-        safety=Safety.IDEMPOTENT,
+        safety=safety,
     )
-    return _read_back(caller, route, answer, "update")
+    return _read_back(caller, route, answer, operation)
 
 
 def delete(
