@@ -33,13 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 from connector.autotask import AutotaskClient, Credentials, discover_zone  # noqa: E402
 from connector.config import Settings  # noqa: E402
-from connector.embedded_redis import EmbeddedRedis  # noqa: E402
-from connector.keys import Keys  # noqa: E402
 from connector.sandbox.settings import (  # noqa: E402
     DEFAULT_INTEGRATION_CODE,
     DEFAULT_SECRET,
     DEFAULT_USERNAME,
 )
+from connector.storage.embedded_redis import EmbeddedRedis  # noqa: E402
+from connector.storage.keys import Keys  # noqa: E402
 
 SEED = """
 import sys

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connector.embedded_redis import EmbeddedRedis, free_port
+from connector.storage.embedded_redis import EmbeddedRedis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,8 +24,8 @@ from cryptography.fernet import Fernet
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from connector.accounts import AccountStore  # noqa: E402
-from connector.keys import Keys  # noqa: E402
+from connector.storage.keys import Keys  # noqa: E402
+from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "bench:"

@@ -22,15 +22,15 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connector.accounts import AccountStore  # noqa: E402
 from connector.app import create_app  # noqa: E402
 from connector.config import Settings  # noqa: E402
-from connector.embedded_redis import EmbeddedRedis  # noqa: E402
-from connector.instances import Instance  # noqa: E402
-from connector.redis_conn import get_keys, get_redis  # noqa: E402
 from connector.sandbox.settings import SandboxConfig  # noqa: E402
-from connector.vdr.engine import Transformer  # noqa: E402
-from connector.vdr.inherit import Stored, resolve  # noqa: E402
+from connector.storage.embedded_redis import EmbeddedRedis  # noqa: E402
+from connector.storage.redis_conn import get_keys, get_redis  # noqa: E402
+from connector.tenancy.accounts import AccountStore  # noqa: E402
+from connector.tenancy.instances import Instance  # noqa: E402
+from connector.virtual.engine import Transformer  # noqa: E402
+from connector.virtual.inherit import Stored, resolve  # noqa: E402
 from tests.fixtures.app import LiveServer  # noqa: E402
 from tests.fixtures.hub import BASE, instance_body  # noqa: E402
 from tests.fixtures.sandbox import SandboxHandle  # noqa: E402

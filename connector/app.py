@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from connector import logging_setup, redis_conn, request_ids
+from connector import logging_setup, request_ids
 from connector.api import errors as api_errors
 from connector.api import register_blueprints
 from connector.api.fast_path import FastPath
 from connector.api.params import REQUEST_ID
 from connector.config import Settings
+from connector.storage import redis_conn
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:

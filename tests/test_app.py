@@ -38,7 +38,7 @@ def test_health_reports_redis_round_trip_and_versions(client):
 
 
 def test_health_answers_503_with_a_clear_message_when_redis_is_down(settings):
-    from connector.embedded_redis import free_port
+    from connector.storage.embedded_redis import free_port
 
     dead = settings.with_overrides(redis_url=f"redis://127.0.0.1:{free_port()}/0")
     response = create_app(dead).test_client().get(f"{BASE}/health")

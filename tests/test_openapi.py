@@ -64,7 +64,7 @@ def test_every_served_operation_is_documented(spec, app):
 
 def test_normalized_schemas_are_the_maps_schemas(spec, app):
     from connector.mapping import load_maps
-    from connector.openapi_schemas import record_schema, resource_schemas
+    from connector.mapping.openapi_schemas import record_schema, resource_schemas
 
     maps = load_maps(app.config["SETTINGS"].transformations_dir)
     schemas = spec["components"]["schemas"]

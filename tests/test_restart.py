@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from connector.app import create_app
-from connector.embedded_redis import EmbeddedRedis
+from connector.storage.embedded_redis import EmbeddedRedis
 from tests.api.test_instances import BASE, seed_body
 from tests.fixtures.accounts import Tenant
 from tests.fixtures.app import LiveServer
@@ -16,9 +16,9 @@ def _serve(settings):
 
 
 def test_instances_survive_a_restart_of_service_and_embedded_redis(settings, sandbox, tmp_path):
-    from connector.accounts import AccountStore
-    from connector.keys import Keys
-    from connector.redis_conn import connect
+    from connector.storage.keys import Keys
+    from connector.storage.redis_conn import connect
+    from connector.tenancy.accounts import AccountStore
 
     data = tmp_path / "redis-data"
     first_redis = EmbeddedRedis(data)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from connector.bootstrap import read_env_file
-from connector.embedded_redis import free_port
+from connector.storage.embedded_redis import free_port
+from connector.tenancy.bootstrap import read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

@@ -8,10 +8,10 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import deps, health, hubs, instances, vdr
+    from connector.api import deps, health, hubs, instances, virtual
 
     deps.init_app(app)
     hubs.init_app(app)
-    vdr.init_app(app)  # after hubs: it hooks virtual resources into the hub's registry
-    for blueprint in (health.bp, instances.bp, hubs.bp, vdr.bp):
+    virtual.init_app(app)  # after hubs: it hooks virtual resources into the hub's registry
+    for blueprint in (health.bp, instances.bp, hubs.bp, virtual.bp):
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

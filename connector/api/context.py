@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from connector.accounts import Organization, User
 from connector.api.deps import deps
-from connector.auth import Authorization, parse_authorization
 from connector.errors import AuthenticationError, ForbiddenError
-from connector.instances import Instance
+from connector.tenancy.accounts import Organization, User
+from connector.tenancy.auth import Authorization, parse_authorization
+from connector.tenancy.instances import Instance
 
 
 @dataclass(frozen=True)

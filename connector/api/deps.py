@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from connector.accounts import AccountStore
-from connector.caller_lookup import CallerLookup
 from connector.config import Settings
-from connector.instances import InstanceStore
-from connector.local_cache import LocalCache
-from connector.redis_conn import get_keys, get_redis
-from connector.secrets_box import SecretBox, load_key
-from connector.services import Services
+from connector.storage.local_cache import LocalCache
+from connector.storage.redis_conn import get_keys, get_redis
+from connector.tenancy.accounts import AccountStore
+from connector.tenancy.callers import CallerLookup
+from connector.tenancy.instances import InstanceStore
+from connector.tenancy.secrets_box import SecretBox, load_key
+from connector.tenancy.services import Services
 
 EXTENSION = "connector.deps"
 

@@ -21,10 +21,10 @@ from flask import Flask
 from connector import logging_setup, request_ids
 from connector.api.context import authorize
 from connector.api.params import INSTANCE_ID, REQUEST_ID
-from connector.auth import parse_authorization
-from connector.cache import HubCache
 from connector.errors import ConnectorError
+from connector.hub.cache import HubCache
 from connector.hub.service import CACHE, record_shape, strips_nulls
+from connector.tenancy.auth import parse_authorization
 
 _RECORD = re.compile(r"^/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d+)$")
 

@@ -7,7 +7,7 @@ import platform
 from flask import Blueprint, jsonify
 
 from connector import __version__
-from connector.redis_conn import get_keys, get_redis, round_trip
+from connector.storage.redis_conn import get_keys, get_redis, round_trip
 
 bp = Blueprint("health", __name__)
 

@@ -21,7 +21,7 @@ from connector.hub.registry import Registry
 from connector.hub.service import Answer, Hub
 from connector.hub.tokens import PageTokens
 from connector.mapping import load_maps
-from connector.redis_conn import get_redis
+from connector.storage.redis_conn import get_redis
 
 bp = Blueprint("hubs", __name__)
 HUB = "<any(crm, helpdesk):hub>"

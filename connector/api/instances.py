@@ -6,17 +6,17 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from connector import element
-from connector.api import vdr
+from connector.api import virtual
+from connector.api.bodies import load
 from connector.api.context import element_caller, platform_caller
 from connector.api.deps import deps
-from connector.api.instance_view import config_row, configuration_rows, instance_view
 from connector.errors import NotFoundError, ValidationError
-from connector.instance_editor import InstanceEditor
-from connector.instances import Instance
-from connector.redis_conn import get_redis
-from connector.schemas import load
-from connector.schemas.instances import ConfigurationRowSchema, InstanceSchema
+from connector.storage.redis_conn import get_redis
+from connector.tenancy import element
+from connector.tenancy.instance_editor import InstanceEditor
+from connector.tenancy.instances import Instance
+from connector.tenancy.schemas import ConfigurationRowSchema, InstanceSchema
+from connector.tenancy.views import config_row, configuration_rows, instance_view
 
 bp = Blueprint("instances", __name__)
 
@@ -30,7 +30,7 @@ def _editor() -> InstanceEditor:
         client=get_redis(),
         keys=d.keys,
         local=d.local,
-        on_delete=vdr.drop_instance,
+        on_delete=virtual.drop_instance,
     )
 
 

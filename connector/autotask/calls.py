@@ -27,7 +27,7 @@ from connector.autotask.stats import CallStats
 from connector.autotask.zones import discover_zone, recent_zone
 from connector.config import Settings
 from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
 

@@ -22,7 +22,7 @@ from connector.autotask.routes import Routes, default_routes
 from connector.autotask.stats import CallStats
 from connector.autotask.zones import discover_zone
 from connector.config import Settings
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 
 class AutotaskClient:

@@ -16,9 +16,9 @@ from typing import Any
 import redis as redis_lib
 
 from connector.autotask.calls import Caller
+from connector.autotask.picklists import Picklist
 from connector.errors import MappingError, ProviderFatalError
-from connector.keys import Keys
-from connector.picklists import Picklist
+from connector.storage.keys import Keys
 
 LOCAL_SECONDS = 60.0  # how long one client reuses what it read, before asking Redis again
 

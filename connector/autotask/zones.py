@@ -19,7 +19,7 @@ from connector.autotask import session as http
 from connector.autotask.errors import UnknownUsernameError
 from connector.autotask.models import Zone
 from connector.errors import ProviderFatalError, ProviderUnavailableError
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 ZONE_TIMEOUT = 15.0
 ATTEMPTS = 3

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.ceql.ast import And, Compare, Expr, In, IsNull, Not, Or
 from connector.ceql.values import ANY, like_tokens
 

@@ -11,11 +11,11 @@ import argparse
 import os
 import sys
 
-from connector.accounts import AccountStore
 from connector.config import Settings
-from connector.embedded_redis import EmbeddedRedis, running_url
-from connector.keys import Keys
-from connector.redis_conn import connect
+from connector.storage.embedded_redis import EmbeddedRedis, running_url
+from connector.storage.keys import Keys
+from connector.storage.redis_conn import connect
+from connector.tenancy.accounts import AccountStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

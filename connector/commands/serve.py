@@ -14,12 +14,12 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from connector import __version__
-from connector.bootstrap import CREDENTIALS_FILE, local_account, remember
 from connector.config import Settings
-from connector.embedded_redis import EmbeddedRedis
-from connector.keys import Keys
-from connector.redis_conn import connect
-from connector.secrets_box import ensure_key_file
+from connector.storage.embedded_redis import EmbeddedRedis
+from connector.storage.keys import Keys
+from connector.storage.redis_conn import connect
+from connector.tenancy.bootstrap import CREDENTIALS_FILE, local_account, remember
+from connector.tenancy.secrets_box import ensure_key_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connector import element
 from connector.autotask import AutotaskClient
-from connector.instances import Instance
-from connector.picklists import Picklist
+from connector.autotask.picklists import Picklist
+from connector.tenancy import element
+from connector.tenancy.instances import Instance
 
 # Map option names (what transformation maps ask for) to instance configuration keys.
 _OPTIONS = {"ticketSource": element.TICKET_SOURCE, "defaultOwnerId": element.DEFAULT_OWNER}

@@ -17,12 +17,12 @@ from typing import Any
 
 import redis
 
-from connector import ceql, filters
-from connector.autotask import AutotaskClient
+from connector import ceql
+from connector.autotask import AutotaskClient, filters
 from connector.errors import BadRequestError
 from connector.hub.resources import Resource
 from connector.hub.tokens import PagePosition, PageTokens
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 DEFAULT_PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500

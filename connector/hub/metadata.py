@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector import filters
+from connector.autotask import filters
 
 _TYPES = {
     "integer": "number",

@@ -12,8 +12,8 @@ import yaml
 
 from connector.errors import NotFoundError
 from connector.hub.resources import MappedResource, NativeResource, Resource
-from connector.instances import Instance
 from connector.mapping import ResourceMap
+from connector.tenancy.instances import Instance
 
 _ENTITY_NAME = re.compile(r"^[A-Z][A-Za-z]{2,63}$")
 

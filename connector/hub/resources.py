@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from connector import filters
+from connector.autotask import filters
 from connector.errors import MethodNotAllowedError, ValidationError
 from connector.mapping import MappingContext, ResourceMap
 

@@ -14,18 +14,18 @@ from typing import Any
 
 import redis
 
-from connector import filters
-from connector.cache import HubCache
+from connector.autotask import filters
 from connector.errors import NotFoundError, ProviderValidationError
+from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery
 from connector.hub.registry import Registry
 from connector.hub.render import Renderer
 from connector.hub.resources import Resource
 from connector.hub.tokens import PageTokens, query_digest
-from connector.instances import Instance
-from connector.services import Services
-from connector.upstream import autotask_for
+from connector.tenancy.clients import autotask_for
+from connector.tenancy.instances import Instance
+from connector.tenancy.services import Services
 
 NEXT_PAGE = "Elements-Next-Page-Token"
 RETURNED = "Elements-Returned-Count"

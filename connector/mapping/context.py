@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from connector.picklists import Picklist
+from connector.autotask.picklists import Picklist
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.mapping import paths
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError as SchemaError
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.errors import MappingError, ValidationError
 from connector.mapping import paths
 from connector.mapping.body import body_schema, record_schema

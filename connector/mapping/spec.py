@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.mapping import defaults, paths
 from connector.mapping.bodyfields import StrictBoolean
 

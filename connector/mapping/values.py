@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import fields
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.mapping import bodyfields
 
 ORDERED = f.COMPARISONS | f.NULL_CHECKS | f.SET_MATCHES

@@ -15,7 +15,7 @@ import time
 
 import requests
 
-from connector.processes import child_preexec
+from connector.storage.processes import child_preexec
 
 
 class SandboxProcess:

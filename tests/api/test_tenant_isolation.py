@@ -9,8 +9,11 @@ def test_a_username_reused_against_another_server_does_not_move_the_first_instan
 ):
     victim = connect_hub(sandbox)
     victim.ok("GET", "contacts", params={"pageSize": 1})
-    rogue_server = make_sandbox(api_users=[{"username": sandbox.credentials.username,
-                                            "secret": "rogue-secret", "resourceID": None}])
+    rogue_server = make_sandbox(
+        api_users=[
+            {"username": sandbox.credentials.username, "secret": "rogue-secret", "resourceID": None}
+        ]
+    )
     connect_hub(rogue_server, configuration={"crm.autotask.password": "rogue-secret"})
     rogue_server.clear_requests()
     sandbox.clear_requests()

@@ -63,7 +63,7 @@ def test_disabling_on_one_worker_is_seen_by_the_other(connect_hub, sandbox, seco
 def test_a_virtual_resource_defined_on_one_worker_answers_on_the_other(
     connect_hub, sandbox, second_worker
 ):
-    from tests.api.test_vdr import ELEMENT, MY_CONTACTS, MY_CONTACTS_MAP
+    from tests.api.test_virtual import ELEMENT, MY_CONTACTS, MY_CONTACTS_MAP
 
     first = connect_hub(sandbox)
     second = _on(second_worker, first)

@@ -11,7 +11,7 @@ import pytest
 
 from connector.autotask import AutotaskClient, Credentials, discover_zone
 from connector.config import Settings
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 
 @pytest.fixture

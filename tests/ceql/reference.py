@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from connector import filters as f
+from connector.autotask import filters as f
 
 COMPANY_TYPES = {"customer": 1, "lead": 2, "prospect": 3}
 

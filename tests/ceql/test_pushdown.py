@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.ceql import Pushdown, parse, pushdown
 from tests.ceql.reference import translate
 

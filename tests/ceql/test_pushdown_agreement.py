@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.ceql import (
     And,
     Compare,

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS31Validator
 
-from connector.openapi_schemas import schema_name
+from connector.mapping.openapi_schemas import schema_name
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
 

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
+from connector.autotask.picklists import Picklist
 from connector.mapping import ResourceMap, load_maps
-from connector.picklists import Picklist
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"

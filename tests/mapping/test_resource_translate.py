@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from connector.autotask.filters import NotPushable
 from connector.errors import ValidationError
-from connector.filters import NotPushable
 
 EMAIL_FIELDS = ["emailAddress", "emailAddress2", "emailAddress3"]
 

@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
-from connector.embedded_redis import free_port
 from connector.sandbox.process import SandboxProcess
+from connector.storage.embedded_redis import free_port
 from tests.fixtures.sandbox import Credentials
 
 HEADERS = Credentials().headers()

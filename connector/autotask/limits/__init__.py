@@ -20,7 +20,7 @@ from connector.autotask.limits.counter import BUCKET_TTL, RequestCounter, Usage
 from connector.autotask.limits.pacing import Pacer, WaitTooLongError, pacing_interval
 from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError
 from connector.autotask.limits.threshold import ThresholdMonitor
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 __all__ = ["Admission", "Limits", "Usage"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import redis as redis_lib
 
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 WINDOW_MINUTES = 60
 BUCKET_TTL = (WINDOW_MINUTES + 2) * 60

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import redis as redis_lib
 
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 # KEYS[1]: the database's next free send time (ms, Redis clock).
 # ARGV[1]: interval to reserve (ms); ARGV[2]: the longest wait the caller accepts (ms).

@@ -15,7 +15,7 @@ from typing import Any
 import redis as redis_lib
 
 from connector.autotask.limits.counter import Usage
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 SNAPSHOT_TTL = 3 * 3600  # staleness is judged by `at`; an old figure beats none
 LOCK_SECONDS = 30  # the shortest gap between two reads, failed or not

@@ -21,7 +21,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.errors import ValidationError
 from connector.mapping import paths
 from connector.mapping.bodyfields import LabelOrValue

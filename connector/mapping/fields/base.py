@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from marshmallow import ValidationError as SchemaError
 from marshmallow import fields
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.errors import ValidationError
 from connector.mapping import defaults
 from connector.mapping.bodyfields import flatten_errors

@@ -16,14 +16,14 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from connector import filters as f
+from connector.autotask import filters as f
+from connector.autotask.picklists import Picklist
 from connector.errors import ValidationError
 from connector.mapping import paths
 from connector.mapping.bodyfields import LabelOrValue
 from connector.mapping.context import MappingContext
 from connector.mapping.fields.base import FieldError, FieldMapper, nullable
 from connector.mapping.spec import FieldSpec, VendorPath
-from connector.picklists import Picklist
 
 OPERATORS = frozenset({f.EQ, f.NOTEQ}) | f.SET_MATCHES | f.NULL_CHECKS
 

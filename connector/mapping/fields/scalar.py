@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.mapping import paths
 from connector.mapping.context import MappingContext
 from connector.mapping.fields.base import FieldError, FieldMapper, nullable

@@ -16,7 +16,7 @@ from typing import Any
 
 from marshmallow import fields
 
-from connector import filters as f
+from connector.autotask import filters as f
 from connector.errors import ValidationError
 from connector.mapping.bodyfields import ScalarValue
 from connector.mapping.context import MappingContext

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from connector.autotask.limits.counter import RequestCounter, Usage
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from connector.autotask.errors import LimitWaitError
 from connector.autotask.limits import Limits
 from connector.autotask.limits.pacing import Pacer
 from connector.errors import ProviderRateLimitedError
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 
 def make_limits(redis_client, keys, **overrides) -> Limits:

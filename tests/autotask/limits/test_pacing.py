@@ -5,7 +5,7 @@ import time
 import pytest
 
 from connector.autotask.limits.pacing import Pacer, WaitTooLongError, pacing_interval
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from connector.autotask.limits.counter import Usage
 from connector.autotask.limits.threshold import ThresholdMonitor
-from connector.keys import Keys
+from connector.storage.keys import Keys
 
 ANSWER = {
     "externalRequestThreshold": 10000,

@@ -1,0 +1,276 @@
+"""The per-instance read cache in Redis: records and list pages, bounded and invalidated.
+
+Entries hold finished answers (the JSON body the hub sends), so a hit costs one Redis call and
+no Autotask call. Records live in one hash per (entity, id), one field per shape (resource and
+field selection), so a write clears every view of a record at once; each field carries its own
+expiry, so one view never outlives its TTL because another was written later. List pages are
+keyed by the entity's version; a write bumps the version, which orphans every cached page of
+the entity. An index per instance bounds the entry count (`maxCacheSize`), evicting the oldest
+first, and lets `clear` drop exactly the instance's entries. Every key has a TTL.
+
+A read that races a write must not store what it read before the write: `snapshot` is taken
+before the Autotask call, and a put is refused when the entity's version or the instance's
+epoch (bumped by `clear`) moved since.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from dataclasses import dataclass
+
+import redis
+
+from connector.storage.keys import Keys
+from connector.storage.local_cache import LocalCache, forget, group
+
+DEFAULT_TTL = 300
+DEFAULT_MAX_SIZE = 10_000
+COUNTER_TTL = 8 * 86400  # versions and epochs outlive any entry (TTL at most 7 days)
+
+# KEYS[1] entry key, KEYS[2] the instance's index (zset of entry keys by insert time),
+# KEYS[3] the entity's version, KEYS[4] the instance's epoch.
+# ARGV[1] hash field ("" stores a plain string), ARGV[2] value, ARGV[3] ttl seconds,
+# ARGV[4] maximum entries, ARGV[5] now (seconds), ARGV[6] and ARGV[7] the version and epoch
+# read before the value was fetched, ARGV[8] the invalidation channel.
+# Answers how many entries were evicted, or -1 when refused because a write or a clear came
+# in between. Evicted keys are deleted by name and
+# announced on the channel, which ties the script to a non-cluster Redis.
+_PUT = """
+local version = redis.call("GET", KEYS[3]) or "0"
+local epoch = redis.call("GET", KEYS[4]) or "0"
+if version ~= ARGV[6] or epoch ~= ARGV[7] then return -1 end
+if ARGV[1] == "" then
+  redis.call("SET", KEYS[1], ARGV[2], "EX", ARGV[3])
+else
+  redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+  if redis.call("TTL", KEYS[1]) < tonumber(ARGV[3]) then
+    redis.call("EXPIRE", KEYS[1], ARGV[3])
+  end
+end
+redis.call("ZADD", KEYS[2], ARGV[5], KEYS[1])
+redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", tonumber(ARGV[5]) - tonumber(ARGV[3]))
+local over = redis.call("ZCARD", KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  local oldest = redis.call("ZPOPMIN", KEYS[2], over)
+  local gone = {}
+  for i = 1, #oldest, 2 do
+    redis.call("DEL", oldest[i])
+    table.insert(gone, "record:" .. oldest[i])
+  end
+  redis.call("PUBLISH", ARGV[8], cjson.encode(gone))
+end
+if redis.call("TTL", KEYS[2]) < tonumber(ARGV[3]) then
+  redis.call("EXPIRE", KEYS[2], ARGV[3])
+end
+if over < 0 then over = 0 end
+return over
+"""
+
+# KEYS[1] the entity's version, KEYS[2] the instance's epoch; ARGV[1] the list key's prefix
+# (version appended), or "" for the counters alone.
+_SNAPSHOT = """
+local version = redis.call("GET", KEYS[1]) or "0"
+local epoch = redis.call("GET", KEYS[2]) or "0"
+local page = false
+if ARGV[1] ~= "" then page = redis.call("GET", ARGV[1] .. version) end
+return {version, epoch, page}
+"""
+
+# KEYS[1] the instance's index, KEYS[2] its epoch. Deletes every entry the index names.
+_CLEAR = """
+local entries = redis.call("ZRANGE", KEYS[1], 0, -1)
+for _, key in ipairs(entries) do redis.call("DEL", key) end
+redis.call("DEL", KEYS[1])
+redis.call("INCR", KEYS[2])
+redis.call("EXPIRE", KEYS[2], ARGV[1])
+return #entries
+"""
+
+_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scripts(client: redis.Redis) -> tuple:
+    """The cache's Lua scripts, registered once per client (a HubCache is made per call)."""
+    found = _SCRIPTS.get(client)
+    if found is None:
+        found = _SCRIPTS[client] = tuple(
+            client.register_script(s) for s in (_PUT, _SNAPSHOT, _CLEAR)
+        )
+    return found
+
+
+def record_key(keys: Keys, instance_id: int | str, entity: str, record_id: int | str) -> str:
+    """The hash of one record's cached views."""
+    return keys.cache(instance_id, "rec", entity.lower(), record_id)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the cache looked like before an Autotask read; a put needs it unchanged."""
+
+    version: str = "0"
+    epoch: str = "0"
+    local_generation: int = 0
+
+
+class HubCache:
+    """The cache of one instance; `enabled` False makes every call a no-op miss."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        instance_id: int,
+        *,
+        enabled: bool,
+        ttl: int = 0,
+        max_size: int = 0,
+        local: LocalCache | None = None,
+    ) -> None:
+        self.local = local
+        self.redis = client
+        self.keys = keys
+        self.instance_id = instance_id
+        self.enabled = enabled
+        self.ttl = ttl or DEFAULT_TTL
+        self.max_size = max_size or DEFAULT_MAX_SIZE
+        self._put, self._snapshot, self._clear = _scripts(client)
+
+    # -- key names ------------------------------------------------------------------------
+    def _record_key(self, entity: str, record_id: int | str) -> str:
+        return record_key(self.keys, self.instance_id, entity, record_id)
+
+    def _version_key(self, entity: str) -> str:
+        return self.keys.cache(self.instance_id, "ver", entity.lower())
+
+    def _epoch_key(self) -> str:
+        return self.keys.cache(self.instance_id, "epoch")
+
+    def _list_prefix(self, entity: str, digest: str) -> str:
+        return self.keys.cache(self.instance_id, "list", entity.lower(), digest, "")
+
+    def _groups(self, key: str) -> list[str]:
+        return [group("record", key), group("instance-cache", self.instance_id)]
+
+    # -- records -------------------------------------------------------------------------
+    def copied_record(self, entity: str, record_id: int | str, shape: str) -> str | None:
+        """This process's fresh copy of a cached body, or None (no Redis call)."""
+        if not self.enabled or self.local is None:
+            return None
+        return self.local.get(f"{self._record_key(entity, record_id)}\0{shape}")
+
+    def get_record(self, entity: str, record_id: int | str, shape: str) -> str | None:
+        if not self.enabled:
+            return None
+        key = self._record_key(entity, record_id)
+        field = f"{key}\0{shape}"
+        since = 0
+        if self.local is not None:
+            copied = self.local.get(field)
+            if copied is not None:
+                return copied
+            since = self.local.generation()
+        stored = self.redis.hget(key, shape)
+        if stored is None:
+            return None
+        expires, _, body = stored.partition("\n")
+        left = float(expires) - time.time()
+        if left <= 0:
+            return None
+        if self.local is not None:
+            self.local.put(field, body, self._groups(key), since=since, ttl=left)
+        return body
+
+    def snapshot(self, entity: str) -> Snapshot:
+        """Take before reading from Autotask what you will put here."""
+        if not self.enabled:
+            return Snapshot()
+        local = self.local.generation() if self.local is not None else 0
+        version, epoch, _ = self._snapshot(
+            keys=[self._version_key(entity), self._epoch_key()], args=[""]
+        )
+        return Snapshot(version, epoch, local)
+
+    def put_record(
+        self, entity: str, record_id: int | str, shape: str, body: str, snapshot: Snapshot
+    ) -> None:
+        """Store a body read from Autotask after `snapshot`; refused if a write came since."""
+        if not self.enabled:
+            return
+        key = self._record_key(entity, record_id)
+        expires = time.time() + self.ttl
+        if (
+            self._store(key, entity, shape, f"{expires:.3f}\n{body}", snapshot) >= 0
+            and self.local is not None
+        ):
+            self.local.put(
+                f"{key}\0{shape}", body, self._groups(key), since=snapshot.local_generation
+            )
+
+    # -- list pages -----------------------------------------------------------------------
+    def get_list(self, entity: str, digest: str) -> tuple[Snapshot, str | None]:
+        """(the snapshot to put with, the cached page or None), in one round trip."""
+        if not self.enabled:
+            return Snapshot(), None
+        version, epoch, page = self._snapshot(
+            keys=[self._version_key(entity), self._epoch_key()],
+            args=[self._list_prefix(entity, digest)],
+        )
+        return Snapshot(version, epoch), page or None
+
+    def put_list(self, entity: str, digest: str, snapshot: Snapshot, body: str) -> None:
+        if self.enabled:
+            self._store(
+                self._list_prefix(entity, digest) + snapshot.version, entity, "", body, snapshot
+            )
+
+    def _store(self, key: str, entity: str, field: str, value: str, snapshot: Snapshot) -> int:
+        return int(
+            self._put(
+                keys=[
+                    key,
+                    self.keys.cache_index(self.instance_id),
+                    self._version_key(entity),
+                    self._epoch_key(),
+                ],
+                args=[
+                    field,
+                    value,
+                    self.ttl,
+                    self.max_size,
+                    f"{time.time():.6f}",
+                    snapshot.version,
+                    snapshot.epoch,
+                    self.keys.invalidation_channel(),
+                ],
+            )
+        )
+
+    # -- invalidation --------------------------------------------------------------------
+    def invalidate(self, entity: str, record_id: int | str | None = None) -> None:
+        """After a write through the connector: the record's views and the entity's pages."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            if record_id is not None:
+                pipe.delete(self._record_key(entity, record_id))
+            pipe.incr(self._version_key(entity))
+            pipe.expire(self._version_key(entity), COUNTER_TTL)
+            pipe.execute()
+        if record_id is not None:
+            forget(
+                self.local,
+                self.redis,
+                self.keys,
+                [group("record", self._record_key(entity, record_id))],
+            )
+
+    def clear(self) -> int:
+        """Every entry of the instance (instance deleted, credentials or settings changed)."""
+        removed = int(
+            self._clear(
+                keys=[self.keys.cache_index(self.instance_id), self._epoch_key()],
+                args=[COUNTER_TTL],
+            )
+        )
+        forget(self.local, self.redis, self.keys, [group("instance-cache", self.instance_id)])
+        return removed

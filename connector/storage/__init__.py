@@ -1,0 +1,1 @@
+"""Storage plumbing: Redis connection, key builder, embedded Redis, local copies, processes."""

@@ -1,0 +1,1 @@
+"""Tenancy and identity: accounts, callers, secrets, instances, provisioning, Autotask clients."""

@@ -1,0 +1,187 @@
+"""Creating and changing instances: credentials proved before they are stored, settings
+applied in one way, and every cached answer of a changed instance dropped.
+
+HTTP-free: connector.api.instances parses and renders around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from connector.config import Settings
+from connector.errors import ValidationError
+from connector.hub.cache import HubCache
+from connector.storage.keys import Keys
+from connector.storage.local_cache import LocalCache
+from connector.tenancy import element, provisioning
+from connector.tenancy.instances import Instance, InstanceStore
+from connector.tenancy.secrets_box import SecretBox
+
+MASK = "********"  # how secret configuration values read back
+_TOP_LEVEL = (
+    "cachingEnabled",
+    "cacheTimeToLive",
+    "maxCacheSize",
+    "traceLoggingEnabled",
+    "eventsEnabled",
+    "disabled",
+)
+
+
+class InstanceEditor:
+    def __init__(
+        self,
+        *,
+        store: InstanceStore,
+        box: SecretBox,
+        settings: Settings,
+        client: redis.Redis,
+        keys: Keys,
+        local: LocalCache | None,
+        on_delete: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.box = box
+        self.settings = settings
+        self.redis = client
+        self.keys = keys
+        self.local = local
+        self.on_delete = on_delete
+
+    def create(
+        self, organization_id: int, user_id: int, data: dict[str, Any]
+    ) -> tuple[Instance, str]:
+        """A new instance from a validated body, and its token (shown this once)."""
+        config = self._without_masks(data["configuration"], None)
+        connection = self._connect(config)
+        token, token_hash = self.store.new_token()
+        instance = Instance(
+            id=self.store.next_id(),
+            organizationId=organization_id,
+            userId=user_id,
+            name=data["name"],
+            tags=data["tags"],
+            configuration={},
+            secrets={},
+            zone=zone_record(connection),
+            tokenHash=token_hash,
+        )
+        self._apply(instance, data, config)
+        self.store.save(instance, is_new=True)
+        return instance, token
+
+    def replace(self, instance: Instance, data: dict[str, Any]) -> Instance:
+        """PUT: everything anew; the credentials are proved again."""
+        config = self._without_masks(data["configuration"], instance)
+        connection = self._connect(config)
+        instance.configuration, instance.secrets = {}, {}
+        instance.zone = zone_record(connection)
+        instance.name, instance.tags = data["name"], data["tags"]
+        self._apply(instance, data, config)
+        return self._saved(instance)
+
+    def update(self, instance: Instance, data: dict[str, Any]) -> Instance:
+        """PATCH: what the body names; tags replace the whole list, as in Cloud Elements."""
+        changes = self._without_masks(data.get("configuration") or {}, instance)
+        self._reconnect_if_credentials_change(instance, changes)
+        for name in ("name", "tags"):
+            if name in data:
+                setattr(instance, name, data[name])
+        self._apply(instance, data, changes)
+        return self._saved(instance)
+
+    def set_configuration(self, instance: Instance, checked: dict[str, str | None]) -> Instance:
+        """One configuration row, already validated."""
+        changes = self._without_masks(checked, instance)
+        self._reconnect_if_credentials_change(instance, changes)
+        self._apply(instance, {}, changes)
+        return self._saved(instance)
+
+    def rotate_token(self, instance: Instance) -> str:
+        """A new token, shown this once; the old one is refused from now on."""
+        return self.store.rotate_token(instance)
+
+    def set_disabled(self, instance: Instance, disabled: bool) -> Instance:
+        instance.disabled = disabled
+        self.store.save(instance)
+        return instance
+
+    def delete(self, instance: Instance) -> None:
+        self.store.delete(instance)
+        self._clear_cache(instance)
+        if self.on_delete is not None:
+            self.on_delete(instance.id)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _connect(self, config: dict[str, str | None]) -> provisioning.Connection:
+        return provisioning.connect(config, self.settings, self.redis, self.keys)
+
+    def _saved(self, instance: Instance) -> Instance:
+        self.store.save(instance)
+        self._clear_cache(instance)
+        return instance
+
+    def _clear_cache(self, instance: Instance) -> None:
+        """Settings or credentials changed, or the instance is gone: no cached answer survives."""
+        HubCache(self.redis, self.keys, instance.id, enabled=True, local=self.local).clear()
+
+    def _reconnect_if_credentials_change(
+        self, instance: Instance, changes: dict[str, str | None]
+    ) -> None:
+        """New credentials are proved before they are stored, as at creation."""
+        changed = [
+            k
+            for k in element.CREDENTIAL_KEYS & changes.keys()
+            if changes[k] != instance.config_value(k, self.box)
+        ]
+        if not changed:
+            return
+        merged = {
+            key: instance.config_value(key, self.box)
+            for key in set(instance.configuration) | set(instance.secrets)
+        }
+        merged.update(changes)
+        instance.zone = zone_record(self._connect(merged))
+
+    def _without_masks(self, config: dict[str, str | None], instance: Instance | None) -> dict:
+        """A masked value sent back (`********`) means "keep what is stored"."""
+        kept = {}
+        for key, value in config.items():
+            if value == MASK:
+                if instance is None:
+                    raise ValidationError(
+                        f"Invalid instance: configuration.{key}: send the value, not the mask"
+                    )
+                value = instance.config_value(key, self.box)
+            kept[key] = value
+        return kept
+
+    def _apply(
+        self, instance: Instance, data: dict[str, Any], config: dict[str, str | None]
+    ) -> None:
+        """Top-level settings, then configuration keys (a key wins over its top-level twin)."""
+        for name in _TOP_LEVEL:
+            if name in data:
+                setattr(instance, name, data[name])
+        for key, value in config.items():
+            spec = element.config_key(key)
+            if spec is not None and spec.field is not None:
+                if value is not None:
+                    converted = value == "true" if spec.type == "BOOLEAN" else int(value)
+                    setattr(instance, spec.field, converted)
+                continue
+            instance.set_config(key, value, self.box)
+
+
+def zone_record(connection: provisioning.Connection) -> dict[str, Any]:
+    zone = connection.zone
+    return {
+        "name": zone.name,
+        "url": zone.url,
+        "webUrl": zone.web_url,
+        "ci": zone.ci,
+        "lookupUrl": connection.zone_url,
+    }
