@@ -68,7 +68,7 @@ def test_normalized_schemas_are_the_maps_schemas(spec, app):
 
     maps = load_maps(app.config["SETTINGS"].transformations_dir)
     schemas = spec["components"]["schemas"]
-    hint = "run `python -m connector.openapi_schemas` after changing a map"
+    hint = "run `python -m connector.mapping.openapi_schemas` after changing a map"
     for name, schema in resource_schemas(maps).items():
         assert schemas.get(name) == schema, f"{name} differs from its map: {hint}"
     assert schemas["Record"] == record_schema(maps), hint

@@ -3,7 +3,7 @@
 `query` holds one page in memory at a time. For N rows it makes ceil(N/500) calls (one for
 none) when Autotask sends `pageDetails.nextPageUrl`; without it a full last page costs one more
 call to learn that nothing follows (see paging.read_page). Filters are Autotask filter items
-(see connector.filters); an empty filter means every row, which Autotask spells `id gte 0`
+(see connector.autotask.filters); an empty filter means every row, which Autotask spells `id gte 0`
 (a literal `[]` would return nothing).
 """
 

@@ -7,7 +7,7 @@ match more rows, never fewer.
 How each node is pushed (NOT is first moved down to the predicates; De Morgan and operator
 inversion hold in SQL's three-valued logic):
 - `=` eq, `!=` noteq, `<` lt, ... ; IN in, NOT IN notIn; IS NULL notExist, IS NOT NULL exist;
-  NOT over a comparison uses `connector.filters.INVERSE` (NOT a > 1 is a <= 1).
+  NOT over a comparison uses `connector.autotask.filters.INVERSE` (NOT a > 1 is a <= 1).
 - LIKE: no wildcard -> eq; `abc%` beginsWith; `%abc` endsWith; `%abc%` contains; `%` exist.
   Other patterns (`a%b`, `_`) stay in the residual, and their fixed pieces are also pushed as a
   wider filter (`a%b` -> beginsWith a and endsWith b). A piece holding %, _ or [ is never sent

@@ -3,7 +3,7 @@
 - `MappedResource`: a normalized resource from transformations/ (accounts, contacts, ...).
 - `NativeResource`: an Autotask entity by its own name (Companies, ...), records as Autotask
   sends them; field names are checked against the entity's metadata.
-- virtual resources (connector.vdr) wrap either of these.
+- virtual resources (connector.virtual) wrap either of these.
 """
 
 from __future__ import annotations

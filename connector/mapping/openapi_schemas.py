@@ -1,6 +1,6 @@
 """The normalized resources' schemas in openapi.yaml, made from the transformation maps.
 
-    python -m connector.openapi_schemas   # rewrite them after changing a map
+    python -m connector.mapping.openapi_schemas   # rewrite them after changing a map
 
 tests/test_openapi.py fails when openapi.yaml and the maps disagree, naming this command.
 """
@@ -16,7 +16,7 @@ import yaml
 from connector.config import Settings
 from connector.mapping import ResourceMap, load_maps
 
-SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 # Schema names as a Merge or Apideck user would read them.
 NAMES = {

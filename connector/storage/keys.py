@@ -85,7 +85,7 @@ class Keys:
         return self._k("cache", instance_id, "index")
 
     def invalidation_channel(self) -> str:
-        """The pub/sub channel on which writers name what changed (see connector.local_cache)."""
+        """The pub/sub channel on which writers name what changed (see storage.local_cache)."""
         return self._k("invalidations")
 
     def sorted_result(self, instance_id: int | str, result_id: str) -> str:

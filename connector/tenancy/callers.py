@@ -1,6 +1,7 @@
 """Who is calling: the user, organization and instance that the secrets and the token of an
 Authorization header open, in one Redis round trip, or none when this process holds a fresh
-copy (connector.local_cache drops it the moment any process changes the instance or account).
+copy (connector.storage.local_cache drops it the moment any process changes the instance or
+account).
 
 Secrets and tokens are hashed before they reach Redis, as they are stored.
 """

@@ -81,7 +81,7 @@ class InstanceStore:
         self.local = local
 
     def _changed(self, instance: Instance) -> None:
-        """Every process forgets its copies of this instance (see connector.local_cache)."""
+        """Every process forgets its copies of this instance (see connector.storage.local_cache)."""
         forget(self.local, self.redis, self.keys, [group("instance", instance.id)])
 
     def next_id(self) -> int:

@@ -2,7 +2,7 @@
 
 Stored documents keep Cloud Elements' shape (what a GET answers); these frozen objects are what
 the engine and the resource use. `VirtualMap` is one virtual resource as an instance sees it,
-after inheritance (see `connector.vdr.inherit`).
+after inheritance (see `connector.virtual.inherit`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 - A definition or transformation is created once (POST; again is 409) and replaced by PUT (a
   missing one is 404).
-- A transformation maps fields of the definition it applies to (see `connector.vdr.inherit`):
+- A transformation maps fields of the definition it applies to (see `connector.virtual.inherit`):
   without one it is 404, a field outside it is 400. What its fields name on the base is checked
   by the `check` the caller passes (it needs the hub's registry and, for an instance, Autotask).
 - Deleting or replacing a definition that a transformation still uses (at the organization or

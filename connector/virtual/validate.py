@@ -1,5 +1,5 @@
 """Does a transformation fit its base? Every vendorPath must name something the base has, and
-every type must convert (see `connector.vdr.convert`). Problems are collected, so one 400 names
+every type must convert (see `connector.virtual.convert`). Problems are collected, so one 400 names
 them all.
 """
 
