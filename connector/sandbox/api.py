@@ -179,6 +179,7 @@ def _finish(runtime, call: _Call, status: int) -> None:
                 "impersonation": request.headers.get("ImpersonationResourceId"),
                 "endpoint": route.endpoint if route else None,
                 "duration_ms": round((time.perf_counter() - call.started) * 1000, 3),
+                "added_latency": call.admission.latency if call.admission else 0.0,
             },
             int(call.settings.get("request_log_limit") or 10000),
         )

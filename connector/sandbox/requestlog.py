@@ -1,7 +1,8 @@
 """The log of Autotask API requests the sandbox received, for tests to assert on.
 
 Each entry: method, path, query args, JSON body, status, integration code, username,
-impersonated resource, endpoint and duration. Never the Secret header; a webhook's
+impersonated resource, endpoint, duration and the threshold latency the sandbox added
+(`added_latency`, seconds), so tests assert the latency rule without timing. Never the Secret header; a webhook's
 `secretKey` in a body is masked too.
 """
 
@@ -27,7 +28,7 @@ def _mask(value: Any) -> Any:
 def record(conn: sqlite3.Connection, entry: dict[str, Any], limit: int) -> None:
     cursor = conn.execute(
         "INSERT INTO _requests (time, method, path, args, body, status, integration_code, "
-        "username, impersonation, endpoint, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "username, impersonation, endpoint, duration_ms, added_latency) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             entry["time"],
             entry["method"],
@@ -40,6 +41,7 @@ def record(conn: sqlite3.Connection, entry: dict[str, Any], limit: int) -> None:
             entry["impersonation"],
             entry["endpoint"],
             entry["duration_ms"],
+            entry.get("added_latency", 0.0),
         ),
     )
     if cursor.lastrowid % 100 == 0:

@@ -4,7 +4,8 @@ A file database runs in WAL mode with one connection per thread, so reads run si
 writes queue on SQLite's lock (`BEGIN IMMEDIATE`, so a reader never has to upgrade). A memory
 database lives in one process: one connection, used under a lock.
 Everything the workers must agree on lives here: records, the request log, the hourly counter,
-the in-flight requests of the thread limit, faults, runtime settings, the webhook outbox.
+the in-flight requests of the thread limit, faults, runtime settings, the webhook outbox,
+and each entity's highest id ever given (Autotask never reuses an id).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS _config (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS _requests (
     id INTEGER PRIMARY KEY, time TEXT, method TEXT, path TEXT, args TEXT, body TEXT,
     status INTEGER, integration_code TEXT, username TEXT, impersonation TEXT,
-    endpoint TEXT, duration_ms REAL);
+    endpoint TEXT, duration_ms REAL, added_latency REAL);
 CREATE TABLE IF NOT EXISTS _hits (id INTEGER PRIMARY KEY, ts REAL);
 CREATE INDEX IF NOT EXISTS ix_hits_ts ON _hits (ts);
 CREATE TABLE IF NOT EXISTS _inflight (id INTEGER PRIMARY KEY, key TEXT, started REAL);
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS _faults (
     id INTEGER PRIMARY KEY, spec TEXT, remaining INTEGER, matched INTEGER DEFAULT 0,
     applied INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS _ticket_numbers (prefix TEXT PRIMARY KEY, last INTEGER);
+CREATE TABLE IF NOT EXISTS _id_marks (entity TEXT PRIMARY KEY, last INTEGER);
 CREATE TABLE IF NOT EXISTS _resource_roles (
     resource_id INTEGER, role_id INTEGER, PRIMARY KEY (resource_id, role_id));
 CREATE TABLE IF NOT EXISTS _webhook_events (
@@ -61,6 +63,23 @@ def column_type(data_type: str) -> str:
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def next_id(conn: sqlite3.Connection, entity: EntityDef) -> int:
+    """One past the highest id this entity ever had: a deleted record's id is never reused.
+
+    The mark lives in `_id_marks` (in the data folder, so it survives restarts); the table's
+    own MAX(id) covers seeded rows, which are written without touching the mark.
+    """
+    mark = conn.execute("SELECT last FROM _id_marks WHERE entity = ?", (entity.name,)).fetchone()
+    top = conn.execute(f"SELECT MAX(id) FROM {quote(entity.table)}").fetchone()[0]
+    next_id = max((mark[0] if mark else 0) + 1, (top or 0) + 1, entity.id_start)
+    conn.execute(
+        "INSERT INTO _id_marks (entity, last) VALUES (?, ?) "
+        "ON CONFLICT (entity) DO UPDATE SET last = excluded.last",
+        (entity.name, next_id),
+    )
+    return next_id
 
 
 def entity_ddl(entity: EntityDef) -> list[str]:
@@ -206,6 +225,7 @@ class Store:
                 "_inflight",
                 "_faults",
                 "_ticket_numbers",
+                "_id_marks",
                 "_resource_roles",
                 "_webhook_events",
             ):

@@ -19,7 +19,7 @@ from connector.sandbox.errors import NO_MATCHING_RECORDS, autotask_error, requir
 from connector.sandbox.errors import unknown_field as unknown_field_error
 from connector.sandbox.records import fetch_raw
 from connector.sandbox.rules import rules_for
-from connector.sandbox.store import quote
+from connector.sandbox.store import next_id, quote
 from connector.sandbox.validation import check_fields, check_udfs
 from connector.sandbox.values import now_text, to_store, udf_to_store
 
@@ -78,11 +78,6 @@ def _bind_udfs(entity: EntityDef, raw: Any) -> dict[str, Any]:
             raise unknown_field_error(str(keyed.get("name")), entity.singular)
         result[udf.name] = udf_to_store(keyed.get("value"))
     return result
-
-
-def _next_id(conn: sqlite3.Connection, entity: EntityDef) -> int:
-    top = conn.execute(f"SELECT MAX(id) FROM {quote(entity.table)}").fetchone()[0]
-    return max((top or 0) + 1, entity.id_start)
 
 
 def _fill_defaults(entity: EntityDef, record: dict[str, Any], *, all_fields: bool) -> None:
@@ -169,7 +164,7 @@ def create(w: WriteContext, body: Any, *, parent_id: int | None = None) -> int:
     check_udfs(entity, udf_values, None)
     rules.validate(w, record, None)
     _stamp(w, record, creating=True)
-    record["id"] = _next_id(w.conn, entity)
+    record["id"] = next_id(w.conn, entity)
     _write_row(w, record, udf_values, insert=True)
     _touch(w, record)
     rules.after_write(w, record, None)

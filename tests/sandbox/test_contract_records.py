@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.sandbox.refusals import refusal_text, refused
+
 NEW_COMPANY = {
     "companyName": "Sirius Cybernetics",
     "companyType": 1,
@@ -66,9 +68,7 @@ def test_put_clears_fields_not_sent_and_keeps_read_only_ones(sandbox):
     ],
 )
 def test_unsupported_verbs_are_405_with_message(sandbox, method, path):
-    answer = sandbox.call(method, path, json={})
-    assert answer.status_code == 405
-    assert answer.json() == {
+    assert refused(sandbox, method, path, {}, status=405) == {
         "Message": f"The requested resource does not support http method '{method}'."
     }
 
@@ -157,30 +157,30 @@ def test_writes_accept_pascal_case_keys(sandbox):
     ],
 )
 def test_invalid_creates_are_500_with_autotasks_errors(sandbox, change, error):
-    answer = sandbox.call("POST", "Companies", json={**NEW_COMPANY, **change})
-    assert (answer.status_code, answer.json()) == (500, {"errors": [error]})
+    assert refused(sandbox, "POST", "Companies", {**NEW_COMPANY, **change}) == {"errors": [error]}
 
 
 def test_an_update_of_an_id_beyond_int64_is_a_500(sandbox):
-    answer = sandbox.call("PATCH", "Companies", json={"id": 2**63, "companyName": "X"})
-    assert (answer.status_code, answer.json()) == (
-        500,
-        {"errors": [f"Could not convert value {2**63} to long for field id."]},
-    )
+    assert refused(sandbox, "PATCH", "Companies", {"id": 2**63, "companyName": "X"}) == {
+        "errors": [f"Could not convert value {2**63} to long for field id."]
+    }
 
 
 def test_changing_a_read_only_field_is_refused(sandbox):
-    answer = sandbox.call("PATCH", "Companies", json={"id": 0, "createDate": "2001-01-01"})
-    assert answer.status_code == 500
+    body = {"id": 0, "createDate": "2001-01-01"}
+    assert refusal_text(sandbox, "PATCH", "Companies", body, record=("Companies", 0)) == (
+        "The field createDate is read-only and cannot be updated."
+    )
 
 
 def test_a_contacts_company_must_match_the_records_company(sandbox):
     contact = sandbox.record("Contacts", sandbox.ids("Contacts")[0])
     other = next(c for c in sandbox.ids("Companies")[1:] if c != contact["companyID"])
-    answer = sandbox.call(
+    error = refusal_text(
+        sandbox,
         "POST",
         "Opportunities",
-        json={
+        {
             "title": "Deal",
             "companyID": other,
             "contactID": contact["id"],
@@ -194,5 +194,6 @@ def test_a_contacts_company_must_match_the_records_company(sandbox):
             "startDate": "2029-01-01",
         },
     )
-    assert answer.status_code == 500
-    assert "does not belong to Company" in answer.json()["errors"][0]
+    assert error == (
+        f"The Contact {contact['id']} referenced by contactID does not belong to Company {other}."
+    )

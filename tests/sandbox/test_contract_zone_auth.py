@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.sandbox.refusals import refused
+
 
 def test_zone_information_needs_no_credentials_and_points_back_at_the_sandbox(sandbox):
     answer = requests.get(
@@ -81,6 +83,9 @@ def test_the_default_credentials_open_entity_calls(sandbox):
 def test_bad_credentials_answer_like_autotask(sandbox, override, status, body):
     answer = sandbox.call("GET", "Companies/0", headers=override)
     assert (answer.status_code, answer.json()) == (status, body)
+    company = {"companyName": "X", "companyType": 1, "ownerResourceID": 29682881, "phone": "1"}
+    write = refused(sandbox, "POST", "Companies", company, headers=override, status=status)
+    assert write == body
 
 
 def test_header_names_are_case_insensitive(sandbox):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.sandbox.refusals import refusal_text, refused
+
 OWNER = 29682881
 
 
@@ -41,20 +43,24 @@ def test_losing_an_opportunity_stamps_lost_date(sandbox, company_id):
     [
         pytest.param(
             {"probability": 101},
-            "probability must be between 0 and 100",
+            "probability must be between 0 and 100.",
             id="probability above 100",
         ),
-        pytest.param({"stage": 7}, "is inactive", id="an inactive stage"),
+        pytest.param(
+            {"stage": 7},
+            "The value 7 of field stage is inactive and cannot be assigned.",
+            id="an inactive stage",
+        ),
         pytest.param(
             {"companyID": 42},
-            "Reference value on field: companyID of type: Company",
+            "Reference value on field: companyID of type: Company does not exist or is invalid.",
             id="a company that does not exist",
         ),
     ],
 )
 def test_invalid_opportunities_are_refused(sandbox, company_id, fields, message):
-    answer = sandbox.call("POST", "Opportunities", json=opportunity(company_id, **fields))
-    assert answer.status_code == 500 and message in answer.json()["errors"][0]
+    body = opportunity(company_id, **fields)
+    assert refusal_text(sandbox, "POST", "Opportunities", body) == message
 
 
 def test_a_company_note_is_written_under_its_company_and_is_company_activity(sandbox, company_id):
@@ -75,27 +81,23 @@ def test_a_company_note_is_written_under_its_company_and_is_company_activity(san
 
 
 def test_a_child_body_must_agree_with_its_parent_url(sandbox, company_id):
-    answer = sandbox.call(
-        "POST",
-        f"Companies/{company_id}/Notes",
-        json={
-            "companyID": 0,
-            "actionType": 3,
-            "assignedResourceID": OWNER,
-            "startDateTime": "2030-01-01",
-            "endDateTime": "2030-01-02",
-        },
+    body = {
+        "companyID": 0,
+        "actionType": 3,
+        "assignedResourceID": OWNER,
+        "startDateTime": "2030-01-01",
+        "endDateTime": "2030-01-02",
+    }
+    assert refusal_text(sandbox, "POST", f"Companies/{company_id}/Notes", body) == (
+        f"The companyID in the body (0) does not match the parent id in the URL ({company_id})."
     )
-    assert answer.status_code == 500
 
 
 def test_an_activity_cannot_end_before_it_starts(sandbox, company_id):
-    answer = sandbox.call(
-        "POST",
-        f"Companies/{company_id}/ToDos",
-        json={"actionType": 3, "startDateTime": "2030-01-02", "endDateTime": "2030-01-01"},
+    body = {"actionType": 3, "startDateTime": "2030-01-02", "endDateTime": "2030-01-01"}
+    assert refusal_text(sandbox, "POST", f"Companies/{company_id}/ToDos", body) == (
+        "The endDateTime must be later than the startDateTime."
     )
-    assert answer.status_code == 500
 
 
 def test_to_dos_are_created_and_deleted_under_their_company(sandbox):
@@ -119,15 +121,19 @@ def test_to_dos_are_created_and_deleted_under_their_company(sandbox):
 def test_deleting_under_the_wrong_parent_finds_nothing(sandbox):
     contact = sandbox.record("Contacts", sandbox.ids("Contacts")[0])
     wrong = next(c for c in sandbox.ids("Companies") if c != contact["companyID"])
-    answer = sandbox.call("DELETE", f"Companies/{wrong}/Contacts/{contact['id']}")
-    assert (answer.status_code, answer.json()) == (500, {"errors": ["No matching records found"]})
+    path = f"Companies/{wrong}/Contacts/{contact['id']}"
+    assert refusal_text(sandbox, "DELETE", path, record=("Contacts", contact["id"])) == (
+        "No matching records found"
+    )
 
 
 def test_resources_can_be_updated_but_not_created(sandbox):
     patched = sandbox.call("PATCH", "Resources", json={"id": OWNER, "title": "Lead"})
     assert patched.json() == {"itemId": OWNER}
     assert sandbox.record("Resources", OWNER)["title"] == "Lead"
-    assert sandbox.call("POST", "Resources", json={}).status_code == 405
+    assert refused(sandbox, "POST", "Resources", {}, status=405) == {
+        "Message": "The requested resource does not support http method 'POST'."
+    }
 
 
 def test_updating_a_contact_stamps_last_modified_and_last_activity(sandbox):
@@ -143,30 +149,44 @@ def test_updating_a_contact_stamps_last_modified_and_last_activity(sandbox):
 
 
 def test_contacts_is_active_is_an_integer(sandbox, company_id):
-    answer = sandbox.call(
-        "POST",
-        f"Companies/{company_id}/Contacts",
-        json={"firstName": "A", "lastName": "B", "isActive": 2},
+    body = {"firstName": "A", "lastName": "B", "isActive": 2}
+    assert refusal_text(sandbox, "POST", f"Companies/{company_id}/Contacts", body) == (
+        "Invalid value 2 for field isActive."
     )
-    assert answer.status_code == 500
+
+
+def test_a_picklist_udf_takes_an_active_item_value(sandbox):
+    udfs = [{"name": "Support Tier", "value": "2"}]
+    answer = sandbox.call("PATCH", "Companies", json={"id": 0, "userDefinedFields": udfs})
+    assert answer.status_code == 200, answer.text
+    assert {"name": "Support Tier", "value": "2"} in sandbox.record("Companies", 0)[
+        "userDefinedFields"
+    ]
 
 
 @pytest.mark.parametrize(
-    ("udfs", "ok"),
+    ("udfs", "error"),
     [
-        pytest.param([{"name": "Support Tier", "value": "2"}], True, id="an active UDF item"),
-        pytest.param([{"name": "Support Tier", "value": "4"}], False, id="an inactive UDF item"),
+        pytest.param(
+            [{"name": "Support Tier", "value": "4"}],
+            "The value 4 of field Support Tier is inactive and cannot be assigned.",
+            id="an inactive UDF item",
+        ),
         pytest.param(
             [{"name": "Support Tier", "value": "Gold"}],
-            False,
+            "Value does not reference an existing entity for Support Tier . ",
             id="a UDF label instead of its value",
         ),
-        pytest.param([{"name": "NoSuchField", "value": "x"}], False, id="an unknown UDF"),
+        pytest.param(
+            [{"name": "NoSuchField", "value": "x"}],
+            "Unable to find NoSuchField in the Company Entity",
+            id="an unknown UDF",
+        ),
     ],
 )
-def test_picklist_udfs_take_active_item_values(sandbox, udfs, ok):
-    answer = sandbox.call("PATCH", "Companies", json={"id": 0, "userDefinedFields": udfs})
-    assert (answer.status_code == 200) is ok
+def test_picklist_udfs_refuse_other_values(sandbox, udfs, error):
+    body = {"id": 0, "userDefinedFields": udfs}
+    assert refusal_text(sandbox, "PATCH", "Companies", body, record=("Companies", 0)) == error
 
 
 def test_impersonation_credits_the_impersonated_resource(sandbox, company_id):
@@ -184,10 +204,11 @@ def test_impersonation_credits_the_impersonated_resource(sandbox, company_id):
 
 
 def test_impersonating_an_unknown_resource_is_refused(sandbox, company_id):
-    answer = sandbox.call(
+    error = refusal_text(
+        sandbox,
         "POST",
         "Opportunities",
-        json=opportunity(company_id),
+        opportunity(company_id),
         headers={"ImpersonationResourceId": "1"},
     )
-    assert answer.status_code == 500
+    assert error == "The impersonated resource 1 does not exist or is inactive."

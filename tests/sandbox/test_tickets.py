@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.sandbox.refusals import refusal_text
+
 TECHNICIAN_ROLE = 29683461
 CAR = 29682883  # Carmen Ruiz, a technician (plan.yaml)
 LEVEL_ONE = 29683482
@@ -38,9 +40,15 @@ def created(box, body):
     return box.record("Tickets", answer.json()["itemId"])
 
 
-def error_of(answer):
-    assert answer.status_code == 500, answer.text
-    return answer.json()["errors"][0]
+def refused_create(box, body):
+    """Autotask's error text for a refused ticket create; no row was written."""
+    return refusal_text(box, "POST", "Tickets", body)
+
+
+def refused_patch(box, ticket_id, **fields):
+    """Autotask's error text for a refused ticket PATCH; the ticket is unchanged."""
+    body = {"id": ticket_id, **fields}
+    return refusal_text(box, "PATCH", "Tickets", body, record=("Tickets", ticket_id))
 
 
 def test_the_references_minimal_body_creates_a_ticket_with_its_defaults(sandbox, company_id):
@@ -82,7 +90,8 @@ def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
         ),
         pytest.param(
             {"queueID": None},
-            "A ticket must have a queueID or an assignedResourceID",
+            "A ticket must have a queueID or an assignedResourceID (with its "
+            "assignedResourceRoleID).",
             id="a queue or a resource is required",
         ),
         pytest.param(
@@ -93,10 +102,15 @@ def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
         ),
         pytest.param(
             {"assignedResourceID": CAR, "assignedResourceRoleID": 29683464},
-            "is not assigned the Role",
+            f"The Resource {CAR} is not assigned the Role 29683464: a ticket's Resource + Role "
+            "combination must be one of the resource's roles.",
             id="the role must be one of the resource's",
         ),
-        pytest.param({"priority": 6}, "is inactive", id="an inactive priority"),
+        pytest.param(
+            {"priority": 6},
+            "The value 6 of field priority is inactive and cannot be assigned.",
+            id="an inactive priority",
+        ),
         pytest.param(
             {"subIssueType": 4},
             "When a subIssueType value is provided, the associated issueType value "
@@ -105,12 +119,12 @@ def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
         ),
         pytest.param(
             {"issueType": 1, "subIssueType": 4},
-            "does not belong to issueType",
+            "The subIssueType value 4 does not belong to issueType 1.",
             id="a sub-issue must belong to its issue",
         ),
         pytest.param(
             {"ticketCategory": 3},
-            "The RMA module is not active",
+            "The RMA module is not active: the ticket category cannot be RMA.",
             id="the RMA category needs the RMA module",
         ),
         pytest.param(
@@ -120,13 +134,13 @@ def test_a_ticket_number_prefix_may_be_requested(sandbox, company_id, requested,
                 "assignedResourceID": CAR,
                 "assignedResourceRoleID": TECHNICIAN_ROLE,
             },
-            "requires a queueID",
+            "The ticket category requires a queueID.",
             id="a category whose queue is always required",
         ),
     ],
 )
 def test_invalid_tickets_are_refused(sandbox, company_id, fields, message):
-    assert message in error_of(create(sandbox, ticket(company_id, **fields)))
+    assert refused_create(sandbox, ticket(company_id, **fields)) == message
 
 
 def test_a_resource_with_its_role_needs_no_queue(sandbox, company_id):
@@ -173,13 +187,15 @@ def test_a_contact_of_the_parent_company_is_accepted(sandbox):
     record = created(sandbox, ticket(child_id, contactID=contact_id))
     other = next(c for c in sandbox.ids("Companies")[1:] if c not in (parent, child_id))
     assert record["contactID"] == contact_id
-    assert "does not belong" in error_of(create(sandbox, ticket(other, contactID=contact_id)))
+    assert refused_create(sandbox, ticket(other, contactID=contact_id)) == (
+        f"The Contact {contact_id} referenced by contactID does not belong to Company {other}."
+    )
 
 
 class TestProblemAndIncidents:
     def test_a_service_request_cannot_have_a_problem_ticket(self, sandbox, company_id):
         problem = created(sandbox, ticket(company_id, ticketType=3))
-        message = error_of(create(sandbox, ticket(company_id, problemTicketID=problem["id"])))
+        message = refused_create(sandbox, ticket(company_id, problemTicketID=problem["id"]))
         assert message == "Service Request tickets cannot be associated with a problem ticket."
 
     def test_an_incident_can_have_a_problem_ticket(self, sandbox, company_id):
@@ -192,37 +208,45 @@ class TestProblemAndIncidents:
         [
             pytest.param(
                 3,
-                "A Problem ticket cannot be associated with another problem",
+                "A Problem ticket cannot be associated with another problem ticket.",
                 id="a problem ticket",
             ),
-            pytest.param(4, "Change Request tickets cannot be associated", id="a change request"),
+            pytest.param(
+                4,
+                "Change Request tickets cannot be associated with a problem ticket.",
+                id="a change request",
+            ),
         ],
     )
     def test_other_types_cannot_have_a_problem_ticket(
         self, sandbox, company_id, ticket_type, message
     ):
         problem = created(sandbox, ticket(company_id, ticketType=3))
-        answer = create(
-            sandbox, ticket(company_id, ticketType=ticket_type, problemTicketID=problem["id"])
-        )
-        assert message in error_of(answer)
+        body = ticket(company_id, ticketType=ticket_type, problemTicketID=problem["id"])
+        assert refused_create(sandbox, body) == message
 
     def test_an_incident_cannot_become_a_problem_ticket(self, sandbox, company_id):
         problem = created(sandbox, ticket(company_id, ticketType=3))
         incident = created(sandbox, ticket(company_id, ticketType=2, problemTicketID=problem["id"]))
-        answer = create(sandbox, ticket(company_id, ticketType=2, problemTicketID=incident["id"]))
-        assert "cannot be a problem ticket" in error_of(answer)
+        body = ticket(company_id, ticketType=2, problemTicketID=incident["id"])
+        assert refused_create(sandbox, body) == (
+            f"Ticket {incident['id']} is an incident of another problem ticket and cannot be a "
+            "problem ticket."
+        )
 
     def test_a_problem_with_incidents_keeps_its_type(self, sandbox, company_id):
         problem = created(sandbox, ticket(company_id, ticketType=3))
         created(sandbox, ticket(company_id, ticketType=2, problemTicketID=problem["id"]))
-        answer = sandbox.call("PATCH", "Tickets", json={"id": problem["id"], "ticketType": 2})
-        assert "has associated incidents" in error_of(answer)
+        assert refused_patch(sandbox, problem["id"], ticketType=2) == (
+            "This Problem ticket has associated incidents: disassociate them before changing its "
+            "ticketType."
+        )
 
     def test_change_requests_need_the_change_management_module(self, make_sandbox):
         box = make_sandbox(change_management_enabled=False)
-        answer = create(box, ticket(box.ids("Companies")[1], ticketType=4))
-        assert "Change Management module" in error_of(answer)
+        assert refused_create(box, ticket(box.ids("Companies")[1], ticketType=4)) == (
+            "The Change Management module must be enabled to create a Change Request ticket."
+        )
 
 
 def test_a_ticket_note_is_activity_on_its_ticket(sandbox, company_id):

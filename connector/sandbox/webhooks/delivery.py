@@ -22,7 +22,7 @@ import requests
 
 from connector.sandbox.catalog import ERROR_LOGS
 from connector.sandbox.retention import prune_expired
-from connector.sandbox.store import quote
+from connector.sandbox.store import next_id, quote
 from connector.sandbox.values import now_text
 from connector.sandbox.webhooks.callouts import body_bytes, signature
 from connector.sandbox.webhooks.outbox import event_time, next_sequence
@@ -190,13 +190,12 @@ class DeliveryWorker:
     def _log_error(self, conn, event: dict[str, Any], error: str) -> None:
         logs = self.catalog.entity(ERROR_LOGS)
         prune_expired(conn, logs)  # entries are kept 30 days
-        top = conn.execute(f"SELECT MAX(id) FROM {quote(logs.table)}").fetchone()[0]
         column = self.catalog.entity(event["hook_entity"]).error_log_field or "accountWebhookID"
         conn.execute(
             f"INSERT INTO {quote(logs.table)} (id, {quote(column)}, createDateTime, "
             "errorMessage, payload, sequenceNumber) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                max((top or 0) + 1, logs.id_start),
+                next_id(conn, logs),
                 event["hook_id"],
                 now_text(),
                 error,
