@@ -2,8 +2,8 @@
 
 Each entry: method, path, query args, JSON body, status, integration code, username,
 impersonated resource, endpoint, duration and the threshold latency the sandbox added
-(`added_latency`, seconds), so tests assert the latency rule without timing. Never the Secret header; a webhook's
-`secretKey` in a body is masked too.
+(`added_latency`, seconds), so tests assert the latency rule without timing. Never the
+Secret header; a webhook's `secretKey` in a body is masked too.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def _mask(value: Any) -> Any:
 def record(conn: sqlite3.Connection, entry: dict[str, Any], limit: int) -> None:
     cursor = conn.execute(
         "INSERT INTO _requests (time, method, path, args, body, status, integration_code, "
-        "username, impersonation, endpoint, duration_ms, added_latency) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "username, impersonation, endpoint, duration_ms, added_latency) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             entry["time"],
             entry["method"],
