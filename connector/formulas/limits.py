@@ -1,0 +1,32 @@
+"""The bounds every tenant's template lives within (sizes, counts, costs and times).
+
+They are constants, not settings: a template that runs on one deployment runs on every other.
+"""
+
+from __future__ import annotations
+
+# -- a template ----------------------------------------------------------------------------
+MAX_STEPS = 50
+MAX_TRIGGERS = 5
+MAX_CONFIGURATION = 30
+MAX_NAME_LENGTH = 64
+MAX_TEMPLATE_BYTES = 256 * 1024
+MAX_CASES = 30  # switch cases
+MAX_SET_VALUES = 30
+
+# -- expressions ---------------------------------------------------------------------------
+MAX_EXPRESSION_LENGTH = 1000  # characters of one CEL expression
+MAX_EXPRESSION_DEPTH = 300  # nodes from the root of a parse tree to its deepest leaf
+MAX_EVALUATION_COST = 20_000  # parse-tree nodes visited by one evaluation, macros included
+MAX_EVALUATION_SECONDS = 0.25  # wall time of one evaluation
+MAX_RESULT_BYTES = 64 * 1024  # a computed value, as JSON
+
+# -- runs ----------------------------------------------------------------------------------
+MAX_TRIGGER_BYTES = 64 * 1024  # a manual trigger's body
+MAX_STATE_VALUE_BYTES = 16 * 1024
+MAX_STATE_TTL_SECONDS = 90 * 24 * 3600
+MAX_RESPONSE_BYTES = 256 * 1024  # an httpRequest or elementRequest answer kept as step output
+MAX_HTTP_TIMEOUT_SECONDS = 30.0
+MAX_HTTP_ATTEMPTS = 5  # an httpRequest retried on a 5xx or a timeout
+MAX_RETRY_ATTEMPTS = 7  # the retry step, as Cloud Elements bounds it
+MAX_RETRY_DELAY_SECONDS = 3600

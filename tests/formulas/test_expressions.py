@@ -1,0 +1,60 @@
+"""CEL expressions: compile checks, names read, limits, values back as JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector.formulas import limits
+from connector.formulas.expressions import ExpressionError, compile_expression
+
+VARS = {"trigger": {"record": {"status": "New", "tags": ["a", "b"]}}, "steps": {}, "config": {}}
+
+
+def test_an_expression_reads_the_variables_and_answers_plain_python():
+    expr = compile_expression("trigger.record.status in ['New', 'In Progress']")
+    assert expr.evaluate(VARS) is True
+    assert compile_expression("trigger.record.tags.map(t, t + '!')").evaluate(VARS) == ["a!", "b!"]
+    assert compile_expression("{'n': size(trigger.record.tags)}").evaluate(VARS) == {"n": 2}
+
+
+def test_the_names_an_expression_reads_are_listed_by_root_and_member():
+    expr = compile_expression("steps.lookup.found && config.url != '' && [1].all(x, x > 0)")
+    assert expr.references == {("steps", "lookup"), ("config", "url")}
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param("1 +", "does not parse at column", id="a syntax error gives its column"),
+        pytest.param("foo == 1", "unknown name 'foo'", id="an unknown variable is refused"),
+        pytest.param("", "non-empty", id="an empty expression is refused"),
+        pytest.param("x" * (limits.MAX_EXPRESSION_LENGTH + 1), "longer than", id="too long"),
+        pytest.param("(" * 150 + "1" + ")" * 150, "nested too deeply", id="too deep"),
+        pytest.param("[1].reduce(r, 0, r)", "reduce", id="the non-standard reduce() is refused"),
+    ],
+)
+def test_a_bad_expression_does_not_compile(source, message):
+    with pytest.raises(ExpressionError, match=message):
+        compile_expression(source)
+
+
+def test_a_runaway_expression_is_stopped_and_reported():
+    items = "[" + ",".join(["1"] * 40) + "]"
+    runaway = f"{items}.map(a, {items}.map(b, {items}.map(c, a + b + c)))"
+    with pytest.raises(ExpressionError, match="expression stopped"):
+        compile_expression(runaway).evaluate({})
+
+
+def test_an_evaluation_error_names_the_problem_without_the_variables():
+    secret = "s3cr3t-value"
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression("trigger.missing == 1").evaluate(
+            {"trigger": {}, "config": {"k": secret}}
+        )
+    assert "missing" in str(caught.value)
+    assert secret not in str(caught.value)
+
+
+def test_a_type_error_is_an_expression_error():
+    with pytest.raises(ExpressionError, match="expression failed"):
+        compile_expression("'a' * 3").evaluate({})
