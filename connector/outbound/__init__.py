@@ -29,7 +29,7 @@ What every call obeys:
 Errors (connector/outbound/errors.py), all under `OutboundError(ConnectorError)`:
 `OutboundRefusedError` (400, `rule`: syntax, scheme, userinfo, fragment, host, port, address,
 header), `OutboundTimeoutError` (504), `OutboundConnectError` (502), `OutboundTooLargeError`
-(502); the first two after a send carry `request_sent`. Their messages are fixed texts that
+(502); timeouts and connect errors carry `request_sent`. Their messages are fixed texts that
 never name the target, its addresses, whether it resolved, or an errno.
 """
 

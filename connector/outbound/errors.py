@@ -31,30 +31,28 @@ class OutboundRefusedError(OutboundError, BadRequestError):
         self.rule = rule
 
 
-class OutboundConnectError(OutboundError):
-    """No usable answer: the connection, TLS, or the exchange failed.
+class _NoAnswerError(OutboundError):
+    """No usable answer. `request_sent` is False only when no byte of the request left
+    (refused connection, TLS failure, resolution): only then may a non-idempotent call be
+    retried without risk of a repeat."""
 
-    `request_sent` is False only when no byte of the request left (refused connection, TLS
-    failure): only then may a non-idempotent call be retried without risk of a repeat.
-    """
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class OutboundConnectError(_NoAnswerError):
+    """The connection, TLS, or the exchange failed."""
 
     status = 502
     code = "outbound_unreachable"
 
-    def __init__(self, message: str, *, request_sent: bool) -> None:
-        super().__init__(message)
-        self.request_sent = request_sent
 
-
-class OutboundTimeoutError(OutboundError):
+class OutboundTimeoutError(_NoAnswerError):
     """The total deadline (resolution, connect, send and the whole body read) ran out."""
 
     status = 504
     code = "outbound_timeout"
-
-    def __init__(self, message: str, *, request_sent: bool) -> None:
-        super().__init__(message)
-        self.request_sent = request_sent
 
 
 class OutboundTooLargeError(OutboundError):
