@@ -6,6 +6,7 @@ GET/POST/DELETE faults  injected latency, 500s, 429 bursts, dropped connections
 GET/POST config       tunables: threshold, latencies, thread limit, webhook timings, users
 POST reseed           wipe and seed again (`records`, `seed_counts`, `seed`)
 GET records/{Entity}/{id}, GET counts   direct reads for assertions
+DELETE records/{Entity}/{id}   delete as a user of the Autotask UI would (tickets included)
 GET webhooks/events   the webhook outbox (pending, delivered and failed callouts)
 GET health
 """
@@ -17,10 +18,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from connector.sandbox import faults, requestlog
+from connector.sandbox import faults, requestlog, writes
+from connector.sandbox.errors import SandboxError
 from connector.sandbox.records import fetch_one
 from connector.sandbox.seed import seed_store
-from connector.sandbox.settings import DEFAULTS, unknown_settings
+from connector.sandbox.settings import DEFAULT_USERNAME, DEFAULTS, unknown_settings
 from connector.sandbox.store import quote
 
 blueprint = Blueprint("sandbox_admin", __name__, url_prefix="/_sandbox")
@@ -134,6 +136,51 @@ def read_record(name: str, record_id: int):
         return _bad(f"unknown entity {name}", 404)
     with runtime.store.read() as conn:
         return jsonify({"item": fetch_one(conn, entity, record_id)})
+
+
+def _ui_user(conn, wanted: str | None) -> int | None:
+    """Who deletes in the UI: `resourceID` when it names an active resource, else the first
+    active staff resource (not the API user, whom webhooks often exclude)."""
+    if wanted is not None:
+        row = conn.execute(
+            'SELECT id FROM "Resources" WHERE id = ? AND "isActive" = 1',
+            (int(wanted) if wanted.isascii() and wanted.isdigit() else None,),
+        ).fetchone()
+        return row[0] if row else None
+    row = conn.execute(
+        'SELECT id FROM "Resources" WHERE "isActive" = 1 AND "userName" != ? ORDER BY id LIMIT 1',
+        (DEFAULT_USERNAME,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+@blueprint.delete("/records/<name>/<int:record_id>")
+def delete_record(name: str, record_id: int):
+    """Delete as the Autotask UI does: the entity's rules run (a ticket leaves a
+    DeletedTicketLogs row), and subscribed webhooks get their Delete callouts."""
+    runtime = _runtime()
+    entity = runtime.catalog.entity(name)
+    if entity is None:
+        return _bad(f"unknown entity {name}", 404)
+    if not entity.ui_delete:
+        return _bad(f"{entity.name} cannot be deleted in Autotask (deactivate them instead)", 409)
+    try:
+        with runtime.store.write() as conn:  # an error rolls the whole delete back
+            actor = _ui_user(conn, request.args.get("resourceID"))
+            if actor is None:
+                return _bad("resourceID must name an active resource")
+            w = writes.WriteContext(
+                conn=conn,
+                catalog=runtime.catalog,
+                entity=entity,
+                actor_id=actor,
+                settings=runtime.store.config_values(conn),
+            )
+            writes.delete(w, record_id)
+            runtime.on_changes(conn, w)
+    except SandboxError as error:
+        return _bad(str(error), 404)
+    return jsonify({"itemId": record_id, "deletedByResourceID": actor})
 
 
 @blueprint.get("/counts")

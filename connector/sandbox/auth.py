@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connector.sandbox.catalog import PERMISSIONS
 from connector.sandbox.errors import (
     INTEGRATION_CODE_INVALID,
     ZONE_UNKNOWN,
@@ -28,6 +29,7 @@ class Caller:
     integration_code: str
     resource_id: int | None  # who acts: the API user's resource, or the impersonated one
     impersonator_id: int | None = None  # the API user's resource while impersonating
+    denied: frozenset[str] = frozenset()  # permissions the API user's security level lacks
 
     @property
     def impersonating(self) -> bool:
@@ -65,6 +67,7 @@ def authenticate(
             (user["username"][:32],),
         ).fetchone()
         resource_id = row[0] if row else None
+    denied = frozenset(name for name in PERMISSIONS if user.get(name, True) is False)
     impersonated = (headers.get("ImpersonationResourceId") or "").strip()
     if impersonated:
         wanted = ascii_id(impersonated)  # None (no such resource): not digits, or beyond Int64
@@ -75,5 +78,5 @@ def authenticate(
             raise autotask_error(
                 f"The impersonated resource {impersonated} does not exist or is inactive."
             )
-        return Caller(user["username"], code, row[0], impersonator_id=resource_id)
-    return Caller(user["username"], code, resource_id)
+        return Caller(user["username"], code, row[0], impersonator_id=resource_id, denied=denied)
+    return Caller(user["username"], code, resource_id, denied=denied)

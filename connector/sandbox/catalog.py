@@ -20,6 +20,11 @@ DATA_TYPES = {"integer", "long", "short", "string", "boolean", "datetime", "deci
 INTEGER_TYPES = {"integer", "long", "short"}
 WRITE_MODES = {"root", "child", "none"}
 ERROR_LOGS = "WebhookEventErrorLogs"  # where callouts that failed every attempt are kept
+DELETED_TICKETS = "DeletedTicketLogs"  # where a ticket deleted in the UI leaves its trace
+# Security-level permissions an API user may lack (`api_users[].<name>: false`); an entity's
+# `permissions` maps an operation (query covers every read) to the one it needs.
+PERMISSIONS = {"serviceDeskAdmin", "canCreateWebhooks"}
+PERMISSION_ACTIONS = {"query", "create", "update", "delete"}
 SYSTEM_ROLES = {
     "created",
     "creator",
@@ -140,6 +145,8 @@ class EntityDef:
     webhook_for: str | None = None  # a webhook entity: the entity whose changes it reports
     error_log_field: str | None = None  # a webhook entity: its id column in the error log
     retention_days: int | None = None  # rows older than this (by `system.created`) are pruned
+    permissions: dict[str, str] = dc_field(default_factory=dict)  # operation -> permission
+    ui_delete: bool = True  # the Autotask UI can delete its records (`DELETE /_sandbox/records`)
     udfs: tuple[UdfDef, ...] = ()
     by_lower: dict[str, FieldDef] = dc_field(default_factory=dict)
 

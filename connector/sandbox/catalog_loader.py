@@ -15,6 +15,8 @@ from connector.sandbox.catalog import (
     DATA_DIR,
     DATA_TYPES,
     ERROR_LOGS,
+    PERMISSION_ACTIONS,
+    PERMISSIONS,
     QUEUE_REQUIRED,
     SYSTEM_ROLES,
     WRITE_MODES,
@@ -136,6 +138,11 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
                 raise CatalogError(f"{where}: system.{role} names unknown field {name!r}")
     if raw.get("retentionDays") and not system.get("created"):
         raise CatalogError(f"{where}: retentionDays needs a system.created field to age rows by")
+    permissions = dict(raw.get("permissions") or {})
+    if set(permissions) - PERMISSION_ACTIONS or set(permissions.values()) - PERMISSIONS:
+        raise CatalogError(
+            f"{where}: permissions maps {sorted(PERMISSION_ACTIONS)} to {sorted(PERMISSIONS)}"
+        )
     parent = raw.get("parent") or {}
     touches = tuple(Touch(**item) for item in raw.get("touches") or [])
     return EntityDef(
@@ -157,6 +164,8 @@ def _entity(raw: dict[str, Any], path: Path, udfs: tuple[UdfDef, ...]) -> Entity
         webhook_for=raw.get("webhookFor"),
         error_log_field=raw.get("errorLogField"),
         retention_days=int(raw["retentionDays"]) if raw.get("retentionDays") else None,
+        permissions=permissions,
+        ui_delete=bool(raw.get("uiDelete", True)),
         udfs=udfs,
         by_lower=by_lower,
     )

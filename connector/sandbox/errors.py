@@ -66,6 +66,14 @@ NO_MATCHING_RECORDS = "No matching records found"
 UNEXPECTED = "An unexpected error has occurred."
 
 
+def no_permission(action: str) -> SandboxError:
+    """A security level without the permission: Autotask's 500 (reference section 2)."""
+    return autotask_error(
+        f"The logged in Resource does not have the adequate permissions to {action} this "
+        "entity type."
+    )
+
+
 def unknown_field(field: str, singular: str) -> SandboxError:
     return autotask_error(f"Unable to find {field} in the {singular} Entity")
 

@@ -10,7 +10,7 @@ from typing import Any
 from connector.sandbox import limits, metadata, query, writes
 from connector.sandbox.auth import Caller, find_user
 from connector.sandbox.catalog import EntityDef
-from connector.sandbox.errors import ZONE_UNKNOWN, autotask_error
+from connector.sandbox.errors import ZONE_UNKNOWN, autotask_error, no_permission
 from connector.sandbox.records import fetch_one
 from connector.sandbox.retention import prune_expired
 
@@ -68,8 +68,16 @@ def entity_information(ctx: RequestContext, entity: EntityDef, kind: str) -> Ans
 
 
 # -- reads -----------------------------------------------------------------------------------
+def _permit(ctx: RequestContext, entity: EntityDef, action: str) -> None:
+    """Refuse an operation whose permission (the entity's `permissions`) the caller lacks."""
+    needed = entity.permissions.get(action)
+    if needed and ctx.caller is not None and needed in ctx.caller.denied:
+        raise no_permission(action)
+
+
 def _prune(ctx: RequestContext, entity: EntityDef) -> None:
-    """Drop rows past the entity's retention before a read shows them."""
+    """Check the read permission, then drop rows past the entity's retention."""
+    _permit(ctx, entity, "query")
     if entity.retention_days:
         with ctx.runtime.store.write() as conn:
             prune_expired(conn, entity)
@@ -146,6 +154,7 @@ def list_children(ctx: RequestContext, entity: EntityDef, parent_id: int) -> Ans
 
 # -- writes ----------------------------------------------------------------------------------
 def _write(ctx: RequestContext, entity: EntityDef, operation, *args: Any, **kwargs: Any) -> int:
+    _permit(ctx, entity, operation.__name__)  # create | update | delete
     caller = ctx.caller
     with ctx.runtime.store.write() as conn:
         w = writes.WriteContext(

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from connector.sandbox.catalog import EntityDef
-from connector.sandbox.store import quote
+from connector.sandbox.store import delete_rows, quote
 from connector.sandbox.values import format_datetime
 
 
@@ -18,7 +18,4 @@ def prune_expired(conn: sqlite3.Connection, entity: EntityDef, now: datetime | N
         return 0
     (created,) = entity.system_fields("created")
     cutoff = (now or datetime.now(UTC)) - timedelta(days=entity.retention_days)
-    return conn.execute(
-        f"DELETE FROM {quote(entity.table)} WHERE {quote(created)} < ?",  # noqa: S608 - catalog names
-        (format_datetime(cutoff),),
-    ).rowcount
+    return delete_rows(conn, entity, f"{quote(created)} < ?", (format_datetime(cutoff),))

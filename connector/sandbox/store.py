@@ -65,21 +65,35 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _raise_mark(conn: sqlite3.Connection, entity: EntityDef, value: int) -> None:
+    conn.execute(
+        "INSERT INTO _id_marks (entity, last) VALUES (?, ?) "
+        "ON CONFLICT (entity) DO UPDATE SET last = MAX(last, excluded.last)",
+        (entity.name, value),
+    )
+
+
 def next_id(conn: sqlite3.Connection, entity: EntityDef) -> int:
     """One past the highest id this entity ever had: a deleted record's id is never reused.
 
-    The mark lives in `_id_marks` (in the data folder, so it survives restarts); the table's
-    own MAX(id) covers seeded rows, which are written without touching the mark.
+    The mark lives in `_id_marks` (in the data folder, so it survives restarts): creates and
+    deletes raise it; the table's own MAX(id) covers seeded rows never deleted.
     """
     mark = conn.execute("SELECT last FROM _id_marks WHERE entity = ?", (entity.name,)).fetchone()
     top = conn.execute(f"SELECT MAX(id) FROM {quote(entity.table)}").fetchone()[0]
-    next_id = max((mark[0] if mark else 0) + 1, (top or 0) + 1, entity.id_start)
-    conn.execute(
-        "INSERT INTO _id_marks (entity, last) VALUES (?, ?) "
-        "ON CONFLICT (entity) DO UPDATE SET last = excluded.last",
-        (entity.name, next_id),
-    )
-    return next_id
+    value = max((mark[0] if mark else 0) + 1, (top or 0) + 1, entity.id_start)
+    _raise_mark(conn, entity, value)
+    return value
+
+
+def delete_rows(conn: sqlite3.Connection, entity: EntityDef, where: str, params: tuple) -> int:
+    """Delete the rows matching `where`, keeping their ids out of reuse; how many went."""
+    table = quote(entity.table)
+    top = conn.execute(f"SELECT MAX(id) FROM {table} WHERE {where}", params).fetchone()[0]  # noqa: S608
+    if top is None:
+        return 0
+    _raise_mark(conn, entity, top)
+    return conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount  # noqa: S608
 
 
 def entity_ddl(entity: EntityDef) -> list[str]:

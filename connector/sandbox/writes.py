@@ -19,7 +19,7 @@ from connector.sandbox.errors import NO_MATCHING_RECORDS, autotask_error, requir
 from connector.sandbox.errors import unknown_field as unknown_field_error
 from connector.sandbox.records import fetch_raw
 from connector.sandbox.rules import rules_for
-from connector.sandbox.store import next_id, quote
+from connector.sandbox.store import delete_rows, next_id, quote
 from connector.sandbox.validation import check_fields, check_udfs
 from connector.sandbox.values import now_text, to_store, udf_to_store
 
@@ -249,6 +249,6 @@ def delete(w: WriteContext, record_id: int, *, parent_id: int | None = None) -> 
     if parent_id is not None and entity.parent_field and previous[entity.parent_field] != parent_id:
         raise autotask_error(NO_MATCHING_RECORDS)
     rules_for(entity).before_delete(w, previous)
-    w.conn.execute(f"DELETE FROM {quote(entity.table)} WHERE id = ?", (record_id,))
+    delete_rows(w.conn, entity, "id = ?", (record_id,))
     w.events.append(ChangeEvent(entity, "Delete", record_id, None, set()))
     return record_id

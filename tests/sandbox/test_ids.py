@@ -35,3 +35,9 @@ def test_ids_stay_unused_across_a_restart_on_the_same_data(make_sandbox, tmp_pat
     again = make_sandbox(database=database)
     assert again.record("Companies", company_id) is not None  # the same data, not a reseed
     assert _new_contact(again, company_id) > deleted
+
+
+def test_the_id_of_a_deleted_seeded_record_is_not_given_again(sandbox):
+    highest = sandbox.record("Contacts", max(sandbox.ids("Contacts")))  # seeded, never created
+    _delete_contact(sandbox, highest["companyID"], highest["id"])
+    assert _new_contact(sandbox, highest["companyID"]) > highest["id"]

@@ -13,6 +13,7 @@
 - Category RMA needs the RMA module, forces Change Request and needs a configurationItemID;
   its companyID and configurationItemID are not editable; rmaStatus defaults from the
   category. rmaStatus/rmaType sent for a ticket of another category are ignored.
+- Deleting (the UI's delete; the API has none) logs the ticket in DeletedTicketLogs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from connector.sandbox.errors import autotask_error
 from connector.sandbox.rules import EntityRules
+from connector.sandbox.rules.deleted_tickets import log_deleted_ticket
 from connector.sandbox.validation import changed
 from connector.sandbox.values import format_datetime
 
@@ -56,6 +58,9 @@ class TicketRules(EntityRules):
         record["ticketNumber"] = self._ticket_number(w, record.get("ticketNumber"))
         record["creatorType"] = 1
         self._common(w, record, None)
+
+    def before_delete(self, w, previous: dict[str, Any]) -> None:
+        log_deleted_ticket(w, previous)  # only the UI deletes tickets (the admin endpoint)
 
     def prepare_update(self, w, record: dict[str, Any], previous: dict[str, Any]) -> None:
         record["ticketNumber"] = previous["ticketNumber"]  # the number never changes

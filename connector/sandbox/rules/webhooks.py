@@ -9,7 +9,7 @@ from typing import Any
 
 from connector.sandbox.errors import autotask_error
 from connector.sandbox.rules import EntityRules
-from connector.sandbox.store import quote
+from connector.sandbox.store import delete_rows, quote
 
 _KEY_FIELD = {"Fields": "fieldID", "UdfFields": "udfFieldID", "ExcludedResources": "resourceID"}
 
@@ -50,9 +50,7 @@ class WebhookRules(EntityRules):
 
     def before_delete(self, w, previous: dict[str, Any]) -> None:
         for child in _children(w, w.entity).values():
-            w.conn.execute(
-                f"DELETE FROM {quote(child.table)} WHERE webhookID = ?", (previous["id"],)
-            )
+            delete_rows(w.conn, child, "webhookID = ?", (previous["id"],))
         w.conn.execute(
             "DELETE FROM _webhook_events WHERE webhook_entity = ? AND webhook_id = ? "
             "AND status = 'pending'",
