@@ -94,7 +94,7 @@ def main(records: int) -> None:
             answer = requests.post(api + path, json=body, headers=headers, timeout=30)
             assert answer.status_code == 200, answer.text
 
-        resolver = app.extensions["connector.vdr"]["resolver"]
+        resolver = app.extensions["connector.virtual"]["resolver"]
         registry = app.extensions["connector.hub"]["registry"]
         instance = app.extensions["connector.deps"].instances.get(created["id"])
         assert isinstance(instance, Instance)

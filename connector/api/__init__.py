@@ -10,8 +10,6 @@ BASE_PATH = "/elements/api-v2"
 def register_blueprints(app: Flask) -> None:
     from connector.api import deps, health, hubs, instances, virtual
 
-    deps.init_app(app)
-    hubs.init_app(app)
-    virtual.init_app(app)  # after hubs: it hooks virtual resources into the hub's registry
+    deps.init_app(app)  # the composition root: every blueprint reads what it builds
     for blueprint in (health.bp, instances.bp, hubs.bp, virtual.bp):
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

@@ -1,39 +1,80 @@
-"""The stores and services a request needs, built once per app and kept in `app.extensions`."""
+"""The composition root: every store and service the app shares, built once, in order.
+
+Nothing else wires parts together. Here the hub registry gets its resolvers (virtual resources
+first, then the normalized maps and Autotask entities), the instance hooks get their listeners
+(the hub's cache, virtual-resource documents), and the one Autotask client factory is made.
+Blueprints read what they need through the accessors below and never import one another.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, current_app
 
 from connector.config import Settings
+from connector.hub.cache import cache_dropper
+from connector.hub.registry import Registry
+from connector.hub.tokens import PageTokens
+from connector.mapping import load_maps
 from connector.storage.local_cache import LocalCache
 from connector.storage.redis_conn import get_keys, get_redis
 from connector.tenancy.accounts import AccountStore
 from connector.tenancy.callers import CallerLookup
+from connector.tenancy.clients import ClientFactory
+from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import InstanceStore
 from connector.tenancy.secrets_box import SecretBox, load_key
 from connector.tenancy.services import Services
+from connector.virtual.resolver import VirtualResolver
+from connector.virtual.service import VdrService
+from connector.virtual.store import VdrStore
 
 EXTENSION = "connector.deps"
+HUB = "connector.hub"
+VIRTUAL = "connector.virtual"
 
 
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
     client, keys = get_redis(app), get_keys(app)
     key = load_key(settings.secret_key, settings.data_dir)
+    box = SecretBox(key)
     local = LocalCache(client, keys, ttl=settings.local_cache_ttl)
-    deps = Services(
+    hooks = InstanceHooks()
+    services = Services(
         settings,
         keys,
         AccountStore(client, keys),
         InstanceStore(client, keys, local),
-        SecretBox(key),
+        box,
         key,
         CallerLookup(client, keys, local),
         local,
+        ClientFactory(settings=settings, client=client, keys=keys, box=box),
+        hooks,
     )
-    app.extensions[EXTENSION] = deps
+    app.extensions[EXTENSION] = services
+
+    store = VdrStore(client, keys, local)
+    resolver = VirtualResolver(store)
+    # every transformation map is loaded and validated now: a bad map stops the service here
+    registry = Registry(load_maps(settings.transformations_dir), [resolver])
+    app.extensions[HUB] = {"registry": registry, "tokens": PageTokens(key)}
+    app.extensions[VIRTUAL] = {
+        "service": VdrService(store, services.instances),
+        "resolver": resolver,
+        "store": store,
+    }
+
+    # what an instance's change or deletion drops, in this order
+    drop_cached = cache_dropper(client, keys, local)
+    hooks.on_change(drop_cached)
+    hooks.on_delete(drop_cached)
+    hooks.on_delete(store.drop_instance)
+
     if settings.org_secret and settings.user_secret:
-        _provision_single_tenant(deps)
+        _provision_single_tenant(services)
 
 
 def _provision_single_tenant(deps: Services) -> None:
@@ -48,3 +89,16 @@ def _provision_single_tenant(deps: Services) -> None:
 
 def deps() -> Services:
     return current_app.extensions[EXTENSION]
+
+
+def registry() -> Registry:
+    return current_app.extensions[HUB]["registry"]
+
+
+def tokens() -> PageTokens:
+    return current_app.extensions[HUB]["tokens"]
+
+
+def virtual() -> dict[str, Any]:
+    """The virtual resources' store, resolver and service."""
+    return current_app.extensions[VIRTUAL]

@@ -20,6 +20,7 @@ from flask import Flask
 
 from connector import logging_setup, request_ids
 from connector.api.context import authorize
+from connector.api.deps import EXTENSION, HUB
 from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.errors import ConnectorError
 from connector.hub.cache import HubCache
@@ -48,7 +49,7 @@ class FastPath:
     def _cached_record(
         self, environ: dict[str, Any], name: str, record_id: int
     ) -> tuple[bytes, int] | None:
-        deps = self.app.extensions["connector.deps"]
+        deps = self.app.extensions[EXTENSION]
         try:
             header = parse_authorization(environ.get("HTTP_AUTHORIZATION"))
             if not (header.user and header.organization and header.element):
@@ -60,7 +61,7 @@ class FastPath:
             instance = caller.instance
             if instance is None or not instance.cachingEnabled:
                 return None
-            resource = self.app.extensions["connector.hub"]["registry"].resolve(name, instance)
+            resource = self.app.extensions[HUB]["registry"].resolve(name, instance)
             if resource.kind != "normalized":
                 return None  # other kinds may need Autotask metadata to decide
             resource.check("get", None)

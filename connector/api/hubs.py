@@ -8,48 +8,32 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from connector import ceql
 from connector.api.context import element_caller
-from connector.api.deps import deps
+from connector.api.deps import deps, registry, tokens
 from connector.api.params import INSTANCE_ID, flag
-from connector.errors import BadRequestError
+from connector.errors import AuthenticationError, BadRequestError
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.metadata import cloud_elements_row
-from connector.hub.registry import Registry
 from connector.hub.service import Answer, Hub
-from connector.hub.tokens import PageTokens
-from connector.mapping import load_maps
 from connector.storage.redis_conn import get_redis
 
 bp = Blueprint("hubs", __name__)
 HUB = "<any(crm, helpdesk):hub>"
-EXTENSION = "connector.hub"
-
-
-def init_app(app: Flask) -> None:
-    """Load and validate every transformation map now: a bad map stops the service here."""
-    settings = app.config["SETTINGS"]
-    registry = Registry(load_maps(settings.transformations_dir))
-    tokens = PageTokens(app.extensions["connector.deps"].box_key)
-    app.extensions[EXTENSION] = {"registry": registry, "tokens": tokens}
-
-
-def registry() -> Registry:
-    return current_app.extensions[EXTENSION]["registry"]
 
 
 def _hub(*, allow_disabled: bool = False) -> Hub:
     caller = element_caller(allow_disabled=allow_disabled)
-    assert caller.instance is not None
-    state = current_app.extensions[EXTENSION]
+    if caller.instance is None:  # element_caller refuses a token of no instance already
+        raise AuthenticationError("Unknown or deleted instance token")
     return Hub(
         caller.instance,
         deps=deps(),
         redis_client=get_redis(),
-        registry=state["registry"],
-        tokens=state["tokens"],
+        registry=registry(),
+        tokens=tokens(),
     )
 
 

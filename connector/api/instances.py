@@ -6,12 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from connector.api import virtual
 from connector.api.bodies import load
 from connector.api.context import element_caller, platform_caller
 from connector.api.deps import deps
-from connector.errors import NotFoundError, ValidationError
-from connector.storage.redis_conn import get_redis
+from connector.errors import AuthenticationError, NotFoundError, ValidationError
 from connector.tenancy import element
 from connector.tenancy.instance_editor import InstanceEditor
 from connector.tenancy.instances import Instance
@@ -23,15 +21,7 @@ bp = Blueprint("instances", __name__)
 
 def _editor() -> InstanceEditor:
     d = deps()
-    return InstanceEditor(
-        store=d.instances,
-        box=d.box,
-        settings=d.settings,
-        client=get_redis(),
-        keys=d.keys,
-        local=d.local,
-        on_delete=virtual.drop_instance,
-    )
+    return InstanceEditor(store=d.instances, box=d.box, clients=d.clients, hooks=d.hooks)
 
 
 def _body() -> Any:
@@ -115,7 +105,8 @@ def disable_instance():
 
 def _set_disabled(disabled: bool):
     caller = element_caller(allow_disabled=True)
-    assert caller.instance is not None
+    if caller.instance is None:  # element_caller refuses a token of no instance already
+        raise AuthenticationError("Unknown or deleted instance token")
     # a fresh copy: the caller's record may be this worker's shared copy of it
     instance = deps().instances.get(caller.instance.id)
     if instance is None:

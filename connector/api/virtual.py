@@ -11,63 +11,64 @@ Cloud Elements' paths, organization and instance levels (the account level is no
     /instances/{id}/transformations/{name}                   GET POST PUT DELETE
     /common-resources                                        GET
     /instances/{id}/docs                                     GET
-Thin: parse with the schemas, call `VdrService`, answer JSON. `init_app` also hooks the
-resolver into the hub's registry, so `/hubs/crm/{name}` serves what these define.
+Thin: parse with the schemas, call `VdrService`, answer JSON. Each handler serves both levels;
+the ROUTES table registers it under each level's path prefix. The hub serves what these define
+through the resolver the composition root (connector.api.deps) gives the registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from connector.api import BASE_PATH, hubs
+from connector.api import BASE_PATH
 from connector.api.bodies import load
 from connector.api.context import platform_caller
-from connector.api.deps import deps
+from connector.api.deps import deps, registry, virtual
 from connector.api.params import flag
 from connector.errors import NotFoundError, ValidationError
 from connector.hub.context import HubContext
-from connector.storage.redis_conn import get_keys, get_redis
 from connector.tenancy import element
-from connector.tenancy.clients import autotask_for
 from connector.tenancy.instances import Instance
 from connector.virtual import validate, views
-from connector.virtual.resolver import VirtualResolver
+from connector.virtual.inherit import INSTANCE, ORG
 from connector.virtual.schemas import DefinitionSchema, TransformationSchema, check_name
 from connector.virtual.service import VdrService
-from connector.virtual.store import Scope, VdrStore, instance_scope, org_scope
+from connector.virtual.store import Scope, instance_scope, org_scope
 
-bp = Blueprint("vdr", __name__)
-EXTENSION = "connector.vdr"
-
-
-def init_app(app: Flask) -> None:
-    """After `hubs.init_app`: the registry now asks the resolver first for every name."""
-    store = VdrStore(get_redis(app), get_keys(app), app.extensions["connector.deps"].local)
-    resolver = VirtualResolver(store)
-    registry = app.extensions[hubs.EXTENSION]["registry"]
-    registry.virtual = resolver
-    registry.virtual_names = resolver.names
-    instances = app.extensions["connector.deps"].instances
-    app.extensions[EXTENSION] = {
-        "service": VdrService(store, instances),
-        "resolver": resolver,
-        "store": store,
-    }
+bp = Blueprint("virtual", __name__)
 
 
-def drop_instance(instance_id: int) -> None:
-    """Called when an instance is deleted: its instance-level documents are deleted too."""
-    current_app.extensions[EXTENSION]["store"].drop_instance(instance_id)
+@dataclass(frozen=True)
+class Level:
+    """Where a call is: the scope of its documents, its organization, and its instance."""
+
+    scope: Scope
+    org_id: int
+    instance: Instance | None = None
 
 
 def _service() -> VdrService:
-    return current_app.extensions[EXTENSION]["service"]
+    return virtual()["service"]
 
 
 def _org() -> int:
     return platform_caller().organization.id
+
+
+def _org_level(key_or_id: str | None = None) -> Level:
+    if key_or_id is not None:  # transformations name the element in their path
+        _element(key_or_id)
+    org_id = _org()
+    return Level(org_scope(org_id), org_id)
+
+
+def _instance_level(instance_id: int) -> Level:
+    org_id, instance = _instance(instance_id)
+    return Level(instance_scope(instance_id), org_id, instance)
 
 
 def _instance(instance_id: int) -> tuple[int, Instance]:
@@ -114,206 +115,134 @@ def _definition_view(name: str, doc: dict[str, Any]) -> dict[str, Any]:
     return {"objectName": name, "fields": fields, "level": doc["level"]}
 
 
-# -- definitions, organization level ----------------------------------------------------------
-@bp.get("/organizations/objects/definitions")
-def list_org_definitions():
-    org_id = _org()
-    if flag("systemOnly"):
+def _deleted(name: str | None = None):
+    return jsonify({"objectName": name, "deleted": True} if name else {"deleted": True})
+
+
+# -- definitions --------------------------------------------------------------------------------
+def list_definitions(at: Level):
+    if at.scope.level == ORG and flag("systemOnly"):
         return jsonify(views.templates(_maps()))
-    found = _service().store.definitions(org_scope(org_id))
+    found = _service().store.definitions(at.scope)
     return jsonify({name: _definition_view(name, doc) for name, doc in found.items()})
 
 
-@bp.post("/organizations/objects/definitions")
-def create_org_definitions():
-    org_id = _org()
-    created = _service().create_definitions(org_scope(org_id), org_id, _definitions_body())
+def create_definitions(at: Level):
+    created = _service().create_definitions(at.scope, at.org_id, _definitions_body())
     return jsonify({name: _definition_view(name, doc) for name, doc in created.items()})
 
 
-@bp.delete("/organizations/objects/definitions")
-def delete_org_definitions():
-    org_id = _org()
-    _service().delete_definitions(org_scope(org_id), org_id, None)
-    return jsonify({"deleted": True})
+def delete_definitions(at: Level):
+    _service().delete_definitions(at.scope, at.org_id, None)
+    return _deleted()
 
 
-@bp.get("/organizations/objects/<name>/definitions")
-def get_org_definition(name: str):
-    return _get_definition(org_scope(_org()), name)
+def get_definition(at: Level, name: str):
+    return jsonify(_definition_view(name, _service().definition(at.scope, name)))
 
 
-@bp.post("/organizations/objects/<name>/definitions")
-def create_org_definition(name: str):
-    org_id = _org()
-    return _create_definition(org_scope(org_id), org_id, name)
-
-
-@bp.put("/organizations/objects/<name>/definitions")
-def replace_org_definition(name: str):
-    org_id = _org()
-    return _replace_definition(org_scope(org_id), org_id, name)
-
-
-@bp.delete("/organizations/objects/<name>/definitions")
-def delete_org_definition(name: str):
-    org_id = _org()
-    return _delete_definition(org_scope(org_id), org_id, name)
-
-
-# -- definitions, instance level ----------------------------------------------------------------
-@bp.get("/instances/<int:instance_id>/objects/definitions")
-def list_instance_definitions(instance_id: int):
-    _instance(instance_id)
-    found = _service().store.definitions(instance_scope(instance_id))
-    return jsonify({name: _definition_view(name, doc) for name, doc in found.items()})
-
-
-@bp.post("/instances/<int:instance_id>/objects/definitions")
-def create_instance_definitions(instance_id: int):
-    org_id, _ = _instance(instance_id)
-    scope = instance_scope(instance_id)
-    created = _service().create_definitions(scope, org_id, _definitions_body())
-    return jsonify({name: _definition_view(name, doc) for name, doc in created.items()})
-
-
-@bp.get("/instances/<int:instance_id>/objects/<name>/definitions")
-def get_instance_definition(instance_id: int, name: str):
-    _instance(instance_id)
-    return _get_definition(instance_scope(instance_id), name)
-
-
-@bp.post("/instances/<int:instance_id>/objects/<name>/definitions")
-def create_instance_definition(instance_id: int, name: str):
-    org_id, _ = _instance(instance_id)
-    return _create_definition(instance_scope(instance_id), org_id, name)
-
-
-@bp.put("/instances/<int:instance_id>/objects/<name>/definitions")
-def replace_instance_definition(instance_id: int, name: str):
-    org_id, _ = _instance(instance_id)
-    return _replace_definition(instance_scope(instance_id), org_id, name)
-
-
-@bp.delete("/instances/<int:instance_id>/objects/<name>/definitions")
-def delete_instance_definition(instance_id: int, name: str):
-    org_id, _ = _instance(instance_id)
-    return _delete_definition(instance_scope(instance_id), org_id, name)
-
-
-def _get_definition(scope: Scope, name: str):
-    return jsonify(_definition_view(name, _service().definition(scope, name)))
-
-
-def _create_definition(scope: Scope, org_id: int, name: str):
+def create_definition(at: Level, name: str):
     docs = {_named(name): _definition_body()}
-    created = _service().create_definitions(scope, org_id, docs)
+    created = _service().create_definitions(at.scope, at.org_id, docs)
     return jsonify(_definition_view(name, created[name]))
 
 
-def _replace_definition(scope: Scope, org_id: int, name: str):
-    doc = _service().replace_definition(scope, org_id, name, _definition_body())
+def replace_definition(at: Level, name: str):
+    doc = _service().replace_definition(at.scope, at.org_id, name, _definition_body())
     return jsonify(_definition_view(name, doc))
 
 
-def _delete_definition(scope: Scope, org_id: int, name: str):
-    _service().delete_definitions(scope, org_id, [name])
-    return jsonify({"objectName": name, "deleted": True})
+def delete_definition(at: Level, name: str):
+    _service().delete_definitions(at.scope, at.org_id, [name])
+    return _deleted(name)
 
 
-# -- transformations ------------------------------------------------------------------------------
-@bp.get("/organizations/elements/<key_or_id>/transformations")
-def list_org_transformations(key_or_id: str):
-    _element(key_or_id)
-    org_id = _org()
-    return jsonify(_service().transformations(org_scope(org_id), org_id))
+# -- transformations ----------------------------------------------------------------------------
+def list_transformations(at: Level):
+    return jsonify(_service().transformations(at.scope, at.org_id))
 
 
-@bp.get("/organizations/elements/<key_or_id>/transformations/<name>")
-def get_org_transformation(key_or_id: str, name: str):
-    _element(key_or_id)
-    org_id = _org()
-    return jsonify(_service().transformation(org_scope(org_id), org_id, name))
+def delete_transformations(at: Level):
+    _service().delete_transformations(at.scope, at.org_id, None)
+    return _deleted()
 
 
-@bp.post("/organizations/elements/<key_or_id>/transformations/<name>")
-def create_org_transformation(key_or_id: str, name: str):
-    _element(key_or_id)
-    org_id = _org()
-    return _save(org_scope(org_id), org_id, name, None, create=True)
+def get_transformation(at: Level, name: str):
+    return jsonify(_service().transformation(at.scope, at.org_id, name))
 
 
-@bp.put("/organizations/elements/<key_or_id>/transformations/<name>")
-def replace_org_transformation(key_or_id: str, name: str):
-    _element(key_or_id)
-    org_id = _org()
-    return _save(org_scope(org_id), org_id, name, None, create=False)
+def create_transformation(at: Level, name: str):
+    return _save(at, name, create=True)
 
 
-@bp.delete("/organizations/elements/<key_or_id>/transformations/<name>")
-def delete_org_transformation(key_or_id: str, name: str):
-    _element(key_or_id)
-    org_id = _org()
-    _service().delete_transformations(org_scope(org_id), org_id, [name])
-    return jsonify({"objectName": name, "deleted": True})
+def replace_transformation(at: Level, name: str):
+    return _save(at, name, create=False)
 
 
-@bp.get("/instances/<int:instance_id>/transformations")
-def list_instance_transformations(instance_id: int):
-    org_id, _ = _instance(instance_id)
-    return jsonify(_service().transformations(instance_scope(instance_id), org_id))
+def delete_transformation(at: Level, name: str):
+    _service().delete_transformations(at.scope, at.org_id, [name])
+    return _deleted(name)
 
 
-@bp.delete("/instances/<int:instance_id>/transformations")
-def delete_instance_transformations(instance_id: int):
-    org_id, _ = _instance(instance_id)
-    _service().delete_transformations(instance_scope(instance_id), org_id, None)
-    return jsonify({"deleted": True})
-
-
-@bp.get("/instances/<int:instance_id>/transformations/<name>")
-def get_instance_transformation(instance_id: int, name: str):
-    org_id, _ = _instance(instance_id)
-    return jsonify(_service().transformation(instance_scope(instance_id), org_id, name))
-
-
-@bp.post("/instances/<int:instance_id>/transformations/<name>")
-def create_instance_transformation(instance_id: int, name: str):
-    org_id, instance = _instance(instance_id)
-    return _save(instance_scope(instance_id), org_id, name, instance, create=True)
-
-
-@bp.put("/instances/<int:instance_id>/transformations/<name>")
-def replace_instance_transformation(instance_id: int, name: str):
-    org_id, instance = _instance(instance_id)
-    return _save(instance_scope(instance_id), org_id, name, instance, create=False)
-
-
-@bp.delete("/instances/<int:instance_id>/transformations/<name>")
-def delete_instance_transformation(instance_id: int, name: str):
-    org_id, _ = _instance(instance_id)
-    _service().delete_transformations(instance_scope(instance_id), org_id, [name])
-    return jsonify({"objectName": name, "deleted": True})
-
-
-def _save(scope: Scope, org_id: int, name: str, instance: Instance | None, *, create: bool):
+def _save(at: Level, name: str, *, create: bool):
     body = load(TransformationSchema(), request.get_json(), what="transformation")
-    ctx = _context(instance) if instance is not None else None
-    check = validate.checker(hubs.registry(), ctx)
-    view = _service().save_transformation(scope, org_id, name, body, create=create, check=check)
+    ctx = _context(at.instance) if at.instance is not None else None
+    check = validate.checker(registry(), ctx)
+    view = _service().save_transformation(
+        at.scope, at.org_id, name, body, create=create, check=check
+    )
     return jsonify(view)
 
 
 def _context(instance: Instance) -> HubContext:
     """The instance's Autotask metadata, for checking vendor fields against its database."""
-    found = deps()
+    clients = deps().clients
+    return HubContext(lambda: clients(instance), instance)
 
-    def client():
-        return autotask_for(
-            instance, settings=found.settings, client=get_redis(), keys=found.keys, box=found.box
+
+# -- one table, both levels -----------------------------------------------------------------
+BOTH, ORG_ONLY, INSTANCE_ONLY = (ORG, INSTANCE), (ORG,), (INSTANCE,)
+PREFIXES = {  # (documents, level) -> the path prefix, and how it becomes a Level
+    ("definitions", ORG): ("/organizations/objects", _org_level),
+    ("definitions", INSTANCE): ("/instances/<int:instance_id>/objects", _instance_level),
+    ("transformations", ORG): ("/organizations/elements/<key_or_id>", _org_level),
+    ("transformations", INSTANCE): ("/instances/<int:instance_id>", _instance_level),
+}
+ROUTES: list[tuple[str, str, str, Callable[..., Any], tuple[str, ...]]] = [
+    ("definitions", "/definitions", "GET", list_definitions, BOTH),
+    ("definitions", "/definitions", "POST", create_definitions, BOTH),
+    ("definitions", "/definitions", "DELETE", delete_definitions, ORG_ONLY),
+    ("definitions", "/<name>/definitions", "GET", get_definition, BOTH),
+    ("definitions", "/<name>/definitions", "POST", create_definition, BOTH),
+    ("definitions", "/<name>/definitions", "PUT", replace_definition, BOTH),
+    ("definitions", "/<name>/definitions", "DELETE", delete_definition, BOTH),
+    ("transformations", "/transformations", "GET", list_transformations, BOTH),
+    ("transformations", "/transformations", "DELETE", delete_transformations, INSTANCE_ONLY),
+    ("transformations", "/transformations/<name>", "GET", get_transformation, BOTH),
+    ("transformations", "/transformations/<name>", "POST", create_transformation, BOTH),
+    ("transformations", "/transformations/<name>", "PUT", replace_transformation, BOTH),
+    ("transformations", "/transformations/<name>", "DELETE", delete_transformation, BOTH),
+]
+
+
+def _at_level(handler: Callable[..., Any], level: Callable[..., Level]) -> Callable[..., Any]:
+    def view(**params: Any):
+        name = params.pop("name", None)
+        at = level(**params)  # instance_id or key_or_id: the rest of the path's parameters
+        return handler(at) if name is None else handler(at, name)
+
+    return view
+
+
+for documents, path, method, handler, levels in ROUTES:
+    for level_name in levels:
+        prefix, level = PREFIXES[(documents, level_name)]
+        bp.add_url_rule(
+            prefix + path,
+            endpoint=f"{level_name}_{handler.__name__}",
+            view_func=_at_level(handler, level),
+            methods=[method],
         )
-
-    return HubContext(client, instance)
 
 
 # -- common resources and docs --------------------------------------------------------------
@@ -327,24 +256,24 @@ def list_common_resources():
 @bp.get("/instances/<int:instance_id>/docs")
 def instance_docs(instance_id: int):
     org_id, instance = _instance(instance_id)
-    registry = hubs.registry()
-    virtual = {
-        name: (vmap, _base_or_none(registry, vmap.vendor_name))
+    found = registry()
+    virtual_maps = {
+        name: (vmap, _base_or_none(found, vmap.vendor_name))
         for name, vmap in _service().virtual_maps(org_id, instance_id).items()
     }
     server = request.host_url.rstrip("/") + request.script_root + BASE_PATH
     document = views.instance_document(
-        instance, server_url=server, normalized=_maps(), virtual=virtual
+        instance, server_url=server, normalized=_maps(), virtual=virtual_maps
     )
     return jsonify(document)
 
 
 def _maps() -> dict[str, Any]:
-    return {name: resource.map for name, resource in hubs.registry().normalized.items()}
+    return {name: resource.map for name, resource in registry().normalized.items()}
 
 
-def _base_or_none(registry: Any, vendor_name: str) -> Any:
+def _base_or_none(found: Any, vendor_name: str) -> Any:
     try:
-        return registry.base(vendor_name)
+        return found.base(vendor_name)
     except NotFoundError:
         return None

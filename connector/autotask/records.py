@@ -18,6 +18,7 @@ from connector.autotask.calls import Caller
 from connector.autotask.retries import Safety
 from connector.autotask.routes import Route, Routes
 from connector.errors import (
+    ConfigurationError,
     ConnectorError,
     ProviderFatalError,
     ProviderMethodNotAllowedError,
@@ -130,7 +131,8 @@ def _parent_for(
     """The parent id a child write needs; the foreign key is added to a body that lacks it."""
     if not route.needs_parent(operation):
         return None
-    assert route.parent is not None
+    if route.parent is None:
+        raise ConfigurationError(f"The route of {route.entity} names no parent entity")
     in_body = route.parent_id_in(payload)
     if parent_id is not None and in_body is not None and int(parent_id) != in_body:
         raise ValidationError(

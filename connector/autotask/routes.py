@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from connector.errors import ConfigurationError
+from connector.errors import ConfigurationError, ValidationError
 
 ROUTES_FILE = Path(__file__).with_name("routes.yaml")
 OPERATIONS = ("create", "update", "delete")
@@ -48,7 +48,10 @@ class Route:
     def collection(self, operation: str, parent_id: int | None = None) -> str:
         """The path (under V1.0/) that a create or update is sent to."""
         if self.needs_parent(operation):
-            assert self.parent is not None and parent_id is not None
+            if self.parent is None:
+                raise ConfigurationError(f"The route of {self.entity} names no parent entity")
+            if parent_id is None:
+                raise ValidationError(f"{self.entity} is written under its parent: name it")
             return f"{self.parent.entity}/{int(parent_id)}/{self.parent.path}"
         return self.entity
 

@@ -102,5 +102,4 @@ def _ask(session: requests.Session, zone_url: str, username: str, timeout: float
         if not isinstance(answer, dict):
             raise ProviderFatalError("Autotask's zone answer is not a JSON object")
         return answer
-    assert last is not None
-    raise last
+    raise last or ProviderUnavailableError("Autotask's zone lookup did not answer")

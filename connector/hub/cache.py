@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -274,3 +275,14 @@ class HubCache:
         )
         forget(self.local, self.redis, self.keys, [group("instance-cache", self.instance_id)])
         return removed
+
+
+def cache_dropper(
+    client: redis.Redis, keys: Keys, local: LocalCache | None
+) -> Callable[[int], None]:
+    """A listener of the instance hooks: every cached answer of the instance is dropped."""
+
+    def drop(instance_id: int) -> None:
+        HubCache(client, keys, instance_id, enabled=True, local=local).clear()
+
+    return drop

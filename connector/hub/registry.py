@@ -1,12 +1,17 @@
-"""Which resource a name means: a virtual definition of the instance, a normalized map, or an
-Autotask entity by its own name."""
+"""Which resource a name means: what a resolver finds for the instance (its virtual
+resources), else a normalized map, else an Autotask entity by its own name.
+
+The resolvers are given at construction, in the order they are asked (the composition root,
+connector.api.deps, builds the registry); nothing is hooked in afterwards.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -17,8 +22,13 @@ from connector.tenancy.instances import Instance
 
 _ENTITY_NAME = re.compile(r"^[A-Z][A-Za-z]{2,63}$")
 
-# A hook for virtual resources: (instance, name) -> Resource or None.
-VirtualResolver = Callable[[Instance, str, "Registry"], Resource | None]
+
+class Resolver(Protocol):
+    """Resources an instance defines for itself (virtual resources), asked before the base."""
+
+    def __call__(self, instance: Instance, name: str, registry: Registry) -> Resource | None: ...
+
+    def names(self, instance: Instance) -> list[str]: ...
 
 
 @cache
@@ -28,18 +38,17 @@ def native_entities() -> tuple[str, ...]:
 
 
 class Registry:
-    def __init__(self, maps: dict[str, ResourceMap]) -> None:
+    def __init__(self, maps: dict[str, ResourceMap], resolvers: Sequence[Resolver] = ()) -> None:
         self.normalized = {name: MappedResource(m) for name, m in maps.items()}
         self._native = {name.lower(): name for name in native_entities()}
-        self.virtual: VirtualResolver | None = None
-        # the instance's virtual resource names, for /objects (set with `virtual`)
-        self.virtual_names: Callable[[Instance], list[str]] | None = None
+        self.resolvers = tuple(resolvers)
 
     def resolve(self, name: str, instance: Instance | None = None) -> Resource:
-        if self.virtual is not None and instance is not None:
-            found = self.virtual(instance, name, self)
-            if found is not None:
-                return found
+        if instance is not None:
+            for resolver in self.resolvers:
+                found = resolver(instance, name, self)
+                if found is not None:
+                    return found
         return self.base(name)
 
     def base(self, name: str) -> Resource:
@@ -57,6 +66,7 @@ class Registry:
 
     def names(self, instance: Instance | None = None) -> list[str]:
         found = sorted(self.normalized) + list(native_entities())
-        if self.virtual_names is not None and instance is not None:
-            found += [n for n in self.virtual_names(instance) if n not in found]
+        if instance is not None:
+            for resolver in self.resolvers:
+                found += [n for n in resolver.names(instance) if n not in found]
         return found

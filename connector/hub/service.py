@@ -23,7 +23,6 @@ from connector.hub.registry import Registry
 from connector.hub.render import Renderer
 from connector.hub.resources import Resource
 from connector.hub.tokens import PageTokens, query_digest
-from connector.tenancy.clients import autotask_for
 from connector.tenancy.instances import Instance
 from connector.tenancy.services import Services
 
@@ -65,7 +64,7 @@ class Hub:
         self.redis = redis_client
         self.registry = registry
         self.tokens = tokens
-        self.ctx = HubContext(self._make_client, instance)
+        self.ctx = HubContext(lambda: deps.clients(instance), instance)
         self.cache = HubCache(
             redis_client,
             deps.keys,
@@ -76,15 +75,6 @@ class Hub:
             local=deps.local,
         )
         self.strip_nulls = strips_nulls(instance)
-
-    def _make_client(self):
-        return autotask_for(
-            self.instance,
-            settings=self.deps.settings,
-            client=self.redis,
-            keys=self.deps.keys,
-            box=self.deps.box,
-        )
 
     @property
     def client(self):

@@ -86,15 +86,14 @@ class EmbeddedRedis:
             "--loglevel",
             "warning",
         ]
-        if self.persistent:
-            assert self.data_dir is not None
+        if self.persistent and self.data_dir is not None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             if running_url(self.data_dir):
                 raise RuntimeError(
                     f"another autotask-connector is using the data folder {self.data_dir}; "
                     "stop it first or set CONNECTOR_DATA_DIR"
                 )
-            self._stop_stale()
+            self._stop_stale(self.data_dir)
             args += [
                 "--dir",
                 str(self.data_dir.resolve()),
@@ -115,14 +114,13 @@ class EmbeddedRedis:
             preexec_fn=child_preexec,
         )
         self._wait_ready(timeout)
-        if self.persistent:
-            self._write_url_file()
+        if self.persistent and self.data_dir is not None:
+            self._write_url_file(self.data_dir)
         return self.url
 
-    def _write_url_file(self) -> None:
+    def _write_url_file(self, data_dir: Path) -> None:
         """Other commands (create-user) find the running server here; mode 0600: a password."""
-        assert self.data_dir is not None
-        path = self.data_dir / URL_FILE
+        path = data_dir / URL_FILE
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(self.url)
@@ -146,10 +144,9 @@ class EmbeddedRedis:
             finally:
                 client.close()
 
-    def _stop_stale(self) -> None:
+    def _stop_stale(self, data_dir: Path) -> None:
         """Stop a redis-server a crashed run left on this data folder, so two never share it."""
-        assert self.data_dir is not None
-        pidfile = self.data_dir / "redis.pid"
+        pidfile = data_dir / "redis.pid"
         with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
             pid = int(pidfile.read_text().strip())
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()

@@ -1,22 +1,17 @@
 """Creating and changing instances: credentials proved before they are stored, settings
-applied in one way, and every cached answer of a changed instance dropped.
+applied in one way, and the instance hooks told of every change (listeners drop what they keep).
 
 HTTP-free: connector.api.instances parses and renders around it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import redis
-
-from connector.config import Settings
 from connector.errors import ValidationError
-from connector.hub.cache import HubCache
-from connector.storage.keys import Keys
-from connector.storage.local_cache import LocalCache
 from connector.tenancy import element, provisioning
+from connector.tenancy.clients import ClientFactory
+from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import Instance, InstanceStore
 from connector.tenancy.secrets_box import SecretBox
 
@@ -37,19 +32,13 @@ class InstanceEditor:
         *,
         store: InstanceStore,
         box: SecretBox,
-        settings: Settings,
-        client: redis.Redis,
-        keys: Keys,
-        local: LocalCache | None,
-        on_delete: Callable[[int], None] | None = None,
+        clients: ClientFactory,
+        hooks: InstanceHooks,
     ) -> None:
         self.store = store
         self.box = box
-        self.settings = settings
-        self.redis = client
-        self.keys = keys
-        self.local = local
-        self.on_delete = on_delete
+        self.clients = clients
+        self.hooks = hooks
 
     def create(
         self, organization_id: int, user_id: int, data: dict[str, Any]
@@ -111,22 +100,16 @@ class InstanceEditor:
 
     def delete(self, instance: Instance) -> None:
         self.store.delete(instance)
-        self._clear_cache(instance)
-        if self.on_delete is not None:
-            self.on_delete(instance.id)
+        self.hooks.deleted(instance.id)
 
     # -- helpers ----------------------------------------------------------------------------
     def _connect(self, config: dict[str, str | None]) -> provisioning.Connection:
-        return provisioning.connect(config, self.settings, self.redis, self.keys)
+        return provisioning.connect(config, self.clients)
 
     def _saved(self, instance: Instance) -> Instance:
         self.store.save(instance)
-        self._clear_cache(instance)
+        self.hooks.changed(instance.id)  # settings or credentials changed
         return instance
-
-    def _clear_cache(self, instance: Instance) -> None:
-        """Settings or credentials changed, or the instance is gone: no cached answer survives."""
-        HubCache(self.redis, self.keys, instance.id, enabled=True, local=self.local).clear()
 
     def _reconnect_if_credentials_change(
         self, instance: Instance, changes: dict[str, str | None]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import redis
-
-from connector.autotask import AutotaskClient, Credentials, Zone, discover_zone
+from connector.autotask import Credentials, Zone
 from connector.config import Settings
 from connector.errors import (
     ProviderAuthError,
@@ -23,8 +22,10 @@ from connector.errors import (
     ProviderValidationError,
     ValidationError,
 )
-from connector.storage.keys import Keys
 from connector.tenancy import element
+
+if TYPE_CHECKING:
+    from connector.tenancy.clients import ClientFactory
 
 _AUTOTASK_HOST = re.compile(r"^(ww\d+|webservices\d*|prde|pres)\.autotask\.net$", re.IGNORECASE)
 
@@ -71,30 +72,19 @@ def credentials_from(config: dict[str, str | None], settings: Settings) -> Crede
     )
 
 
-def connect(
-    config: dict[str, str | None], settings: Settings, client: redis.Redis, keys: Keys
-) -> Connection:
+def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection:
     """Discover the zone and prove the credentials; a 400 carrying Autotask's text if refused."""
-    credentials = credentials_from(config, settings)
-    zone_url = zone_lookup_url(str(config[element.SERVER_URL]), settings)
+    credentials = credentials_from(config, clients.settings)
+    zone_url = zone_lookup_url(str(config[element.SERVER_URL]), clients.settings)
     try:
-        zone = discover_zone(
-            credentials.username,
-            redis=client,
-            keys=keys,
-            zone_url=zone_url,
-            ttl=settings.zone_ttl,
-            refresh=True,
-        )
+        zone = clients.zone(credentials.username, zone_url, refresh=True)
     except (ProviderAuthError, ProviderValidationError) as exc:
         raise ValidationError(
             "Autotask does not know this username (zone discovery failed); check "
             f"{element.USERNAME} and {element.SERVER_URL}",
             provider_message=exc.provider_message,
         ) from None
-    autotask = AutotaskClient(
-        credentials, zone, redis=client, keys=keys, settings=settings, zone_url=zone_url
-    )
+    autotask = clients.build(credentials, zone, zone_url)
     try:
         autotask.probe()
     except (ProviderAuthError, ProviderForbiddenError, ProviderValidationError) as exc:

@@ -9,6 +9,8 @@ from connector.storage.keys import Keys
 from connector.storage.local_cache import LocalCache
 from connector.tenancy.accounts import AccountStore
 from connector.tenancy.callers import CallerLookup
+from connector.tenancy.clients import ClientFactory
+from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import InstanceStore
 from connector.tenancy.secrets_box import SecretBox
 
@@ -23,3 +25,5 @@ class Services:
     box_key: str  # the Fernet key(s), for keys derived from it (page-token signing)
     lookup: CallerLookup
     local: LocalCache
+    clients: ClientFactory  # the one way to an instance's Autotask client
+    hooks: InstanceHooks  # instance changed / deleted: listeners drop what they keep

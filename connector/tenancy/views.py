@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector.errors import NotFoundError
 from connector.tenancy import element
 from connector.tenancy.accounts import User
 from connector.tenancy.instance_editor import MASK
@@ -28,7 +29,8 @@ def configuration_rows(instance: Instance) -> list[dict[str, Any]]:
 
 def config_row(instance: Instance, key: str, view: dict[str, str] | None = None) -> dict[str, Any]:
     spec = element.config_key(key)
-    assert spec is not None
+    if spec is None:
+        raise NotFoundError(f"No configuration key '{key}'")
     view = view if view is not None else configuration_view(instance)
     return {
         "id": spec.id,

@@ -90,11 +90,10 @@ def effective_fields(stored: Stored, definition: list[FieldDef]) -> list[FieldMa
 def resolve(stored: Stored) -> VirtualMap | None:
     """The virtual resource the instance sees, or None when the name is not virtual for it."""
     org_xf, inst_xf = stored.org_transformation, stored.instance_transformation
-    if org_xf is None and inst_xf is None:
+    main = inst_xf if inst_xf is not None else org_xf
+    if main is None:
         return None
     definition = effective_definition(stored)
-    main = inst_xf if inst_xf is not None else org_xf
-    assert main is not None
     options = pass_through(inst_xf.get("configuration")) if inst_xf else None
     if options is None and org_xf is not None and stored.uses_org:
         options = pass_through(org_xf.get("configuration"))

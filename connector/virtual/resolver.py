@@ -1,4 +1,4 @@
-"""The hub's hook for virtual resources: `registry.virtual = VirtualResolver(store)`.
+"""The hub registry's resolver of virtual resources: `Registry(maps, [VirtualResolver(store)])`.
 
 The registry asks it first for every name a hub call uses, so a definition may take a
 normalized name (`contacts`) and change what that name answers for the instances it applies to.

@@ -37,11 +37,18 @@ class VirtualResource:
         self.entity = base.entity
         self.fixed_filter = list(base.fixed_filter)
         self._paths_only = Transformer(vmap)
-        self._engine: Transformer | None = None
-        self._shape: BaseShape | None = None
+        self._prepared: tuple[Transformer, BaseShape] | None = None
+
+    @property
+    def _shape(self) -> BaseShape | None:
+        return self._prepared[1] if self._prepared is not None else None
 
     def _ready(self, ctx: Any) -> Transformer:
-        if self._engine is None:
+        return self._prepare(ctx)[0]
+
+    def _prepare(self, ctx: Any) -> tuple[Transformer, BaseShape]:
+        """The engine and the base's shape, checked against each other once."""
+        if self._prepared is None:
             shape = shape_of(self.base, ctx)
             found = validate.problems(self.map, shape)
             if found:
@@ -51,11 +58,11 @@ class VirtualResource:
                     + f"; fix it with PUT .../transformations/{self.name}"
                 )
             types = {f.vendor_path: shape.type_of(f.vendor_path) for f in self.map.fields}
-            self._engine = Transformer(
+            engine = Transformer(
                 self.map, get=self.base.get, write_path=shape.write_path, base_types=types
             )
-            self._shape = shape
-        return self._engine
+            self._prepared = (engine, shape)
+        return self._prepared
 
     # -- the Resource protocol ---------------------------------------------------------------
     def check(self, operation: str, ctx: Any) -> None:
@@ -112,9 +119,8 @@ class VirtualResource:
         return self._shape is None or self._shape.is_udf(base_path)
 
     def describe(self, ctx: Any) -> list[dict[str, Any]]:
-        self._ready(ctx)
-        assert self._shape is not None
-        return validate.describe(self.map, self._shape, self.base.describe(ctx))
+        shape = self._prepare(ctx)[1]
+        return validate.describe(self.map, shape, self.base.describe(ctx))
 
 
 def _has_null(value: Any) -> bool:

@@ -1,0 +1,35 @@
+"""Instance hooks: what other features do when an instance changes or is deleted.
+
+Tenancy knows no feature that keeps data per instance (the hub's cache, virtual-resource
+documents, later event subscriptions and bulk jobs). Each subscribes a listener once, in the
+composition root (connector.api.deps); the instance editor notifies them after the store holds
+the change. Listeners run in the order they subscribed and receive the instance id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Listener = Callable[[int], None]
+
+
+class InstanceHooks:
+    def __init__(self) -> None:
+        self._changed: list[Listener] = []
+        self._deleted: list[Listener] = []
+
+    def on_change(self, listener: Listener) -> None:
+        """Called after an instance's settings or credentials changed."""
+        self._changed.append(listener)
+
+    def on_delete(self, listener: Listener) -> None:
+        """Called after an instance was deleted: drop what is kept for it."""
+        self._deleted.append(listener)
+
+    def changed(self, instance_id: int) -> None:
+        for listener in self._changed:
+            listener(instance_id)
+
+    def deleted(self, instance_id: int) -> None:
+        for listener in self._deleted:
+            listener(instance_id)
