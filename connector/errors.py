@@ -3,9 +3,15 @@
 Every error knows its HTTP status and a stable code; `connector.api.errors` renders any of them
 as `{"message", "requestId", "providerMessage"}`. Messages never carry secrets: provider text is
 kept apart in `provider_message`, and callers must not format credentials into either.
+`load` validates a body with a marshmallow schema and turns its errors into one 400.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
 
 
 class ConnectorError(Exception):
@@ -154,3 +160,39 @@ class ProviderUnavailableError(ProviderError):
 class ProviderFatalError(ProviderError):
     status = 502
     code = "provider_failed"
+
+
+# -- request bodies: marshmallow's errors as one ValidationError (400) ------------------------
+def flatten_messages(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow's nested error dict as `path: message` lines."""
+    if isinstance(messages, dict):
+        lines = []
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix and key != "_schema" else (prefix or str(key))
+            if key == "_schema":
+                path = prefix or "body"
+            lines.extend(flatten_messages(value, path))
+        return lines
+    if isinstance(messages, list):
+        return [
+            f"{prefix}: {m}" if prefix else str(m)
+            for m in messages
+            if not isinstance(m, (dict, list))
+        ] + [
+            line
+            for m in messages
+            if isinstance(m, (dict, list))
+            for line in flatten_messages(m, prefix)
+        ]
+    return [f"{prefix}: {messages}" if prefix else str(messages)]
+
+
+def load(schema: Schema, data: Any, *, what: str, partial: bool = False) -> Any:
+    """Validate with `schema`; a ValidationError (400) whose message names every bad field."""
+    if data is None:
+        raise ValidationError(f"Invalid {what}: send a JSON object body")
+    try:
+        return schema.load(data, partial=partial)
+    except MarshmallowError as exc:
+        lines = flatten_messages(exc.messages)
+        raise ValidationError(f"Invalid {what}: " + "; ".join(lines)) from None

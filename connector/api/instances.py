@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from connector.api.bodies import load
 from connector.api.context import element_caller, platform_caller
 from connector.api.deps import deps
-from connector.errors import AuthenticationError, NotFoundError, ValidationError
+from connector.errors import AuthenticationError, NotFoundError, ValidationError, load
 from connector.tenancy import element
 from connector.tenancy.instance_editor import InstanceEditor
 from connector.tenancy.instances import Instance

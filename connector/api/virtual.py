@@ -25,11 +25,10 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from connector.api import BASE_PATH
-from connector.api.bodies import load
 from connector.api.context import platform_caller
 from connector.api.deps import deps, registry, virtual
 from connector.api.params import flag
-from connector.errors import NotFoundError, ValidationError
+from connector.errors import NotFoundError, ValidationError, load
 from connector.hub.context import HubContext
 from connector.tenancy import element
 from connector.tenancy.instances import Instance

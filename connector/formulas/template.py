@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from connector.api.bodies import flatten_messages
+from connector.errors import flatten_messages
 from connector.formulas import interpolate, limits
 from connector.formulas.expressions import ExpressionError
 from connector.formulas.steps import REGISTRY
