@@ -198,16 +198,16 @@ class OutboundClient:
                     raise _failure(call) from None
                 except (HTTPError, OSError, http.client.HTTPException) as exc:
                     raise _failure(call, exc) from None
-                return raw.status, raw.headers, _read_body(raw, cap, call)
+                return raw.status, raw.headers, _read_body(raw, cap, call, method)
         raise OutboundConnectError(UNREACHABLE, request_sent=False)
 
 
-def _read_body(raw: BaseHTTPResponse, cap: int, call: CallState) -> bytes:
+def _read_body(raw: BaseHTTPResponse, cap: int, call: CallState, method: str) -> bytes:
     """The whole (decoded) body, at most `cap` bytes; the connection goes back to the pool
     only when the body was read to its end."""
     try:
         declared = raw.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if method.upper() != "HEAD" and declared.isdigit() and int(declared) > cap:
             raise OutboundTooLargeError("The upstream answer is larger than allowed.")
         parts: list[bytes] = []
         size = 0

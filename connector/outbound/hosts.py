@@ -70,6 +70,8 @@ class HostPattern:
             return True
         if "*" not in self.host:
             return host == self.host
+        if parse_ip(host) is not None:
+            return False  # wildcards are for DNS names: "*.0.0.1" never matches an address
         return _regex(self.host).fullmatch(host) is not None
 
     def matches(self, host: str, port: int, default_port: int) -> bool:

@@ -158,6 +158,8 @@ def big(size: int, declare: bool) -> Route:
             handler.send_header("Connection", "close")
             handler.close_connection = True
         handler.end_headers()
+        if handler.command == "HEAD":
+            return
         try:
             for _ in range(size // 65536):
                 handler.wfile.write(b"y" * 65536)

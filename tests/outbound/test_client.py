@@ -215,6 +215,14 @@ def test_the_body_is_capped(server, path):
     assert client.request("GET", f"http://127.0.0.1:{server.port}/echo").status == 200
 
 
+def test_a_head_answer_declaring_a_large_body_is_not_too_large(server):
+    client = OutboundClient(LOCAL)
+    url = f"http://127.0.0.1:{server.port}/big-declared"
+    answer = client.request("HEAD", url, max_response_bytes=1024)
+    assert answer.status == 200 and answer.body == b""
+    assert answer.headers["Content-Length"] == str(4 << 20)
+
+
 def test_a_closed_port_is_a_generic_connect_error_with_nothing_sent():
     holder = LoopbackServer({})
     port = holder.port

@@ -34,6 +34,7 @@ MATCHES = [
     P("[0:0::1]", "::1", 443, True, id="IPv6 pattern is compared compressed"),
     P("Example.COM.", "example.com", 443, True, id="case and a trailing dot do not matter"),
     P("*", "anything.example", 1234, True, id="lone star is any host, any port"),
+    P("*.0.0.1", "127.0.0.1", 443, False, id="a wildcard never matches an IP address"),
 ]
 
 
