@@ -88,6 +88,7 @@ class FieldDef:
     maximum: float | None = None
     allowed: tuple[Any, ...] | None = None
     picklist_of: str | None = None  # "fields:Companies" / "udfs:Companies" (webhook children)
+    write_only: bool = False  # taken on writes, never answered (a portal user's password)
 
     @property
     def is_picklist(self) -> bool:

@@ -48,6 +48,7 @@ _FIELD_KEYS = {
     "max",
     "allowed",
     "picklistOf",
+    "writeOnly",
 }
 
 
@@ -103,6 +104,7 @@ def _field(raw: dict[str, Any], where: str) -> FieldDef:
         maximum=raw.get("max"),
         allowed=tuple(allowed) if allowed is not None else None,
         picklist_of=raw.get("picklistOf"),
+        write_only=bool(raw.get("writeOnly", False)),
     )
 
 

@@ -14,19 +14,21 @@ from connector.sandbox.values import output_converter
 class ItemShape:
     """Which fields an answer carries, and how to build an item from a row quickly.
 
-    `id` and `userDefinedFields` are always present (reference section 3.2); with IncludeFields
+    `id` and `userDefinedFields` are always present (reference section 3.2), write-only fields
+    never are; with IncludeFields
     only the named fields come back, and UDFs only when named too, one by one or all at once
     as "userDefinedFields" (inferred).
     """
 
     def __init__(self, entity: EntityDef, include: list[str] | None = None) -> None:
         self.entity = entity
+        readable = [f for f in entity.fields if not f.write_only]
         if include is None:
-            fields = list(entity.fields)
+            fields = readable
             udfs = list(entity.udfs)
         else:
             wanted = {name.lower() for name in include}
-            fields = [f for f in entity.fields if f.name.lower() in wanted or f.name == "id"]
+            fields = [f for f in readable if f.name.lower() in wanted or f.name == "id"]
             every_udf = "userdefinedfields" in wanted
             udfs = [u for u in entity.udfs if every_udf or u.name.lower() in wanted]
         self.fields = fields

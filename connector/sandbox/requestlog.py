@@ -3,7 +3,7 @@
 Each entry: method, path, query args, JSON body, status, integration code, username,
 impersonated resource, endpoint, duration and the threshold latency the sandbox added
 (`added_latency`, seconds), so tests assert the latency rule without timing. Never the
-Secret header; a webhook's `secretKey` in a body is masked too.
+Secret header; a webhook's `secretKey` and a portal user's `password` in a body are masked.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
-_MASKED_KEYS = {"secretkey", "secret"}
+_MASKED_KEYS = {"secretkey", "secret", "password"}
 
 
 def _mask(value: Any) -> Any:

@@ -27,6 +27,9 @@ ORDER = [
     "TicketNotes",
     "CompanyNotes",
     "CompanyToDos",
+    "Projects",
+    "Tasks",
+    "ClientPortalUsers",
 ]
 
 
@@ -73,6 +76,9 @@ def seed_store(
         "TicketNotes": builder.ticket_notes,
         "CompanyNotes": builder.company_notes,
         "CompanyToDos": builder.company_todos,
+        "Projects": builder.projects,
+        "Tasks": builder.tasks,
+        "ClientPortalUsers": builder.client_portal_users,
     }
     for name in ORDER:
         entity = store.catalog.entity(name)

@@ -14,6 +14,7 @@ from typing import Any
 
 from connector.sandbox.catalog import Catalog
 from connector.sandbox.seed_activity import ActivityRows
+from connector.sandbox.seed_projects import ProjectRows
 from connector.sandbox.values import format_datetime
 
 _COMPANY_TYPES = [(1, 60), (3, 14), (2, 10), (7, 6), (8, 5), (4, 3), (6, 2)]
@@ -29,7 +30,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower().encode("ascii", "ignore").decode())
 
 
-class RowBuilder(ActivityRows):
+class RowBuilder(ActivityRows, ProjectRows):
     def __init__(self, catalog: Catalog, plan: dict, words: dict, anchor: datetime, seed: int):
         self.catalog = catalog
         self.plan = plan

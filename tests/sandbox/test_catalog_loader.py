@@ -26,6 +26,10 @@ def test_the_shipped_catalog_loads_every_entity_of_the_issue():
         "TicketWebhooks",
         "TicketNoteWebhooks",
         "WebhookEventErrorLogs",
+        "DeletedTicketLogs",
+        "Projects",
+        "Tasks",
+        "ClientPortalUsers",
     } <= names
 
 
@@ -86,6 +90,13 @@ def test_a_bad_entity_file_names_itself(tmp_path, old, new, message):
             "",
             "retentionDays needs a system.created field",
             id="a retention with no creation date to age rows by",
+        ),
+        pytest.param(
+            "entities/DeletedTicketLogs.yaml",
+            "permissions: {query: serviceDeskAdmin}",
+            "permissions: {query: superUser}",
+            "DeletedTicketLogs.yaml: permissions maps",
+            id="a permission the API users cannot lack",
         ),
     ],
 )

@@ -30,6 +30,9 @@ def test_records_scale_the_data_set():
         "TicketNotes": 1000,
         "CompanyNotes": 500,
         "CompanyToDos": 250,
+        "Projects": 50,
+        "Tasks": 150,
+        "ClientPortalUsers": 100,
     }
 
 
@@ -50,6 +53,9 @@ def test_seed_counts_override_and_refuse_unknown_entities():
         "TicketNotes",
         "CompanyNotes",
         "CompanyToDos",
+        "Projects",
+        "Tasks",
+        "ClientPortalUsers",
     ],
 )
 def test_every_seeded_record_passes_the_write_checks(store, name):

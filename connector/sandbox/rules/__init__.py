@@ -47,12 +47,19 @@ _NO_RULES = EntityRules()
 def rules_for(entity: EntityDef) -> EntityRules:
     if not entity.rules:
         return _NO_RULES
-    from connector.sandbox.rules import activities, opportunities, tickets, webhooks
+    from connector.sandbox.rules import (
+        activities,
+        client_portal_users,
+        opportunities,
+        tickets,
+        webhooks,
+    )
 
     registry: dict[str, EntityRules] = {
         "tickets": tickets.TicketRules(),
         "opportunities": opportunities.OpportunityRules(),
         "activities": activities.ActivityRules(),
+        "client_portal_users": client_portal_users.ClientPortalUserRules(),
         "webhooks": webhooks.WebhookRules(),
         "webhook_children": webhooks.WebhookChildRules(),
     }

@@ -1,4 +1,5 @@
-"""CompanyNotes and CompanyToDos: an activity ends no earlier than it starts (inferred)."""
+"""CompanyNotes, CompanyToDos, Projects and Tasks: each ends no earlier than it starts
+(inferred)."""
 
 from __future__ import annotations
 
