@@ -45,6 +45,10 @@ class Settings:
     metadata_ttl: int = 3600
     local_cache_ttl: float = 5.0
     zone_ttl: int = 86400
+    bulk_retention_hours: float = 72.0
+    bulk_max_rows: int = 1_000_000
+    bulk_max_upload_bytes: int = 50 * 1024 * 1024
+    bulk_lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -83,4 +87,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "metadata_ttl": ("CONNECTOR_METADATA_TTL", int),
     "local_cache_ttl": ("CONNECTOR_LOCAL_CACHE_TTL", float),
     "zone_ttl": ("CONNECTOR_ZONE_TTL", int),
+    "bulk_retention_hours": ("BULK_RETENTION_HOURS", float),
+    "bulk_max_rows": ("BULK_MAX_ROWS", int),
+    "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
+    "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
 }

@@ -8,8 +8,8 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import deps, health, hubs, instances, virtual
+    from connector.api import bulk, deps, health, hubs, instances, virtual
 
     deps.init_app(app)  # the composition root: every blueprint reads what it builds
-    for blueprint in (health.bp, instances.bp, hubs.bp, virtual.bp):
+    for blueprint in (health.bp, instances.bp, hubs.bp, virtual.bp, bulk.bp):
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

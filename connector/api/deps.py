@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
 from connector.hub.cache import cache_dropper
 from connector.hub.registry import Registry
@@ -33,6 +34,7 @@ from connector.virtual.store import VdrStore
 EXTENSION = "connector.deps"
 HUB = "connector.hub"
 VIRTUAL = "connector.virtual"
+BULK = "connector.bulk"
 
 
 def init_app(app: Flask) -> None:
@@ -73,6 +75,10 @@ def init_app(app: Flask) -> None:
     hooks.on_delete(drop_cached)
     hooks.on_delete(store.drop_instance)
 
+    bulk_runtime = BulkRuntime.build(services, registry, app.extensions[HUB]["tokens"], client)
+    app.extensions[BULK] = bulk_runtime
+    hooks.on_delete(bulk_runtime.store.drop_instance)  # its jobs stop at their next page
+
     if settings.org_secret and settings.user_secret:
         _provision_single_tenant(services)
 
@@ -97,6 +103,11 @@ def registry() -> Registry:
 
 def tokens() -> PageTokens:
     return current_app.extensions[HUB]["tokens"]
+
+
+def bulk() -> BulkRuntime:
+    """The bulk jobs' store and what their requests and workers build hubs with."""
+    return current_app.extensions[BULK]
 
 
 def virtual() -> dict[str, Any]:

@@ -75,6 +75,7 @@ class Caller:
             retries=settings.autotask_retries, max_wait=settings.autotask_max_wait
         )
         self._headers = http.auth_headers(credentials)
+        self.background = False  # bulk jobs: never take the endpoint's last free slot
         self._zone_lock = threading.Lock()
         self.zone = zone
         self.limits = self._limits_for(zone)
@@ -168,7 +169,9 @@ class Caller:
         *,
         slot_wait: float | None = None,
     ) -> tuple[Any, Usage]:
-        admit = self.limits.admit(endpoint, pace=kind not in UNPACED, slot_wait=slot_wait)
+        admit = self.limits.admit(
+            endpoint, pace=kind not in UNPACED, slot_wait=slot_wait, background=self.background
+        )
         with admit as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)

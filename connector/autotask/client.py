@@ -81,6 +81,16 @@ class AutotaskClient:
         return f"AutotaskClient({self.credentials.username!r}, zone={self.zone.name!r})"
 
     @property
+    def background(self) -> bool:
+        """Whether this client's calls are background work (bulk jobs): they leave one of
+        the endpoint's concurrency slots to interactive calls (see limits/semaphore.py)."""
+        return self.caller.background
+
+    @background.setter
+    def background(self, value: bool) -> None:
+        self.caller.background = bool(value)
+
+    @property
     def zone(self) -> Zone:
         """The current zone (it changes if Autotask moved the database)."""
         return self.caller.zone
@@ -115,16 +125,31 @@ class AutotaskClient:
 
     # -- writes ----------------------------------------------------------------------------
     def create(
-        self, entity: str, body: Mapping[str, Any], *, parent_id: int | None = None
+        self,
+        entity: str,
+        body: Mapping[str, Any],
+        *,
+        parent_id: int | None = None,
+        read_back: bool = True,
     ) -> dict[str, Any]:
-        """Create, then read the record back. Never retried unless Autotask surely refused."""
-        return records.create(self.caller, self.routes, entity, body, parent_id)
+        """Create, then read the record back (`read_back=False`: answer `{"id": n}` only).
+        Never retried unless Autotask surely refused."""
+        return records.create(
+            self.caller, self.routes, entity, body, parent_id, read_back=read_back
+        )
 
     def update(
-        self, entity: str, body: Mapping[str, Any], *, parent_id: int | None = None
+        self,
+        entity: str,
+        body: Mapping[str, Any],
+        *,
+        parent_id: int | None = None,
+        read_back: bool = True,
     ) -> dict[str, Any]:
         """PATCH the fields in `body` (which holds the id), then read the record back."""
-        return records.update(self.caller, self.routes, entity, body, parent_id)
+        return records.update(
+            self.caller, self.routes, entity, body, parent_id, read_back=read_back
+        )
 
     def delete(self, entity: str, id: int, *, parent_id: int | None = None) -> None:  # noqa: A002
         records.delete(self.caller, self.routes, entity, id, parent_id)

@@ -104,6 +104,24 @@ class Keys:
         """A counter of the organization's transformation changes (no TTL: not a cache)."""
         return self._k("vdr", "org", org_id, "version")
 
+    # -- bulk jobs: a hash per job, its parts, an index per instance ---------------------
+    def bulk_job(self, job_id: int | str) -> str:
+        return self._k("bulk", "job", job_id)
+
+    def bulk_part(self, job_id: int | str, part: str) -> str:
+        """A job's `chunks`, `errors`, `input`, `staged`, `rows` or `lease`."""
+        return self._k("bulk", "job", job_id, part)
+
+    def bulk_jobs(self, instance_id: int | str) -> str:
+        return self._k("bulk", "instance", instance_id, "jobs")
+
+    def bulk_active(self) -> str:
+        """Jobs not yet ended, for the sweep that resumes a dead worker's job."""
+        return self._k("bulk", "active")
+
+    def bulk_sweep_lock(self) -> str:
+        return self._k("bulk", "sweep", "lock")
+
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]

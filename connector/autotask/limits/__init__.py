@@ -83,12 +83,19 @@ class Limits:
 
     @contextmanager
     def admit(
-        self, endpoint: str, *, pace: bool = True, slot_wait: float | None = None
+        self,
+        endpoint: str,
+        *,
+        pace: bool = True,
+        slot_wait: float | None = None,
+        background: bool = False,
     ) -> Iterator[Admission]:
         """Pace, hold a slot for, and count one request to `endpoint` (an entity name).
         It is counted only once it holds its slot, as it goes out: a request refused here
         never reaches Autotask. `pace=False` is for ThresholdInformation (pacing cannot ease
-        without a fresh read); `slot_wait` caps the wait for a slot (default `max_wait`)."""
+        without a fresh read); `slot_wait` caps the wait for a slot (default `max_wait`).
+        `background` work (bulk jobs) takes a slot only while another stays free, so
+        interactive calls always find one of the slots while jobs run."""
         usage = self.counter.usage()
         interval = 0.0
         if pace:
@@ -108,7 +115,10 @@ class Limits:
         timeout = self.max_wait if slot_wait is None else slot_wait
         try:
             slot = self.semaphore(endpoint).slot(
-                timeout, count_key=self.counter.bucket(), count_ttl=BUCKET_TTL
+                timeout,
+                count_key=self.counter.bucket(),
+                count_ttl=BUCKET_TTL,
+                reserve=1 if background else 0,
             )
             with slot as waited:
                 # this request is in the count now; the snapshot read above is still current

@@ -25,8 +25,10 @@ log = logging.getLogger("connector.autotask")
 
 # KEYS[1]: the endpoint's holders (sorted set: token -> expiry ms, Redis clock);
 # KEYS[2] (optional): a request-counter bucket, incremented when the slot is taken.
-# ARGV[1]: token; ARGV[2]: slot count; ARGV[3]: slot lifetime (ms); ARGV[4]: KEYS[2]'s TTL (s).
-# Returns 1 when the token now holds a slot, 0 when all slots are taken.
+# ARGV[1]: token; ARGV[2]: slots this caller may fill (the slot count, less those kept free
+# for interactive calls when the caller is background work); ARGV[3]: slot lifetime (ms);
+# ARGV[4]: KEYS[2]'s TTL (s).
+# Returns 1 when the token now holds a slot, 0 when all slots it may fill are taken.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -71,21 +73,31 @@ class Semaphore:
         self._script = redis.register_script(_ACQUIRE)
         self._renew = redis.register_script(_RENEW)
 
-    def try_acquire(self, *, count_key: str | None = None, count_ttl: int = 0) -> str | None:
+    def try_acquire(
+        self, *, count_key: str | None = None, count_ttl: int = 0, reserve: int = 0
+    ) -> str | None:
         """A slot's token, or None when all are taken. `count_key` is incremented (and kept
-        `count_ttl` seconds) in the same step, only when the slot is taken."""
+        `count_ttl` seconds) in the same step, only when the slot is taken. With `reserve`,
+        the token is given only while more than `reserve` slots are free (at least one
+        slot stays usable, so a single-slot semaphore still serves background work)."""
         token = secrets.token_hex(8)
         keys = [self.key] if count_key is None else [self.key, count_key]
-        taken = self._script(keys=keys, args=[token, self.slots, self.slot_ms, count_ttl])
+        limit = max(1, self.slots - reserve)
+        taken = self._script(keys=keys, args=[token, limit, self.slot_ms, count_ttl])
         return token if int(taken) else None
 
     def acquire(
-        self, timeout: float, *, count_key: str | None = None, count_ttl: int = 0
+        self,
+        timeout: float,
+        *,
+        count_key: str | None = None,
+        count_ttl: int = 0,
+        reserve: int = 0,
     ) -> tuple[str, float]:
         """A slot's token and the seconds waited for it; SlotsBusyError after `timeout`."""
         started = time.monotonic()
         while True:
-            token = self.try_acquire(count_key=count_key, count_ttl=count_ttl)
+            token = self.try_acquire(count_key=count_key, count_ttl=count_ttl, reserve=reserve)
             waited = time.monotonic() - started
             if token is not None:
                 return token, waited
@@ -108,10 +120,17 @@ class Semaphore:
 
     @contextmanager
     def slot(
-        self, timeout: float, *, count_key: str | None = None, count_ttl: int = 0
+        self,
+        timeout: float,
+        *,
+        count_key: str | None = None,
+        count_ttl: int = 0,
+        reserve: int = 0,
     ) -> Iterator[float]:
         """Hold a slot, renewed until the block ends; yields the seconds waited for it."""
-        token, waited = self.acquire(timeout, count_key=count_key, count_ttl=count_ttl)
+        token, waited = self.acquire(
+            timeout, count_key=count_key, count_ttl=count_ttl, reserve=reserve
+        )
         renewer = _process_renewer()
         renewer.hold(self, token)
         try:

@@ -1,0 +1,97 @@
+"""A worker killed mid-job (kill -9, work horse and all): another worker continues the job
+from its checkpoint, and nothing is duplicated or missing."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.bulk.test_download import calls_since, last_request_id
+
+
+def kill_the_worker_of(bulk, job_id: int) -> None:
+    """kill -9 the worker running the job (its process group); another takes its place."""
+    pid = int(bulk.runtime().store.get(job_id)["workerPid"])
+    worker = next(w for w in bulk.workers if w.pid == pid)
+    worker.kill()
+    bulk.workers.remove(worker)
+    bulk.worker()  # warm for the next test; the other worker resumes this job
+
+
+def sweep_until_resumed(bulk, job_id: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while job_id not in bulk.sweep():
+        assert time.monotonic() < deadline, "the sweep never found the job's lease expired"
+        time.sleep(0.1)
+
+
+def test_a_download_continues_from_its_checkpoint(bulk):
+    bulk.sandbox.set_faults(kind="latency", seconds=0.15, path_contains="Contacts/query")
+    since = last_request_id(bulk)
+    try:
+        job = bulk.download("select id, lastName from contacts")
+        bulk.wait_for(job["id"], lambda s: s["recordsCount"] >= 500)
+        kill_the_worker_of(bulk, job["id"])
+        assert bulk.status(job["id"])["status"] == "RUNNING"
+        sweep_until_resumed(bulk, job["id"])
+        done = bulk.wait(job["id"])
+    finally:
+        bulk.sandbox.clear_faults()
+    assert done["status"] == "COMPLETED", done
+    rows = bulk.ndjson(job["id"], "contacts")
+    ids = [r["id"] for r in rows]
+    assert ids == bulk.sandbox.ids("Contacts")  # in order, none twice, none missing
+    pages = -(-len(ids) // 500)
+    # at most the page in flight when the worker died is read twice
+    assert pages <= calls_since(bulk, since).count("Contacts/query") <= pages + 1
+
+
+def test_an_upload_continues_without_creating_a_row_twice(bulk):
+    # accounts, not contacts: the download above died holding one of the Contacts slots
+    owner = bulk.sandbox.ids("Resources")[0]
+    count = 60
+    names = [f"Resume R{i:03d}" for i in range(count)]
+    lines = [json.dumps({"name": n, "phone": "555-0100", "ownerId": owner}) for n in names]
+    bulk.sandbox.set_faults(kind="latency", seconds=0.02, path_contains="/Companies", method="POST")
+    try:
+        response = bulk.upload("accounts", "\n".join(lines).encode(), "rows.ndjson")
+        assert response.status_code == 200, response.text
+        job = response.json()
+        bulk.wait_for(job["id"], lambda s: s["recordsCount"] >= 15)
+        kill_the_worker_of(bulk, job["id"])
+        sweep_until_resumed(bulk, job["id"])
+        done = bulk.wait(job["id"])
+    finally:
+        bulk.sandbox.clear_faults()
+    assert done["status"] == "COMPLETED", done
+    got = bulk.ndjson(job["id"], "accounts")
+    assert [r["row"] for r in got] == list(range(1, count + 1))
+    assert {r["status"] for r in got} == {"created"}
+    stored = {i: bulk.sandbox.record("Companies", i) for i in bulk.sandbox.ids("Companies")}
+    mine = {i: r for i, r in stored.items() if r["companyName"].startswith("Resume R")}
+    assert sorted(r["companyName"] for r in mine.values()) == names  # each once
+    assert sorted(r["id"] for r in got) == sorted(mine)
+
+
+def test_a_create_sent_before_the_worker_died_is_found_not_repeated(bulk):
+    """The state a worker killed right after sending row 1's create leaves: the record exists
+    in Autotask, the job is RUNNING with row 1 marked, and no result was written."""
+    from connector.bulk import codec, queueing
+
+    company = bulk.sandbox_contacts()[0]["companyID"]
+    row = {"firstName": "Lost", "lastName": "Answer", "accountId": company}
+    made = bulk.hub.ok("POST", "contacts", json=row)  # the create that went out
+    runtime = bulk.runtime()
+    store = runtime.store
+    job_id = store.create(
+        bulk.instance["id"],
+        {"kind": "upload", "resource": "contacts", "metaData": {}, "status": "RUNNING"},
+    )
+    store.add_blob(job_id, "input", codec.pack([{"row": 1, "data": row}]))
+    store.update(job_id, creating=1)
+    queueing.enqueue_job(runtime, "upload", job_id)  # as the sweep does for a lost job
+    done = bulk.wait(job_id)
+    assert done["status"] == "COMPLETED", done
+    got = bulk.ndjson(job_id, "contacts")
+    assert got == [{"row": 1, "status": "created", "id": made["id"]}]
+    assert bulk.sandbox.count("Contacts", lastName="Answer") == 1
