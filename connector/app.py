@@ -11,8 +11,10 @@ from connector import logging_setup, request_ids
 from connector.api import errors as api_errors
 from connector.api import register_blueprints
 from connector.api.fast_path import FastPath
-from connector.api.params import REQUEST_ID
+from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.config import Settings
+from connector.observability import metrics
+from connector.observability.routes import route_label
 from connector.storage import redis_conn
 
 
@@ -46,8 +48,27 @@ def _install_request_hooks(app: Flask) -> None:
         request_id = getattr(g, "request_id", None) or request_ids.next_id()
         response.headers[REQUEST_ID] = request_id
         started = getattr(g, "started", None)
-        duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        seconds = time.perf_counter() - started if started else 0.0
+        status = response.status_code
+        metrics.observe_request(request.method, route_label(request.url_rule), status, seconds)
+        metrics.count_cache(response.headers.get("Elements-Cache", ""))
         logging_setup.log_request(
-            request.method, request.path, response.status_code, duration_ms, request_id
+            request.method,
+            request.path,
+            status,
+            seconds * 1000,
+            request_id,
+            instance_id=_instance_id(response),
+            error=getattr(g, "error", None),
         )
         return response
+
+
+def _instance_id(response) -> int | None:
+    """The instance the request was about: the hub names it in a header, /instances/{id} in
+    the path."""
+    header = response.headers.get(INSTANCE_ID)
+    if header and header.isdigit():
+        return int(header)
+    found = (request.view_args or {}).get("instance_id")
+    return found if isinstance(found, int) else None

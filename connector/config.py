@@ -49,6 +49,7 @@ class Settings:
     bulk_max_rows: int = 1_000_000
     bulk_max_upload_bytes: int = 50 * 1024 * 1024
     bulk_lease_seconds: float = 30.0
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -91,4 +92,5 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_max_rows": ("BULK_MAX_ROWS", int),
     "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
+    "metrics_token": ("METRICS_TOKEN", str),
 }

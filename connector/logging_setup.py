@@ -1,7 +1,9 @@
 """Logging: one line per request, plain text or JSON (`LOG_FORMAT=json`).
 
 Request lines carry method, path (never the query string, which may hold tokens), status,
-duration and request id. Headers are never logged, so no Authorization value can leak.
+duration and request id, the instance id (never its token) when one was called, and for a
+4xx or 5xx the error code and the message the client was sent. Headers are never logged, so
+no Authorization value can leak.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ import sys
 import time
 
 REQUEST_LOGGER = "connector.requests"
-_FIELDS = ("method", "path", "status", "durationMs", "requestId")
+_FIELDS = (
+    "method",
+    "path",
+    "status",
+    "durationMs",
+    "requestId",
+    "instanceId",
+    "errorCode",
+    "errorMessage",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,19 +76,31 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
     handler.setFormatter(formatter)
 
 
-def log_request(method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
-    logging.getLogger(REQUEST_LOGGER).info(
-        "%s %s %s %.1fms %s",
-        method,
-        path,
-        status,
-        duration_ms,
-        request_id,
-        extra={
-            "method": method,
-            "path": path,
-            "status": status,
-            "durationMs": round(duration_ms, 1),
-            "requestId": request_id,
-        },
-    )
+def log_request(
+    method: str,
+    path: str,
+    status: int,
+    duration_ms: float,
+    request_id: str,
+    *,
+    instance_id: int | None = None,
+    error: tuple[str, str] | None = None,
+) -> None:
+    extra: dict[str, object] = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "durationMs": round(duration_ms, 1),
+        "requestId": request_id,
+    }
+    text = "%s %s %s %.1fms %s"
+    args: list[object] = [method, path, status, duration_ms, request_id]
+    if instance_id is not None:
+        extra["instanceId"] = instance_id
+        text += " instance=%s"
+        args.append(instance_id)
+    if error is not None and status >= 400:
+        extra["errorCode"], extra["errorMessage"] = error
+        text += " error=%s %s"
+        args += [error[0], json.dumps(error[1])]
+    logging.getLogger(REQUEST_LOGGER).info(text, *args, extra=extra)

@@ -34,6 +34,7 @@ def serve(
     threads: int = 4,
     timeout: int = 360,
     access_log: bool = False,
+    child_exit: Callable[..., None] | None = None,
 ) -> None:
     """Block serving until SIGINT/SIGTERM; gunicorn then exits via SystemExit."""
     GunicornServer(
@@ -49,5 +50,6 @@ def serve(
             "accesslog": "-" if access_log else None,
             "loglevel": "warning",
             "proc_name": "autotask-connector",
+            "child_exit": child_exit,
         },
     ).run()

@@ -16,9 +16,17 @@ from connector.errors import ConnectorError
 
 log = logging.getLogger("connector.errors")
 
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
 _HTTP_MESSAGES = {
     400: "The request could not be understood: {detail}",
-    404: "No resource at this path; see openapi.yaml for the routes this service serves",
+    404: "No resource at this path; the routes this service serves are listed at {docs}/docs "
+    "(and in {docs}/openapi.yaml)",
     405: "This path does not accept the {method} method",
     413: "The request body is too large",
     415: "Send the body as application/json",
@@ -30,7 +38,10 @@ def error_response(
     message: str,
     provider_message: str | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
+    # the request log line names what the client was told (see connector.app)
+    g.error = (code or f"http_{status}", message)
     body = {
         "message": message,
         "requestId": getattr(g, "request_id", None),
@@ -48,7 +59,7 @@ def _connector_error(exc: ConnectorError) -> Response:
         log.warning(
             "request %s failed: %s (%s)", getattr(g, "request_id", "-"), exc.code, exc.message
         )
-    return error_response(exc.status, exc.message, exc.provider_message, exc.headers)
+    return error_response(exc.status, exc.message, exc.provider_message, exc.headers, exc.code)
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -58,18 +69,28 @@ def _http_error(exc: HTTPException) -> Response:
     template = _HTTP_MESSAGES.get(status)
     if template:
         detail = (exc.description or "").rstrip(".")
-        message = template.format(method=request.method, detail=detail)
+        message = template.format(method=request.method, detail=detail, docs=_docs_url())
     else:
         message = exc.name
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    return error_response(status, message, None, headers)
+    return error_response(status, message, None, headers, _HTTP_CODES.get(status))
+
+
+def _docs_url() -> str:
+    from flask import request
+
+    from connector.api import BASE_PATH
+
+    return f"{request.script_root}{BASE_PATH}"
 
 
 def _unexpected_error(exc: Exception) -> Response:
     log.exception("unhandled error in request %s", getattr(g, "request_id", "-"))
-    return error_response(500, "Internal error; quote the requestId when reporting it")
+    return error_response(
+        500, "Internal error; quote the requestId when reporting it", code="internal_error"
+    )
 
 
 def register(app: Flask) -> None:

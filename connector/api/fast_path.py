@@ -26,8 +26,10 @@ from connector.errors import ConnectorError
 from connector.hub.cache import HubCache
 from connector.hub.service import CACHE, record_shape, strips_nulls
 from connector.tenancy.auth import parse_authorization
+from connector.observability import metrics
 
 _RECORD = re.compile(r"^/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d+)$")
+ROUTE = "/elements/api-v2/hubs/{hub}/{name}/{record_id}"  # the Flask route's metric label
 
 
 class FastPath:
@@ -92,7 +94,10 @@ class FastPath:
                 (REQUEST_ID, request_id),
             ],
         )
+        seconds = time.perf_counter() - started
+        metrics.observe_request("GET", ROUTE, 200, seconds)
+        metrics.count_cache("hit")
         logging_setup.log_request(
-            "GET", environ["PATH_INFO"], 200, (time.perf_counter() - started) * 1000, request_id
+            "GET", environ["PATH_INFO"], 200, seconds * 1000, request_id, instance_id=instance_id
         )
         return [body]

@@ -27,6 +27,7 @@ from connector.autotask.stats import CallStats
 from connector.autotask.zones import discover_zone, recent_zone
 from connector.config import Settings
 from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
+from connector.observability import metrics
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
@@ -129,7 +130,9 @@ class Caller:
         while True:
             attempt += 1
             try:
-                answer, usage = self._once(kind, method, url or self.zone.api(path), endpoint, body)
+                answer, usage = self._once(
+                    kind, method, url or self.zone.api(path), endpoint, body, retry=attempt > 1
+                )
             except ProviderError as exc:
                 exc.attempts = attempt  # type: ignore[attr-defined]
                 exc.earlier_attempt_may_have_run = ran_before  # type: ignore[attr-defined]
@@ -168,6 +171,7 @@ class Caller:
         body: Any,
         *,
         slot_wait: float | None = None,
+        retry: bool = False,
     ) -> tuple[Any, Usage]:
         admit = self.limits.admit(
             endpoint, pace=kind not in UNPACED, slot_wait=slot_wait, background=self.background
@@ -175,16 +179,33 @@ class Caller:
         with admit as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
-            answer = http.send(
-                self.session,
-                method,
-                url,
-                headers=self._headers,
-                timeout=self.settings.autotask_timeout,
-                operation=f"{kind} {endpoint}",
-                body=body,
-            )
-            return answer, admission.usage
+            metrics.observe_admission(admission.slot_wait_seconds, admission.paced_seconds)
+            usage = admission.usage
+            metrics.observe_threshold(self.zone.database, usage.estimated_used, usage.limit)
+            started = time.perf_counter()
+            failure: ProviderError | None = None
+            try:
+                answer = http.send(
+                    self.session,
+                    method,
+                    url,
+                    headers=self._headers,
+                    timeout=self.settings.autotask_timeout,
+                    operation=f"{kind} {endpoint}",
+                    body=body,
+                )
+            except ProviderError as exc:
+                failure = exc
+                raise
+            finally:
+                metrics.observe_upstream(
+                    endpoint,
+                    kind,
+                    metrics.outcome_of(failure),
+                    retry,
+                    time.perf_counter() - started,
+                )
+            return answer, usage
 
     # -- ThresholdInformation --------------------------------------------------------------
     def read_threshold(self, kind: str = "threshold") -> dict[str, Any]:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from connector import __version__
+from connector.commands import preflight
+from connector.commands.preflight import StartupError
 from connector.config import Settings
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.keys import Keys
 from connector.storage.redis_conn import connect
-from connector.tenancy.bootstrap import CREDENTIALS_FILE, local_account, remember
+from connector.tenancy.bootstrap import CREDENTIALS_FILE, local_account, read_env_file, remember
 from connector.tenancy.secrets_box import ensure_key_file
 
 
@@ -45,37 +49,73 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        lock = _preflight(args, settings)
+    except StartupError as error:
+        print(f"autotask-connector: {error}", file=sys.stderr, flush=True)
+        return 2
+    try:
+        return _run(args, settings)
+    except StartupError as error:
+        print(f"autotask-connector: {error}", file=sys.stderr, flush=True)
+        return 2
+    finally:
+        lock.close()
+
+
+def _preflight(args: argparse.Namespace, settings: Settings):
+    """Every check that can fail, before anything is printed, made or started; the data
+    folder's lock, held for the run."""
+    preflight.check_port(args.host, args.port, "the service's", "--port")
+    if not args.no_sandbox:
+        sandbox_port = args.sandbox_port or args.port + 1
+        preflight.check_port(args.host, sandbox_port, "the sandbox's", "--sandbox-port")
+    preflight.check_maps(settings.transformations_dir)
+    if settings.redis_url:
+        preflight.check_redis(settings.redis_url, mask_url(settings.redis_url))
+    return preflight.lock_data_dir(settings.data_dir)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from connector.observability import multiproc
+
+    # before anything imports prometheus-client: every worker then writes its samples here
+    multiproc.prepare(os.path.join(settings.data_dir, "metrics"))
     from connector.server import serve
 
-    settings = Settings.from_env()
-    _check_maps(settings)
     parent_pid = os.getpid()  # gunicorn workers fork from here and unwind through `finally`
     embedded: EmbeddedRedis | None = None
     sandbox = None
+    credentials = os.path.join(settings.data_dir, CREDENTIALS_FILE)
     try:
         if settings.redis_url:
             redis_display = mask_url(settings.redis_url)
         else:
             embedded = EmbeddedRedis(os.path.join(settings.data_dir, "redis"))
-            settings = settings.with_overrides(redis_url=embedded.start())
+            try:
+                settings = settings.with_overrides(redis_url=embedded.start())
+            except RuntimeError as error:
+                raise StartupError(f"the embedded Redis did not start: {error}") from None
             redis_display = f"{embedded.display_url}, data in {settings.data_dir}/redis"
-        settings, secrets = _local_defaults(settings)
+        settings, secrets, made = _local_defaults(settings)
         service_url = f"http://{args.host}:{args.port}/elements/api-v2"
         lines = [
             f"autotask-connector {__version__} on {service_url} ({args.workers} workers)",
             f"Redis: {redis_display}",
+            f"API docs: {service_url}/docs; metrics: http://{args.host}:{args.port}/metrics",
         ]
         if not args.no_sandbox:
             sandbox = _start_sandbox(args, settings)
             lines += _sandbox_lines(sandbox.url, settings)
         if secrets is not None:
             remember(settings.data_dir, CONNECTOR_URL=service_url)
-            lines += [
-                f"Organization secret: {secrets[0]}",
-                f"User secret:         {secrets[1]}",
-                f"For the README's curl examples: source "
-                f"{os.path.join(settings.data_dir, CREDENTIALS_FILE)}",
-            ]
+            if made:  # shown once; later starts point at the file that keeps them
+                lines += [
+                    f"Organization secret: {secrets[0]}",
+                    f"User secret:         {secrets[1]}",
+                ]
+            lines.append(f"Secrets and URLs for the README's examples: source {credentials}")
         print("\n".join([*lines, "Stop with Ctrl-C."]), flush=True)
 
         def factory():
@@ -83,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
             return create_app(settings)
 
-        serve(factory, args.host, args.port, workers=args.workers)
+        serve(factory, args.host, args.port, workers=args.workers, child_exit=multiproc.child_exit)
     finally:
         if os.getpid() == parent_pid:
             if sandbox is not None:
@@ -95,30 +135,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_maps(settings: Settings) -> None:
-    """A bad transformation map stops the service before anything starts, naming it."""
-    from connector.errors import MappingError
-    from connector.mapping import load_maps
-
-    try:
-        load_maps(settings.transformations_dir)
-    except MappingError as error:
-        raise SystemExit(f"autotask-connector: {error.message}") from None
-
-
-def _local_defaults(settings: Settings) -> tuple[Settings, tuple[str, str] | None]:
+def _local_defaults(
+    settings: Settings,
+) -> tuple[Settings, tuple[str, str] | None, bool]:
     """The encryption key and the local account, made on first start and kept in the data
-    folder; no account is made when CONNECTOR_ORG_SECRET/CONNECTOR_USER_SECRET are set."""
+    folder; no account is made when CONNECTOR_ORG_SECRET/CONNECTOR_USER_SECRET are set.
+    The flag says whether the secrets were made just now."""
     if not settings.secret_key:
         settings = settings.with_overrides(secret_key=ensure_key_file(settings.data_dir))
     if settings.org_secret and settings.user_secret:
-        return settings, None
+        return settings, None, False
+    path = os.path.join(settings.data_dir, CREDENTIALS_FILE)
+    known = os.path.exists(path) and "USER_SECRET" in read_env_file(Path(path))
     client = connect(settings.redis_url)
     try:
         secrets = local_account(client, Keys(settings.key_prefix), settings.data_dir)
     finally:
         client.close()
-    return settings, secrets
+    return settings, secrets, not known
 
 
 def _start_sandbox(args: argparse.Namespace, settings: Settings):
@@ -135,9 +169,9 @@ def _start_sandbox(args: argparse.Namespace, settings: Settings):
             reseed=args.sandbox_reseed,
         ).start()
     except RuntimeError as error:
-        raise SystemExit(
-            f"Autotask sandbox: {error}. Choose another port with --sandbox-port, "
-            "or leave it out with --no-sandbox."
+        raise StartupError(
+            f"the Autotask sandbox did not start: {error}; choose another port with "
+            "--sandbox-port, or leave it out with --no-sandbox"
         ) from None
 
 

@@ -1,0 +1,119 @@
+"""The service's metrics, named as Prometheus asks (`_total`, `_seconds`, base units).
+
+Each `observe_*`/`count_*` function is what the rest of the code calls; none raises, so a
+metrics problem never fails a request.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from prometheus_client import Counter, Gauge, Histogram
+
+PREFIX = "autotask_connector_"
+MAX_DATABASES = 200  # distinct database labels per process; more share one "other" series
+_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+http_requests = Counter(
+    PREFIX + "http_requests_total",
+    "HTTP requests answered, by method, route template and status code",
+    ["method", "route", "status"],
+)
+http_duration = Histogram(
+    PREFIX + "http_request_duration_seconds",
+    "Time to answer an HTTP request, by method and route template",
+    ["method", "route"],
+    buckets=_LATENCY,
+)
+upstream_requests = Counter(
+    PREFIX + "autotask_requests_total",
+    "Requests sent to Autotask, by entity, kind of call, outcome and whether it was a retry",
+    ["entity", "kind", "outcome", "retry"],
+)
+upstream_duration = Histogram(
+    PREFIX + "autotask_request_duration_seconds",
+    "Time an Autotask request took, by kind of call",
+    ["kind"],
+    buckets=_LATENCY,
+)
+slot_wait = Histogram(
+    PREFIX + "autotask_slot_wait_seconds",
+    "Time a request waited for one of its endpoint's concurrency slots (the Redis semaphore)",
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0),
+)
+paced = Counter(
+    PREFIX + "autotask_paced_seconds_total",
+    "Seconds requests were held back to spread Autotask's hourly budget",
+)
+threshold_used = Gauge(
+    PREFIX + "autotask_threshold_used_ratio",
+    "Share of the database's hourly Autotask request threshold in use (estimated)",
+    ["database"],
+    multiprocess_mode="mostrecent",
+)
+cache_lookups = Counter(
+    PREFIX + "cache_lookups_total",
+    "Hub reads answered from the instance cache (hit) or from Autotask (miss)",
+    ["result"],
+)
+
+_databases: set[str] = set()
+_databases_lock = threading.Lock()
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    http_requests.labels(method, route, str(status)).inc()
+    http_duration.labels(method, route).observe(seconds)
+
+
+@lru_cache(maxsize=1)
+def _known_entities() -> frozenset[str]:
+    from connector.hub.registry import native_entities
+
+    return frozenset(native_entities()) | {"ThresholdInformation", "Version"}
+
+
+def entity_label(entity: str) -> str:
+    """The entity as a label: Autotask entities the connector knows, else `other` (a tenant
+    may name any entity, and labels must stay few)."""
+    return entity if entity in _known_entities() else "other"
+
+
+def observe_upstream(entity: str, kind: str, outcome: str, retry: bool, seconds: float) -> None:
+    labels = (entity_label(entity), kind, outcome, "true" if retry else "false")
+    upstream_requests.labels(*labels).inc()
+    upstream_duration.labels(kind).observe(seconds)
+
+
+def observe_admission(slot_wait_seconds: float, paced_seconds: float) -> None:
+    slot_wait.observe(slot_wait_seconds)
+    if paced_seconds > 0:
+        paced.inc(paced_seconds)
+
+
+def observe_threshold(database: str, used: int, limit: int | None) -> None:
+    if not limit:
+        return
+    with _databases_lock:
+        if database not in _databases and len(_databases) >= MAX_DATABASES:
+            database = "other"
+        _databases.add(database)
+    threshold_used.labels(database).set(used / limit)
+
+
+def count_cache(result: str) -> None:
+    if result in ("hit", "miss"):
+        cache_lookups.labels(result).inc()
+
+
+def outcome_of(error: BaseException | None) -> str:
+    """`ok`, or the error's kind from its class name: ProviderRateLimitedError -> rate_limited,
+    UpstreamConnectionError -> connection (a fixed set: the client's own error classes)."""
+    if error is None:
+        return "ok"
+    name = type(error).__name__.removesuffix("Error")
+    for prefix in ("Provider", "Upstream"):
+        name = name.removeprefix(prefix)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"

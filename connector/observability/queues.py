@@ -1,0 +1,67 @@
+"""Metrics for background queues (events, bulk, formulas): the API their owners call.
+
+- `register_queue(name, depth)`: `depth()` returns the number of jobs waiting (e.g. an RQ
+  queue's `count`); it is read when /metrics is scraped, in the scraping worker, so register
+  it in `init_app` (every worker) rather than in one request. A failing `depth` is skipped.
+- `count_job(queue, outcome)`: one job ended (`done`, `failed`, `retried`, `dropped`...).
+- `observe_job_seconds(queue, seconds)`: how long one job ran.
+
+`queue` and `outcome` are names from your code, never a tenant's data.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from connector.observability.metrics import PREFIX
+
+log = logging.getLogger("connector.metrics")
+
+jobs = Counter(
+    PREFIX + "jobs_total", "Background jobs that ended, by queue and outcome", ["queue", "outcome"]
+)
+job_duration = Histogram(
+    PREFIX + "job_duration_seconds",
+    "Time a background job ran, by queue",
+    ["queue"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0),
+)
+
+_depths: dict[str, Callable[[], int]] = {}
+_lock = threading.Lock()
+
+
+def register_queue(name: str, depth: Callable[[], int]) -> None:
+    with _lock:
+        _depths[name] = depth
+
+
+def count_job(queue: str, outcome: str) -> None:
+    jobs.labels(queue, outcome).inc()
+
+
+def observe_job_seconds(queue: str, seconds: float) -> None:
+    job_duration.labels(queue).observe(seconds)
+
+
+class QueueDepths(Collector):
+    """`autotask_connector_queue_depth{queue}`, read from the registered callables."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            PREFIX + "queue_depth", "Jobs waiting in a background queue", labels=["queue"]
+        )
+        with _lock:
+            depths = dict(_depths)
+        for name, depth in sorted(depths.items()):
+            try:
+                family.add_metric([name], float(depth()))
+            except Exception as exc:  # a queue's store being down must not break the scrape
+                log.warning("queue depth of %s unreadable: %s", name, type(exc).__name__)
+        yield family

@@ -1,0 +1,53 @@
+"""The API's documents and their explorer, served by the service itself and offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+BASE = "/elements/api-v2"
+SHIPPED = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text())
+
+
+def test_the_document_is_served_as_yaml_and_json_pointed_at_this_service(client):
+    as_json = client.get(f"{BASE}/openapi.json")
+    as_yaml = client.get(f"{BASE}/openapi.yaml")
+    assert as_json.status_code == as_yaml.status_code == 200
+    assert as_yaml.mimetype == "application/yaml"
+    served = as_json.get_json()
+    assert yaml.safe_load(as_yaml.get_data(as_text=True)) == served
+    assert served["servers"] == [{"url": BASE, "description": "this service"}]
+    assert {k: v for k, v in served.items() if k != "servers"} == {
+        k: v for k, v in SHIPPED.items() if k != "servers"
+    }
+
+
+def test_the_explorer_page_loads_only_its_own_assets(client):
+    page = client.get(f"{BASE}/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert f"{BASE}/openapi.json" in html
+    assert "User &lt;user secret&gt;, Organization &lt;organization secret&gt;, Element" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith(BASE) for s in sources), sources
+    for source in sources:
+        answer = client.get(source)
+        assert answer.status_code == 200, source
+    bundle = client.get(f"{BASE}/docs/assets/swagger-ui-bundle.js")
+    assert b"SwaggerUIBundle" in bundle.data
+    assert client.get(f"{BASE}/docs/assets/../../app.py").status_code == 404
+
+
+def test_the_instance_explorer_is_a_shell_that_asks_for_the_secrets(client):
+    page = client.get(f"{BASE}/instances/42/docs/ui")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"{BASE}/instances/42/docs" in html and 'id="auth"' in html
+
+
+def test_a_404_names_the_docs_page(client):
+    answer = client.get(f"{BASE}/no/such/route")
+    assert answer.status_code == 404
+    assert f"{BASE}/docs" in answer.get_json()["message"]
