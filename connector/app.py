@@ -65,8 +65,11 @@ def _install_request_hooks(app: Flask) -> None:
 
 
 def _instance_id(response) -> int | None:
-    """The instance the request was about: the hub names it in a header, /instances/{id} in
-    the path."""
+    """The instance the request was about: the token's (hub calls), else /instances/{id}'s."""
+    caller = getattr(g, "caller", None)
+    instance = getattr(caller, "instance", None)
+    if instance is not None:
+        return instance.id
     header = response.headers.get(INSTANCE_ID)
     if header and header.isdigit():
         return int(header)

@@ -17,3 +17,10 @@ def next_id() -> str:
         _state["pid"] = os.getpid()
         _state["random"] = random.Random(os.urandom(16))  # noqa: S311 - ids, not secrets
     return f"{_state['random'].getrandbits(96):024x}"  # type: ignore[union-attr]
+
+
+def current() -> str:
+    """The id of the request being answered in this thread, or "-" outside one."""
+    from flask import g, has_request_context
+
+    return getattr(g, "request_id", "-") if has_request_context() else "-"

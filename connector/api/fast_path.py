@@ -25,8 +25,8 @@ from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.errors import ConnectorError
 from connector.hub.cache import HubCache
 from connector.hub.service import CACHE, record_shape, strips_nulls
-from connector.tenancy.auth import parse_authorization
 from connector.observability import metrics
+from connector.tenancy.auth import parse_authorization
 
 _RECORD = re.compile(r"^/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d+)$")
 ROUTE = "/elements/api-v2/hubs/{hub}/{name}/{record_id}"  # the Flask route's metric label

@@ -12,10 +12,12 @@ import os
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from connector import request_ids
 from connector.autotask.errors import error_for, error_for_exception
 from connector.autotask.models import Credentials
 
@@ -63,6 +65,13 @@ def auth_headers(credentials: Credentials) -> dict[str, str]:
     return headers
 
 
+def entity_path(url: str) -> str:
+    """`Contacts/query` of `https://host/ATServicesRest/V1.0/Contacts/query?x`: no host, no
+    query string."""
+    path = urlsplit(url).path
+    return path.split("/V1.0/", 1)[-1] if "/V1.0/" in path else path
+
+
 def decode(response: requests.Response) -> Any:
     """The JSON body, or None when it is empty or not JSON (an HTML error page, say)."""
     if not response.content:
@@ -105,7 +114,15 @@ def send(
         )
         raise error_for_exception(exc, operation) from None
     elapsed_ms = (time.perf_counter() - started) * 1000
-    log.debug("autotask %s -> %s in %.0f ms", operation, response.status_code, elapsed_ms)
+    if log.isEnabledFor(logging.DEBUG):  # LOG_LEVEL=DEBUG: the calls a request made
+        log.debug(
+            "autotask %s %s -> %s in %.0f ms (request %s)",
+            method,
+            entity_path(url),
+            response.status_code,
+            elapsed_ms,
+            request_ids.current(),
+        )
     payload = decode(response)
     if 200 <= response.status_code < 300:
         return payload

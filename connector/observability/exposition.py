@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import threading
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client import multiprocess as prom_multiprocess
-
 from connector.observability import multiproc
 from connector.observability.queues import QueueDepths
 
@@ -17,6 +14,9 @@ _lock = threading.Lock()
 
 def render() -> tuple[bytes, str]:
     """(body, content type) in Prometheus' text format."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client import multiprocess as prom_multiprocess
+
     if multiproc.enabled():
         registry = CollectorRegistry()
         prom_multiprocess.MultiProcessCollector(registry)

@@ -1,7 +1,9 @@
 """The service's metrics, named as Prometheus asks (`_total`, `_seconds`, base units).
 
-Each `observe_*`/`count_*` function is what the rest of the code calls; none raises, so a
-metrics problem never fails a request.
+Each `observe_*`/`count_*` function is what the rest of the code calls. The metric objects
+are made on first use, not at import: prometheus-client picks its storage when it is first
+imported, and `serve` must set PROMETHEUS_MULTIPROC_DIR before that (see multiproc.py),
+although it imports this module early through the client.
 """
 
 from __future__ import annotations
@@ -9,63 +11,81 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-
-from prometheus_client import Counter, Gauge, Histogram
+from types import SimpleNamespace
 
 PREFIX = "autotask_connector_"
 MAX_DATABASES = 200  # distinct database labels per process; more share one "other" series
-_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
-http_requests = Counter(
-    PREFIX + "http_requests_total",
-    "HTTP requests answered, by method, route template and status code",
-    ["method", "route", "status"],
-)
-http_duration = Histogram(
-    PREFIX + "http_request_duration_seconds",
-    "Time to answer an HTTP request, by method and route template",
-    ["method", "route"],
-    buckets=_LATENCY,
-)
-upstream_requests = Counter(
-    PREFIX + "autotask_requests_total",
-    "Requests sent to Autotask, by entity, kind of call, outcome and whether it was a retry",
-    ["entity", "kind", "outcome", "retry"],
-)
-upstream_duration = Histogram(
-    PREFIX + "autotask_request_duration_seconds",
-    "Time an Autotask request took, by kind of call",
-    ["kind"],
-    buckets=_LATENCY,
-)
-slot_wait = Histogram(
-    PREFIX + "autotask_slot_wait_seconds",
-    "Time a request waited for one of its endpoint's concurrency slots (the Redis semaphore)",
-    buckets=(0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0),
-)
-paced = Counter(
-    PREFIX + "autotask_paced_seconds_total",
-    "Seconds requests were held back to spread Autotask's hourly budget",
-)
-threshold_used = Gauge(
-    PREFIX + "autotask_threshold_used_ratio",
-    "Share of the database's hourly Autotask request threshold in use (estimated)",
-    ["database"],
-    multiprocess_mode="mostrecent",
-)
-cache_lookups = Counter(
-    PREFIX + "cache_lookups_total",
-    "Hub reads answered from the instance cache (hit) or from Autotask (miss)",
-    ["result"],
-)
-
+_made: dict[str, SimpleNamespace] = {}
+_lock = threading.Lock()
 _databases: set[str] = set()
-_databases_lock = threading.Lock()
+
+
+def _build() -> SimpleNamespace:
+    from prometheus_client import Counter, Gauge, Histogram
+
+    return SimpleNamespace(
+        http_requests=Counter(
+            PREFIX + "http_requests_total",
+            "HTTP requests answered, by method, route template and status code",
+            ["method", "route", "status"],
+        ),
+        http_duration=Histogram(
+            PREFIX + "http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template",
+            ["method", "route"],
+            buckets=LATENCY,
+        ),
+        upstream_requests=Counter(
+            PREFIX + "autotask_requests_total",
+            "Requests sent to Autotask, by entity, kind of call, outcome and whether retried",
+            ["entity", "kind", "outcome", "retry"],
+        ),
+        upstream_duration=Histogram(
+            PREFIX + "autotask_request_duration_seconds",
+            "Time an Autotask request took, by kind of call",
+            ["kind"],
+            buckets=LATENCY,
+        ),
+        slot_wait=Histogram(
+            PREFIX + "autotask_slot_wait_seconds",
+            "Time a request waited for one of its endpoint's concurrency slots (Redis semaphore)",
+            buckets=(0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0),
+        ),
+        paced=Counter(
+            PREFIX + "autotask_paced_seconds_total",
+            "Seconds requests were held back to spread Autotask's hourly budget",
+        ),
+        threshold_used=Gauge(
+            PREFIX + "autotask_threshold_used_ratio",
+            "Share of the database's hourly Autotask request threshold in use (estimated)",
+            ["database"],
+            multiprocess_mode="mostrecent",
+        ),
+        cache_lookups=Counter(
+            PREFIX + "cache_lookups_total",
+            "Hub reads answered from the instance cache (hit) or from Autotask (miss)",
+            ["result"],
+        ),
+    )
+
+
+def made() -> SimpleNamespace:
+    """The metric objects, made once per process on first use."""
+    found = _made.get("metrics")
+    if found is None:
+        with _lock:
+            found = _made.get("metrics")
+            if found is None:
+                found = _made["metrics"] = _build()
+    return found
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    http_requests.labels(method, route, str(status)).inc()
-    http_duration.labels(method, route).observe(seconds)
+    m = made()
+    m.http_requests.labels(method, route, str(status)).inc()
+    m.http_duration.labels(method, route).observe(seconds)
 
 
 @lru_cache(maxsize=1)
@@ -82,30 +102,32 @@ def entity_label(entity: str) -> str:
 
 
 def observe_upstream(entity: str, kind: str, outcome: str, retry: bool, seconds: float) -> None:
+    m = made()
     labels = (entity_label(entity), kind, outcome, "true" if retry else "false")
-    upstream_requests.labels(*labels).inc()
-    upstream_duration.labels(kind).observe(seconds)
+    m.upstream_requests.labels(*labels).inc()
+    m.upstream_duration.labels(kind).observe(seconds)
 
 
 def observe_admission(slot_wait_seconds: float, paced_seconds: float) -> None:
-    slot_wait.observe(slot_wait_seconds)
+    m = made()
+    m.slot_wait.observe(slot_wait_seconds)
     if paced_seconds > 0:
-        paced.inc(paced_seconds)
+        m.paced.inc(paced_seconds)
 
 
 def observe_threshold(database: str, used: int, limit: int | None) -> None:
     if not limit:
         return
-    with _databases_lock:
+    with _lock:
         if database not in _databases and len(_databases) >= MAX_DATABASES:
             database = "other"
         _databases.add(database)
-    threshold_used.labels(database).set(used / limit)
+    made().threshold_used.labels(database).set(used / limit)
 
 
 def count_cache(result: str) -> None:
     if result in ("hit", "miss"):
-        cache_lookups.labels(result).inc()
+        made().cache_lookups.labels(result).inc()
 
 
 def outcome_of(error: BaseException | None) -> str:

@@ -19,7 +19,7 @@ ENV = "PROMETHEUS_MULTIPROC_DIR"
 def prepare(folder: str | os.PathLike[str] | None = None) -> str:
     """Use `folder` (else the variable's value, else a new temporary folder) for this run:
     made if missing, emptied of an earlier run's samples, exported in the environment."""
-    if "prometheus_client" in sys.modules and not enabled():
+    if "prometheus_client.values" in sys.modules and not enabled():
         # its storage was chosen already: the workers would each count alone
         raise RuntimeError("prepare() must run before prometheus_client is imported")
     chosen = Path(folder or os.environ.get(ENV) or tempfile.mkdtemp(prefix="atc-metrics-"))

@@ -6,7 +6,9 @@
 - `count_job(queue, outcome)`: one job ended (`done`, `failed`, `retried`, `dropped`...).
 - `observe_job_seconds(queue, seconds)`: how long one job ran.
 
-`queue` and `outcome` are names from your code, never a tenant's data.
+`queue` and `outcome` are names from your code, never a tenant's data. A worker process
+outside gunicorn (an RQ worker) is added up with the web workers when it runs with the same
+PROMETHEUS_MULTIPROC_DIR (`serve` exports it to what it starts).
 """
 
 from __future__ import annotations
@@ -14,27 +16,37 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-
-from prometheus_client import Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+from types import SimpleNamespace
+from typing import Any
 
 from connector.observability.metrics import PREFIX
 
 log = logging.getLogger("connector.metrics")
 
-jobs = Counter(
-    PREFIX + "jobs_total", "Background jobs that ended, by queue and outcome", ["queue", "outcome"]
-)
-job_duration = Histogram(
-    PREFIX + "job_duration_seconds",
-    "Time a background job ran, by queue",
-    ["queue"],
-    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0),
-)
-
 _depths: dict[str, Callable[[], int]] = {}
 _lock = threading.Lock()
+_made: dict[str, SimpleNamespace] = {}
+
+
+def _metrics() -> SimpleNamespace:
+    with _lock:  # made on first use, for the reason metrics.py gives
+        if "jobs" not in _made:
+            from prometheus_client import Counter, Histogram
+
+            _made["jobs"] = SimpleNamespace(
+                jobs=Counter(
+                    PREFIX + "jobs_total",
+                    "Background jobs that ended, by queue and outcome",
+                    ["queue", "outcome"],
+                ),
+                duration=Histogram(
+                    PREFIX + "job_duration_seconds",
+                    "Time a background job ran, by queue",
+                    ["queue"],
+                    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0),
+                ),
+            )
+        return _made["jobs"]
 
 
 def register_queue(name: str, depth: Callable[[], int]) -> None:
@@ -43,17 +55,19 @@ def register_queue(name: str, depth: Callable[[], int]) -> None:
 
 
 def count_job(queue: str, outcome: str) -> None:
-    jobs.labels(queue, outcome).inc()
+    _metrics().jobs.labels(queue, outcome).inc()
 
 
 def observe_job_seconds(queue: str, seconds: float) -> None:
-    job_duration.labels(queue).observe(seconds)
+    _metrics().duration.labels(queue).observe(seconds)
 
 
-class QueueDepths(Collector):
-    """`autotask_connector_queue_depth{queue}`, read from the registered callables."""
+class QueueDepths:
+    """A collector: `autotask_connector_queue_depth{queue}`, read from the callables."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import GaugeMetricFamily
+
         family = GaugeMetricFamily(
             PREFIX + "queue_depth", "Jobs waiting in a background queue", labels=["queue"]
         )
