@@ -77,7 +77,10 @@ def test_a_bad_map_is_named_in_one_line(tmp_path):
     maps = tmp_path / "maps"
     maps.mkdir()
     (maps / "broken.yaml").write_text("entity: [\n")
-    result = _serve(tmp_path, "--port", str(free_port()), CONNECTOR_TRANSFORMATIONS_DIR=str(maps))
+    maps_dir = str(maps)
+    result = _serve(
+        tmp_path, "--port", str(free_port()), "--no-sandbox", CONNECTOR_TRANSFORMATIONS_DIR=maps_dir
+    )
     _refused(result, "broken.yaml", "CONNECTOR_TRANSFORMATIONS_DIR")
     _nothing_made(tmp_path / "data")
 
