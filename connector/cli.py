@@ -10,7 +10,7 @@ from connector import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from connector.commands import create_user, serve
+    from connector.commands import create_user, instances, serve
     from connector.sandbox import __main__ as sandbox
 
     parser = argparse.ArgumentParser(
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module, summary in (
         ("serve", serve, "run the service under gunicorn (embedded Redis and sandbox by default)"),
         ("create-user", create_user, "create a user and print its secrets once"),
+        ("instances", instances, "list, show, rotate-token, check or delete instances"),
         ("sandbox", sandbox, "run the Autotask sandbox alone"),
     ):
         command = commands.add_parser(name, help=summary, description=summary)

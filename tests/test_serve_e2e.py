@@ -48,6 +48,7 @@ class Served:
     def __init__(self, data_dir: Path, port: int) -> None:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the embedded Redis
         env.update(CONNECTOR_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT))
+        self.env = env
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "connector.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -169,6 +170,16 @@ def test_readme_run_command_examples_ctrl_c_and_restart(data_dir, tmp_path):
             assert "Elements-Next-Page-Token" in examples or "Elements-Returned-Count" in examples
         assert second.count('"fullName":"Lovelace"') == 1  # the same contact, updated
         _metrics_add_up_over_both_workers(served.url, data_dir, tmp_path)
+        listed = subprocess.run(  # an operator's command finds the running serve's Redis
+            [sys.executable, "-m", "connector.cli", "instances", "list"],
+            cwd=data_dir.parent,
+            env=served.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert [r.split()[2:4] for r in listed.stdout.splitlines()[2:]] == [["Sandbox", "readme"]]
     finally:
         output = served.interrupt()
     redis_pid = (
@@ -194,5 +205,8 @@ def test_readme_run_command_examples_ctrl_c_and_restart(data_dir, tmp_path):
         listed = requests.get(restarted.url + "/instances", headers=auth, timeout=10)
         assert [i["name"] for i in listed.json()] == ["Sandbox"]
     finally:
-        restarted.interrupt()
+        again = restarted.interrupt()
     assert _processes_using(data_dir) == []
+    # the banner shows the secrets when it has just made them, then only where they are kept
+    assert credentials["USER_SECRET"] in output and credentials["USER_SECRET"] not in again
+    assert "source " in again and "credentials.env" in again

@@ -8,11 +8,10 @@ starts that embedded Redis for the moment it needs it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from connector.commands.redis_target import redis_url
 from connector.config import Settings
-from connector.storage.embedded_redis import EmbeddedRedis, running_url
 from connector.storage.keys import Keys
 from connector.storage.redis_conn import connect
 from connector.tenancy.accounts import AccountStore
@@ -32,28 +31,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    redis_dir = os.path.join(settings.data_dir, "redis")
-    embedded = None
-    url = settings.redis_url or running_url(redis_dir)
-    if url is None:
-        embedded = EmbeddedRedis(redis_dir)
-        url = embedded.start()
-    client = connect(url)
-    try:
-        account = AccountStore(client, Keys(settings.key_prefix)).create(
-            organization_name=args.organization,
-            email=args.email,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            organization_id=args.organization_id,
-        )
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        client.close()
-        if embedded is not None:
-            embedded.stop()
+    with redis_url(settings) as url:
+        client = connect(url)
+        try:
+            account = AccountStore(client, Keys(settings.key_prefix)).create(
+                organization_name=args.organization,
+                email=args.email,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                organization_id=args.organization_id,
+            )
+        except LookupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            client.close()
     print(
         f"Organization {account.organization.id} ({account.organization.name}), "
         f"user {account.user.id} ({account.user.emailAddress})"

@@ -156,6 +156,16 @@ class InstanceStore:
             found = [i for i in found if wanted & set(i.tags)]
         return found
 
+    def list_all(self, batch: int = 500) -> list[Instance]:
+        """Every instance of every organization, by id (for operators' commands)."""
+        last = int(self.redis.get(self.keys.sequence("instance")) or 0)
+        found: list[Instance] = []
+        for start in range(1, last + 1, batch):
+            ids = range(start, min(start + batch, last + 1))
+            raws = self.redis.mget([self.keys.instance(i) for i in ids])
+            found += [Instance(**json.loads(raw)) for raw in raws if raw]
+        return found
+
     def by_token(self, token: str) -> Instance | None:
         instance_id = self.redis.get(self.keys.instance_by_token(hash_secret(token)))
         return self.get(instance_id) if instance_id else None
