@@ -133,22 +133,32 @@ def _metrics_add_up_over_both_workers(url: str, data_dir: Path, tmp_path: Path) 
         text = requests.get(root + "/metrics", timeout=10).text
         return health(text_string_to_metric_families(text))
 
-    before = served()
-    for _ in range(20):
-        with requests.Session() as fresh:  # a new connection each: either worker may answer
-            assert fresh.get(url + "/health", timeout=10).status_code == 200
+    def per_worker() -> dict[str, float]:
+        """Each worker's own count, from its own file read alone."""
+        found = {}
+        for counter_file in sorted((data_dir / "metrics").glob("counter_*.db")):
+            alone = tmp_path / f"alone-{counter_file.stem}-{len(list(tmp_path.iterdir()))}"
+            alone.mkdir()
+            shutil.copy(counter_file, alone)
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=str(alone))
+            found[counter_file.stem] = health(registry.collect())
+        return found
+
+    before, workers_before = served(), per_worker()
+    sent = 0
+    while sent < 400:  # until both workers have answered some (bounded)
+        for _ in range(10):
+            with requests.Session() as fresh:  # a new connection each: either worker may answer
+                assert fresh.get(url + "/health", timeout=10).status_code == 200
+            sent += 1
+        moved = {k: v - workers_before.get(k, 0.0) for k, v in per_worker().items()}
+        if len([n for n in moved.values() if n > 0]) >= 2:
+            break
+    assert len([n for n in moved.values() if n > 0]) == 2, moved  # both workers answered
     total = served()
-    assert total - before == 20
-    per_worker = []
-    for index, counter_file in enumerate(sorted((data_dir / "metrics").glob("counter_*.db"))):
-        alone = tmp_path / f"worker-{index}"  # one worker's file, read on its own
-        alone.mkdir()
-        shutil.copy(counter_file, alone)
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=str(alone))
-        per_worker.append(health(registry.collect()))
-    assert len([n for n in per_worker if n > 0]) == 2, per_worker  # both workers answered
-    assert sum(per_worker) == total
+    assert total - before == sent  # /metrics adds both workers' files up
+    assert sum(per_worker().values()) == total
 
 
 @pytest.fixture
