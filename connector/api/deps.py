@@ -12,12 +12,14 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
 from connector.hub.cache import cache_dropper
 from connector.hub.registry import Registry
 from connector.hub.tokens import PageTokens
 from connector.mapping import load_maps
+from connector.observability import queues
 from connector.storage.local_cache import LocalCache
 from connector.storage.redis_conn import get_keys, get_redis
 from connector.tenancy.accounts import AccountStore
@@ -78,6 +80,8 @@ def init_app(app: Flask) -> None:
     bulk_runtime = BulkRuntime.build(services, registry, app.extensions[HUB]["tokens"], client)
     app.extensions[BULK] = bulk_runtime
     hooks.on_delete(bulk_runtime.store.drop_instance)  # its jobs stop at their next page
+    bulk_queue = bulk_queueing.queue(bulk_runtime)
+    queues.register_queue(bulk_queueing.QUEUE, lambda: bulk_queue.count)  # read at scrape time
 
     if settings.org_secret and settings.user_secret:
         _provision_single_tenant(services)

@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from connector.api import BASE_PATH
+from connector.api import BASE_PATH, explorer
 from connector.api.context import platform_caller
 from connector.api.deps import deps, registry, virtual
 from connector.api.params import flag
@@ -254,6 +254,8 @@ def list_common_resources():
 
 @bp.get("/instances/<int:instance_id>/docs")
 def instance_docs(instance_id: int):
+    if request.args.get("format") == "html":  # the explorer: it fetches this with your secrets
+        return explorer.instance_page(instance_id)
     org_id, instance = _instance(instance_id)
     found = registry()
     virtual_maps = {

@@ -109,42 +109,15 @@ def instance_document(
 ) -> dict[str, Any]:
     """`normalized`: name -> ResourceMap; `virtual`: name -> (VirtualMap, base Resource). A
     virtual name hides the normalized resource of the same name, as on the hub."""
-    paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {"Error": _ERROR}
-    for name, resource_map in sorted(normalized.items()):
-        if name in virtual:
-            continue
-        schemas[name] = resource_map.json_schema()
-        paths.update(_resource_paths(name, set(resource_map.operations), resource_map.description))
-    for name, (vmap, base) in sorted(virtual.items()):
-        schemas[name] = virtual_schema(vmap)
-        operations = set(getattr(getattr(base, "map", None), "operations", None) or _ALL)
-        summary = f"Virtual resource '{name}', mapped onto {vmap.vendor_name}"
-        paths.update(_resource_paths(name, operations, summary))
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{instance.name}: Autotask CRM hub of instance {instance.id}",
-            "version": "1",
-            "description": "Normalized and virtual resources of this instance, under "
-            "/hubs/crm. Autotask entities also answer by their own names (e.g. /hubs/crm/"
-            "Companies); see GET /hubs/crm/objects/{name}/metadata for their fields.",
-        },
-        "servers": [{"url": server_url}],
-        "security": [{"elements": []}],
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "elements": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "Authorization",
-                    "description": "User <secret>, Organization <secret>, Element <token>",
-                }
-            },
-        },
-    }
+    from connector.virtual import document
+
+    return document.instance_document(
+        instance,
+        server_url=server_url,
+        normalized=normalized,
+        virtual=virtual,
+        virtual_schema=virtual_schema,
+    )
 
 
 def virtual_schema(vmap: VirtualMap) -> dict[str, Any]:
@@ -170,74 +143,3 @@ def virtual_schema(vmap: VirtualMap) -> dict[str, Any]:
     root["additionalProperties"] = vmap.pass_from_vendor or vmap.pass_to_vendor
     root["title"] = vmap.name
     return root
-
-
-_ALL = {"list", "get", "create", "update", "delete"}
-_ERROR = {
-    "type": "object",
-    "required": ["message", "requestId", "providerMessage"],
-    "properties": {
-        "message": {"type": "string"},
-        "requestId": {"type": ["string", "null"]},
-        "providerMessage": {"type": ["string", "null"]},
-    },
-}
-_LIST_PARAMS = [
-    {"name": "where", "in": "query", "schema": {"type": "string"}, "description": "CEQL"},
-    {"name": "orderBy", "in": "query", "schema": {"type": "string"}},
-    {"name": "fields", "in": "query", "schema": {"type": "string"}},
-    {"name": "pageSize", "in": "query", "schema": {"type": "integer", "maximum": 500}},
-    {"name": "nextPage", "in": "query", "schema": {"type": "string"}},
-]
-
-
-def _resource_paths(name: str, operations: set[str], summary: str) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{name}"}
-    one = {"200": {"description": "The record", "content": {"application/json": {"schema": ref}}}}
-    errors = {
-        "default": {
-            "description": "An error",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-    }
-    body = {"required": True, "content": {"application/json": {"schema": ref}}}
-    collection: dict[str, Any] = {}
-    item: dict[str, Any] = {}
-    if "list" in operations:
-        collection["get"] = {
-            "summary": f"List {name}: {summary}",
-            "parameters": _LIST_PARAMS,
-            "responses": {
-                "200": {
-                    "description": "One page; Elements-Next-Page-Token when more follow",
-                    "content": {"application/json": {"schema": {"type": "array", "items": ref}}},
-                },
-                **errors,
-            },
-        }
-    if "create" in operations:
-        collection["post"] = {
-            "summary": f"Create a {name} record",
-            "requestBody": body,
-            "responses": {**one, **errors},
-        }
-    id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-    if "get" in operations:
-        item["get"] = {"summary": f"Read a {name} record", "responses": {**one, **errors}}
-    if "update" in operations:
-        item["patch"] = {
-            "summary": f"Update a {name} record",
-            "requestBody": body,
-            "responses": {**one, **errors},
-        }
-    if "delete" in operations:
-        item["delete"] = {
-            "summary": f"Delete a {name} record",
-            "responses": {"200": {"description": "Deleted"}, **errors},
-        }
-    found = {}
-    if collection:
-        found[f"/hubs/crm/{name}"] = collection
-    if item:
-        found[f"/hubs/crm/{name}/{{id}}"] = {"parameters": id_param, **item}
-    return found

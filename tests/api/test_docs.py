@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import requests
 import yaml
 
 BASE = "/elements/api-v2"
@@ -51,3 +52,38 @@ def test_a_404_names_the_docs_page(client):
     answer = client.get(f"{BASE}/no/such/route")
     assert answer.status_code == 404
     assert f"{BASE}/docs" in answer.get_json()["message"]
+
+
+def test_the_instance_document_is_complete_and_opens_in_the_explorer(hub):
+    from openapi_spec_validator import validate
+
+    platform = {"Authorization": hub.headers["Authorization"].rsplit(", Element", 1)[0]}
+    url = f"{hub.url}/instances/{hub.instance['id']}/docs"
+    document = requests.get(url, headers=platform, timeout=10).json()
+    validate(document)
+    paths = document["paths"]
+    assert {"/hubs/crm/ping", "/hubs/crm/objects", "/hubs/crm/objects/{name}/metadata"} <= set(
+        paths
+    )
+    listing = paths["/hubs/crm/contacts"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {
+        "where",
+        "orderBy",
+        "fields",
+        "pageSize",
+        "nextPage",
+        "includeTotalCount",
+    }
+    fields = next(p for p in listing["parameters"] if p["name"] == "fields")
+    assert "backticks" in fields["description"]
+    headers = listing["responses"]["200"]["headers"]
+    assert {"Elements-Next-Page-Token", "Elements-Total-Count", "Elements-Cache"} <= set(headers)
+    rows = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert rows["items"] == {"$ref": "#/components/schemas/contacts"}
+    assert "Create a contacts record" not in str(document)
+    assert "Autotask Contacts" in paths["/hubs/crm/contacts"]["post"]["description"]
+    assert "delete" not in paths["/hubs/crm/accounts/{id}"]  # Autotask deletes no company
+    assert "Not served: delete" in paths["/hubs/crm/accounts"]["get"]["description"]
+    assert "get" in paths["/hubs/crm/accounts/{id}/contacts"]
+    page = requests.get(url, params={"format": "html"}, timeout=10)  # no secret needed
+    assert page.status_code == 200 and 'id="auth"' in page.text

@@ -125,3 +125,18 @@ def test_metrics_token_is_required_when_set(settings):
         assert b"autotask_connector_http_requests_total" in good.data
     finally:
         app.extensions["connector.deps"].local.close()
+
+
+def test_the_bulk_queue_depth_is_its_rq_queue_length(app, live_server):
+    from connector.bulk import queueing
+
+    rq_queue = queueing.queue(app.extensions["connector.bulk"])
+    job = rq_queue.enqueue("builtins.len", "x")  # waits: no RQ worker listens in this test
+    try:
+        depth = value(scrape(live_server.url), "autotask_connector_queue_depth", queue="bulk")
+        assert depth == rq_queue.count >= 1
+    finally:
+        job.delete()
+    assert value(scrape(live_server.url), "autotask_connector_queue_depth", queue="bulk") == (
+        rq_queue.count
+    )
