@@ -50,6 +50,7 @@ class Settings:
     bulk_max_upload_bytes: int = 50 * 1024 * 1024
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
+    events_allow_private_callbacks: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -65,6 +66,10 @@ class Settings:
     def with_overrides(self, **overrides: Any) -> Settings:
         known = {f.name for f in fields(self)}
         return replace(self, **{k: v for k, v in overrides.items() if k in known})
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 _ENV: dict[str, tuple[str, Any]] = {
@@ -93,4 +98,5 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
+    "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),
 }

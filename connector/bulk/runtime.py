@@ -136,6 +136,8 @@ class JobRun:
         store = runtime.store
         job = store.get(job_id)
         if job is None or job.get("kind") != kind or job["status"] in TERMINAL:
+            if job is not None and job["status"] in TERMINAL:
+                _after(runtime, job_id)  # ended before it ran (cancelled): still announced
             yield None
             return
         owner = secrets.token_hex(8)

@@ -57,7 +57,7 @@ class BulkService:
             "kind": "download",
             "resource": query.resource,
             "query": query.to_json(),
-            "callbackUrl": _callback(callback),
+            "callbackUrl": _callback(callback, self.settings),
             "upstreamCalls": hub.client.stats.calls if hub.ctx._client is not None else 0,
         }
         if total is not None:
@@ -91,7 +91,7 @@ class BulkService:
             "kind": "upload",
             "resource": name,
             "metaData": {"identifierFieldName": identifier} if identifier else {},
-            "callbackUrl": _callback(callback),
+            "callbackUrl": _callback(callback, self.settings),
             "fileFormat": parsed.format,
             "fileRows": len(parsed.rows),
             "totalCount": len(parsed.rows),
@@ -203,14 +203,14 @@ def _identifier(resource: Any, metadata: Any, ctx: Any) -> str | None:
     return name
 
 
-def _callback(url: str | None) -> str | None:
+def _callback(url: str | None, settings: Any) -> str | None:
     if url is None or not url.strip():
         return None
     from connector.bulk.callback import check_url
 
     if len(url) > MAX_URL:
         raise BadRequestError(f"Elements-Async-Callback-Url is longer than {MAX_URL} characters")
-    return check_url(url.strip())
+    return check_url(url.strip(), settings)
 
 
 _CONVERT = {

@@ -40,15 +40,8 @@ LEASE_SECONDS = 1.5
 
 class Worker:
     def __init__(self, env: dict[str, str], queue: str) -> None:
-        code = (
-            "import sys, redis; from rq import SimpleWorker as Worker, Queue;"
-            "import connector.bulk.download, connector.bulk.upload;"
-            "from connector.bulk.runtime import worker_runtime; worker_runtime();"
-            "c = redis.Redis.from_url(sys.argv[1]);"
-            "Worker([Queue(sys.argv[2], connection=c)], connection=c).work(with_scheduler=True)"
-        )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, env["REDIS_URL"], queue],
+            [sys.executable, "-m", "connector.cli", "bulk", "worker"],
             env=env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
@@ -88,6 +81,7 @@ class BulkEnv:
             data_dir="/tmp/atc-bulk-tests",  # noqa: S108 - nothing is written there by tests
             secret_key=Fernet.generate_key().decode(),
             bulk_lease_seconds=LEASE_SECONDS,
+            events_allow_private_callbacks=True,  # the callback receiver is on loopback
         )
         self.app = create_app(self.settings)
         self.server = LiveServer(self.app).start()
@@ -95,6 +89,7 @@ class BulkEnv:
         account = AccountStore(self.redis, get_keys(self.app)).create(
             organization_name="Bulk tests", email="bulk@x.test"
         )
+        self.secrets = (account.user_secret, account.organization_secret)
         self.auth = f"User {account.user_secret}, Organization {account.organization_secret}"
         created = requests.post(
             self.server.url + BASE + "/instances",
@@ -116,6 +111,7 @@ class BulkEnv:
             "CONNECTOR_SECRET_KEY": self.settings.secret_key or "",
             "CONNECTOR_DATA_DIR": self.settings.data_dir,
             "BULK_LEASE_SECONDS": str(LEASE_SECONDS),
+            "EVENTS_ALLOW_PRIVATE_CALLBACKS": "true",
             "LOG_LEVEL": "WARNING",
         }
         self.workers: list[Worker] = []
