@@ -51,6 +51,8 @@ class Settings:
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
     events_allow_private_callbacks: bool = False
+    formula_retention_days: int = 7
+    formulas_allow_private_urls: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -99,4 +101,6 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),
+    "formula_retention_days": ("FORMULA_RETENTION_DAYS", int),
+    "formulas_allow_private_urls": ("FORMULAS_ALLOW_PRIVATE_URLS", _flag),
 }

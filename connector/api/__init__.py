@@ -8,9 +8,10 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import bulk, deps, docs, health, hubs, instances, metrics, virtual
+    from connector.api import bulk, deps, docs, formulas, health, hubs, instances, metrics, virtual
 
     deps.init_app(app)  # the composition root: every blueprint reads what it builds
-    for blueprint in (health.bp, instances.bp, hubs.bp, virtual.bp, bulk.bp, docs.bp):
+    blueprints = (health.bp, instances.bp, hubs.bp, virtual.bp, bulk.bp, docs.bp, formulas.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)
     app.register_blueprint(metrics.bp)  # /metrics at the root, where Prometheus looks

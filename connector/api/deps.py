@@ -2,7 +2,8 @@
 
 Nothing else wires parts together. Here the hub registry gets its resolvers (virtual resources
 first, then the normalized maps and Autotask entities), the instance hooks get their listeners
-(the hub's cache, virtual-resource documents), and the one Autotask client factory is made.
+(the hub's cache, virtual-resource documents, formula instances), and the one Autotask client
+factory is made.
 Blueprints read what they need through the accessors below and never import one another.
 """
 
@@ -15,6 +16,10 @@ from flask import Flask, current_app
 from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
+from connector.formulas.environment import EXTENSION as FORMULAS
+from connector.formulas.environment import FormulaEnv
+from connector.formulas.jobs import schedule_periodic
+from connector.formulas.service import FormulaService
 from connector.hub.cache import cache_dropper
 from connector.hub.registry import Registry
 from connector.hub.tokens import PageTokens
@@ -64,18 +69,26 @@ def init_app(app: Flask) -> None:
     resolver = VirtualResolver(store)
     # every transformation map is loaded and validated now: a bad map stops the service here
     registry = Registry(load_maps(settings.transformations_dir), [resolver])
-    app.extensions[HUB] = {"registry": registry, "tokens": PageTokens(key)}
+    tokens = PageTokens(key)
+    app.extensions[HUB] = {"registry": registry, "tokens": tokens}
     app.extensions[VIRTUAL] = {
         "service": VdrService(store, services.instances),
         "resolver": resolver,
         "store": store,
     }
 
+    # formulas: their steps call the hub's service layer with these same parts
+    formulas = FormulaEnv.build(settings, client, keys, services, registry, tokens)
+    formula_service = FormulaService(formulas.store, services.instances)
+    app.extensions[FORMULAS] = {"env": formulas, "service": formula_service}
+    schedule_periodic(formulas)
+
     # what an instance's change or deletion drops, in this order
     drop_cached = cache_dropper(client, keys, local)
     hooks.on_change(drop_cached)
     hooks.on_delete(drop_cached)
     hooks.on_delete(store.drop_instance)
+    hooks.on_delete(formula_service.element_instance_deleted)  # they stop, saying why
 
     bulk_runtime = BulkRuntime.build(services, registry, app.extensions[HUB]["tokens"], client)
     app.extensions[BULK] = bulk_runtime
@@ -117,3 +130,8 @@ def bulk() -> BulkRuntime:
 def virtual() -> dict[str, Any]:
     """The virtual resources' store, resolver and service."""
     return current_app.extensions[VIRTUAL]
+
+
+def formulas() -> dict[str, Any]:
+    """The formulas' environment (`env`) and service."""
+    return current_app.extensions[FORMULAS]

@@ -14,8 +14,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from connector.errors import flatten_messages
-from connector.formulas import interpolate, limits
+from connector.formulas import limits
 from connector.formulas.expressions import ExpressionError
+from connector.formulas.references import check_references
 from connector.formulas.steps import REGISTRY
 from connector.formulas.steps.base import StepDefinitionError
 from connector.formulas.triggers import SCHEMAS as TRIGGER_SCHEMAS
@@ -131,7 +132,7 @@ def build_template(body: Any) -> CompiledTemplate:
     steps = _build_steps(data, problems)
     triggers = _build_triggers(data, problems)
     if not problems:
-        _check_references(data, steps, triggers, problems)
+        check_references(data, steps, triggers, problems)
     if problems:
         raise TemplateError(problems)
     return CompiledTemplate(data, steps, triggers)
@@ -202,66 +203,3 @@ def _build_triggers(data: dict[str, Any], problems: list[str]) -> list[Trigger]:
         names.add(trigger.name)
         triggers.append(trigger)
     return triggers
-
-
-def _check_references(
-    data: dict[str, Any], steps: list[Any], triggers: list[Trigger], problems: list[str]
-) -> None:
-    position = {step.name: i for i, step in enumerate(steps)}
-    config = {e["key"]: e for e in data["configuration"]}
-    instances = {k for k, e in config.items() if e["type"] == "elementInstance"}
-
-    def check(where: str, root: str, name: str, index: int) -> None:
-        if root == "config" and name not in config:
-            problems.append(f"{where}: configuration '{name}' is not declared")
-        elif root == "steps":
-            if name not in position:
-                problems.append(f"{where}: step '{name}' does not exist")
-            elif position[name] >= index:
-                problems.append(f"{where}: step '{name}' does not run before this one")
-
-    def check_jump(where: str, target: str, index: int) -> None:
-        if target not in position:
-            problems.append(f"{where}: step '{target}' does not exist")
-        elif position[target] <= index:
-            problems.append(f"{where}: step '{target}' is not after this one (jumps go forward)")
-
-    for i, step in enumerate(steps):
-        where = _where(i, step.name)
-        for field_name, expression in step.expressions():
-            for root, name in expression.references:
-                check(f"{where} properties.{field_name}", root, name, i)
-        for field_name, value in step.templated():
-            try:
-                for path in interpolate.references(value):
-                    name = str(path[1]) if len(path) > 1 else ""
-                    check(f"{where} properties.{field_name}", str(path[0]), name, i)
-            except interpolate.InterpolationError as exc:
-                problems.append(f"{where} properties.{field_name}: {exc}")
-        for field_name, target in step.targets():
-            check_jump(f"{where} properties.{field_name}", target, i)
-        spec = data["steps"][i]
-        for key in ("onSuccess", "onFailure"):
-            for target in spec.get(key) or []:
-                check_jump(f"{where} {key}", target, i)
-        key = getattr(step, "config_key", None)
-        if key is not None and key not in instances:
-            problems.append(
-                f"{where} properties.elementInstance: '{key}' is not a configuration entry "
-                "of type elementInstance"
-            )
-    for trigger in triggers:
-        where = f"triggers[{trigger.index}]"
-        if trigger.start not in position:
-            problems.append(f"{where} onSuccess: step '{trigger.start}' does not exist")
-        if trigger.type == "event" and trigger.config_key not in instances:
-            problems.append(
-                f"{where} properties.elementInstance: '{trigger.config_key}' is not a "
-                "configuration entry of type elementInstance"
-            )
-        if trigger.condition is not None:
-            for root, name in trigger.condition.references:
-                if root == "steps":
-                    problems.append(f"{where} properties.condition: no step has run yet")
-                else:
-                    check(f"{where} properties.condition", root, name, 0)

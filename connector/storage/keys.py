@@ -122,6 +122,67 @@ class Keys:
     def bulk_sweep_lock(self) -> str:
         return self._k("bulk", "sweep", "lock")
 
+    # -- formulas: templates, formula instances, executions, per-instance state ---------
+    def formula(self, formula_id: int | str) -> str:
+        return self._k("formula", formula_id)
+
+    def org_formulas(self, org_id: int | str) -> str:
+        return self._k("org", org_id, "formulas")
+
+    def formula_instance(self, instance_id: int | str) -> str:
+        return self._k("formula", "instance", instance_id)
+
+    def formula_instances(self, formula_id: int | str) -> str:
+        """The ids of a template's formula instances."""
+        return self._k("formula", formula_id, "instances")
+
+    def element_formula_instances(self, element_instance_id: int | str) -> str:
+        """The ids of the formula instances running on an element instance."""
+        return self._k("instance", element_instance_id, "formula-instances")
+
+    def formula_execution(self, execution_id: int | str) -> str:
+        return self._k("formula", "execution", execution_id)
+
+    def formula_executions(self, instance_id: int | str) -> str:
+        """A formula instance's execution ids, scored by creation time (ms)."""
+        return self._k("formula", "instance", instance_id, "executions")
+
+    def formula_state(self, instance_id: int | str, key: str) -> str:
+        """One value of a formula instance's `state` steps (the tenant's key, digested)."""
+        return self._k("formula", "instance", instance_id, "state", _digest(key))
+
+    def formula_record_queue(self, instance_id: int | str, record: str) -> str:
+        """Executions waiting in event order for one record (a list of execution ids)."""
+        return self._k("formula", "instance", instance_id, "record", _digest(record))
+
+    def formula_cron_tick(self, instance_id: int | str, trigger: str, tick: int) -> str:
+        """Taken by the one worker that starts a schedule trigger's run for a cron tick."""
+        return self._k("formula", "instance", instance_id, "cron", trigger, tick)
+
+    def formula_event_seen(self, instance_id: int | str, event_id: str) -> str:
+        """Set once per (formula instance, event): one execution per event."""
+        return self._k("formula", "instance", instance_id, "event", _digest(event_id))
+
+    def formula_execution_lock(self, execution_id: int | str) -> str:
+        """Held (with a TTL, renewed per step) by the one job running an execution."""
+        return self._k("formula", "execution", execution_id, "lock")
+
+    def formula_execution_done(self, execution_id: int | str) -> str:
+        """A list pushed when an execution ends or waits, for `?sync=true` callers."""
+        return self._k("formula", "execution", execution_id, "done")
+
+    def formulas_running(self) -> str:
+        """Running executions scored by lease end: a dead worker's are resumed past it."""
+        return self._k("formula", "running")
+
+    def formulas_scheduled(self) -> str:
+        """Formula instances whose template has a schedule trigger."""
+        return self._k("formula", "scheduled")
+
+    def formula_cron_last(self) -> str:
+        """Hash `{instance id}:{trigger}` -> the last time its cron was checked (epoch s)."""
+        return self._k("formula", "cron-last")
+
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]

@@ -1,0 +1,105 @@
+"""Formula tests: settings that let formula URLs reach loopback receivers, a worker, helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from connector.config import Settings
+from tests.fixtures.hub import instance_body
+from tests.formulas.receiver import Receiver
+
+BASE = "/elements/api-v2"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # the receivers run on loopback, which formula URLs may reach only when the operator allows
+    return replace(settings, formulas_allow_private_urls=True)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def element_instance(client, tenant, sandbox) -> dict:
+    """An Autotask element instance of `tenant` on the sandbox."""
+    response = client.post(
+        f"{BASE}/instances", json=instance_body(sandbox), headers=tenant.headers()
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+@pytest.fixture
+def formulas_env(app):
+    return app.extensions["connector.formulas"]["env"]
+
+
+def calling(url: str, **http) -> dict:
+    """A manual template: compute a value, post it to `url`."""
+    return {
+        "name": "caller",
+        "configuration": [{"key": "target", "type": "value"}],
+        "triggers": [{"type": "manual", "properties": {"required": ["n"]}}],
+        "steps": [
+            {
+                "name": "compute",
+                "type": "set",
+                "properties": {"values": {"double": "trigger.body.n * 2"}},
+            },
+            {
+                "name": "send",
+                "type": "httpRequest",
+                "properties": {
+                    "method": "POST",
+                    "url": "${config.target}",
+                    "body": {"value": "${steps.compute.double}"},
+                    **http,
+                },
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def make_instance(client, tenant):
+    def make(template: dict, url: str) -> tuple[dict, dict]:
+        h = tenant.headers()
+        formula = client.post(f"{BASE}/formulas", json=template, headers=h)
+        assert formula.status_code == 200, formula.get_data(as_text=True)
+        fid = formula.get_json()["id"]
+        body = {"name": "t", "configuration": {"target": url}}
+        instance = client.post(f"{BASE}/formulas/{fid}/instances", json=body, headers=h)
+        assert instance.status_code == 200, instance.get_data(as_text=True)
+        return formula.get_json(), instance.get_json()
+
+    return make
+
+
+def run_sync(client, tenant, instance_id: int, body: dict) -> dict:
+    response = client.post(
+        f"{BASE}/formulas/instances/{instance_id}/executions?sync=true",
+        json=body,
+        headers=tenant.headers(),
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def run_wait(client, tenant, execution_id):
+    from tests.fixtures.jobs import wait_for
+
+    def ended():
+        found = client.get(
+            f"{BASE}/formulas/instances/executions/{execution_id}", headers=tenant.headers()
+        ).get_json()
+        return found if found["status"] in ("SUCCESS", "FAILED", "STOPPED") else None
+
+    return wait_for(ended, what=f"execution {execution_id} to end")
