@@ -18,7 +18,7 @@ def kill_the_worker_of(bulk, job_id: int) -> None:
     bulk.worker()  # warm for the next test; the other worker resumes this job
 
 
-def sweep_until_resumed(bulk, job_id: int, timeout: float = 15) -> None:
+def sweep_until_resumed(bulk, job_id: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while job_id not in bulk.sweep():
         assert time.monotonic() < deadline, "the sweep never found the job's lease expired"
