@@ -21,6 +21,14 @@ def _default_transformations_dir() -> str:
     return str(beside if beside.is_dir() else PACKAGE_ROOT / "transformations")
 
 
+def _default_compat_dir() -> str:
+    """The Cloud Elements model's maps, shipped beside the normalized ones."""
+    return str(Path(_default_transformations_dir()) / "cloud-elements")
+
+
+MODELS = ("normalized", "cloudElements")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The service's configuration; immutable once the app is built."""
@@ -53,6 +61,17 @@ class Settings:
     events_allow_private_callbacks: bool = False
     formula_retention_days: int = 7
     formulas_allow_private_urls: bool = False
+    compat_transformations_dir: str = field(default_factory=_default_compat_dir)
+    default_model: str = "normalized"
+    readable_tokens: bool = False
+    cors_origins: str = ""
+
+    def __post_init__(self) -> None:
+        if self.default_model not in MODELS:
+            raise ValueError(
+                f"CONNECTOR_DEFAULT_MODEL must be one of {', '.join(MODELS)}, "
+                f"not {self.default_model!r}"
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -103,4 +122,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),
     "formula_retention_days": ("FORMULA_RETENTION_DAYS", int),
     "formulas_allow_private_urls": ("FORMULAS_ALLOW_PRIVATE_URLS", _flag),
+    "compat_transformations_dir": ("CONNECTOR_CE_TRANSFORMATIONS_DIR", str),
+    "default_model": ("CONNECTOR_DEFAULT_MODEL", str),
+    "readable_tokens": ("CONNECTOR_READABLE_TOKENS", _flag),
+    "cors_origins": ("CONNECTOR_CORS_ORIGINS", str),
 }

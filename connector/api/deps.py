@@ -68,7 +68,12 @@ def init_app(app: Flask) -> None:
     store = VdrStore(client, keys, local)
     resolver = VirtualResolver(store)
     # every transformation map is loaded and validated now: a bad map stops the service here
-    registry = Registry(load_maps(settings.transformations_dir), [resolver])
+    registry = Registry(
+        load_maps(settings.transformations_dir),
+        [resolver],
+        models={"cloudElements": load_maps(settings.compat_transformations_dir)},
+        default_model=settings.default_model,
+    )
     tokens = PageTokens(key)
     app.extensions[HUB] = {"registry": registry, "tokens": tokens}
     app.extensions[VIRTUAL] = {

@@ -1,10 +1,15 @@
-"""/instances: create (authenticate Autotask credentials), read, update, rotate, enable, delete."""
+"""/instances: create (authenticate Autotask credentials), read, update, rotate, enable, delete.
+
+Each instance route also answers Cloud Elements' other forms of it: token-scoped without an id
+(`PATCH /instances` acts on the instance of the `Element` token) and element-scoped
+(`/elements/{keyOrId}/instances[/{id}]`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from connector.api.context import element_caller, platform_caller
 from connector.api.deps import deps
@@ -12,15 +17,29 @@ from connector.errors import AuthenticationError, NotFoundError, ValidationError
 from connector.tenancy import element
 from connector.tenancy.instance_editor import InstanceEditor
 from connector.tenancy.instances import Instance
-from connector.tenancy.schemas import ConfigurationRowSchema, InstanceSchema
-from connector.tenancy.views import config_row, configuration_rows, instance_view
+from connector.tenancy.schemas import ConfigurationRowSchema, InstanceSchema, ignored_keys
+from connector.tenancy.views import (
+    config_row,
+    configuration_rows,
+    element_configuration,
+    element_metadata_view,
+    instance_view,
+)
 
 bp = Blueprint("instances", __name__)
+WARNING = "Elements-Warning"
+ELEMENT = "/elements/<key_or_id>"
 
 
 def _editor() -> InstanceEditor:
     d = deps()
-    return InstanceEditor(store=d.instances, box=d.box, clients=d.clients, hooks=d.hooks)
+    return InstanceEditor(
+        store=d.instances,
+        box=d.box,
+        clients=d.clients,
+        hooks=d.hooks,
+        readable_tokens=d.settings.readable_tokens,
+    )
 
 
 def _body() -> Any:
@@ -35,12 +54,39 @@ def _owned(instance_id: int) -> Instance:
     return instance
 
 
-def _view(instance: Instance, token: str | None = None):
-    return jsonify(instance_view(instance, deps().accounts.user(instance.userId), token))
+def _token_instance() -> Instance:
+    """The instance of the `Element` token (a fresh copy: the caller's may be shared)."""
+    caller = element_caller(allow_disabled=True)
+    if caller.instance is None:  # element_caller refuses a token of no instance already
+        raise AuthenticationError("Unknown or deleted instance token")
+    instance = deps().instances.get(caller.instance.id)
+    if instance is None:
+        raise NotFoundError("This instance was deleted")
+    return instance
+
+
+def _target(instance_id: int | None, key_or_id: str | None = None) -> Instance:
+    """The instance a route names: by id (owned by the caller), else by the Element token."""
+    if key_or_id is not None:
+        _element_ref(key_or_id, None, lookup=True)
+    return _token_instance() if instance_id is None else _owned(instance_id)
+
+
+def _shown(instance: Instance, token: str | None = None) -> dict[str, Any]:
+    token = token or _editor().readable_token(instance)
+    return instance_view(instance, deps().accounts.user(instance.userId), token)
+
+
+def _view(instance: Instance, token: str | None = None, body: Any = None) -> Response:
+    response = jsonify(_shown(instance, token))
+    ignored = ignored_keys(body.get("configuration")) if isinstance(body, dict) else []
+    if ignored:
+        response.headers[WARNING] = "Ignored configuration keys: " + ", ".join(ignored)
+    return response
 
 
 @bp.post("/instances")
-@bp.post("/elements/<key_or_id>/instances")
+@bp.post(f"{ELEMENT}/instances")
 def create_instance(key_or_id: str | None = None):
     caller = platform_caller()
     body = _body()
@@ -48,39 +94,49 @@ def create_instance(key_or_id: str | None = None):
         body = {**body, "element": _element_ref(key_or_id, body.get("element"))}
     data = load(InstanceSchema(), body, what="instance")
     instance, token = _editor().create(caller.organization.id, caller.user.id, data)
-    return jsonify(instance_view(instance, caller.user, token))
+    return _view(instance, token, body)
 
 
 @bp.get("/instances")
-def list_instances():
+@bp.get(f"{ELEMENT}/instances")
+def list_instances(key_or_id: str | None = None):
     caller = platform_caller()
+    if key_or_id is not None:
+        _element_ref(key_or_id, None, lookup=True)
     tags = request.args.getlist("tags[]") + request.args.getlist("tags")
     found = deps().instances.list_for_org(caller.organization.id, tags or None)
-    return jsonify([instance_view(i, deps().accounts.user(i.userId)) for i in found])
+    return jsonify([_shown(i) for i in found])
 
 
 @bp.get("/instances/<int:instance_id>")
-def get_instance(instance_id: int):
-    return _view(_owned(instance_id))
+@bp.get(f"{ELEMENT}/instances/<int:instance_id>")
+def get_instance(instance_id: int, key_or_id: str | None = None):
+    return _view(_target(instance_id, key_or_id))
 
 
+@bp.put("/instances")
 @bp.put("/instances/<int:instance_id>")
-def replace_instance(instance_id: int):
-    instance = _owned(instance_id)
-    data = load(InstanceSchema(), _body(), what="instance")
-    return _view(_editor().replace(instance, data))
+@bp.put(f"{ELEMENT}/instances/<int:instance_id>")
+def replace_instance(instance_id: int | None = None, key_or_id: str | None = None):
+    instance = _target(instance_id, key_or_id)
+    body = _body()
+    data = load(InstanceSchema(), body, what="instance")
+    return _view(_editor().replace(instance, data), body=body)
 
 
+@bp.patch("/instances")
 @bp.patch("/instances/<int:instance_id>")
-def update_instance(instance_id: int):
-    instance = _owned(instance_id)
-    data = load(InstanceSchema(), _body(), what="instance", partial=True)
-    return _view(_editor().update(instance, data))
+def update_instance(instance_id: int | None = None):
+    instance = _target(instance_id)
+    body = _body()
+    data = load(InstanceSchema(), body, what="instance", partial=True)
+    return _view(_editor().update(instance, data), body=body)
 
 
 @bp.delete("/instances/<int:instance_id>")
-def delete_instance(instance_id: int):
-    instance = _owned(instance_id)
+@bp.delete(f"{ELEMENT}/instances/<int:instance_id>")
+def delete_instance(instance_id: int, key_or_id: str | None = None):
+    instance = _target(instance_id, key_or_id)
     _editor().delete(instance)
     return jsonify({"id": instance.id, "deleted": True})
 
@@ -93,40 +149,34 @@ def rotate_token(instance_id: int):
 
 
 @bp.put("/instances/enabled")
-def enable_instance():
-    return _set_disabled(False)
+@bp.put("/instances/<int:instance_id>/enabled")
+def enable_instance(instance_id: int | None = None):
+    return _view(_editor().set_disabled(_target(instance_id), False))
 
 
 @bp.delete("/instances/enabled")
-def disable_instance():
-    return _set_disabled(True)
+@bp.delete("/instances/<int:instance_id>/enabled")
+def disable_instance(instance_id: int | None = None):
+    return _view(_editor().set_disabled(_target(instance_id), True))
 
 
-def _set_disabled(disabled: bool):
-    caller = element_caller(allow_disabled=True)
-    if caller.instance is None:  # element_caller refuses a token of no instance already
-        raise AuthenticationError("Unknown or deleted instance token")
-    # a fresh copy: the caller's record may be this worker's shared copy of it
-    instance = deps().instances.get(caller.instance.id)
-    if instance is None:
-        raise NotFoundError("This instance was deleted")
-    return _view(_editor().set_disabled(instance, disabled))
-
-
+@bp.get("/instances/configuration")
 @bp.get("/instances/<int:instance_id>/configuration")
-def list_configuration(instance_id: int):
-    return jsonify(configuration_rows(_owned(instance_id)))
+def list_configuration(instance_id: int | None = None):
+    return jsonify(configuration_rows(_target(instance_id)))
 
 
+@bp.get("/instances/configuration/<int:config_id>")
 @bp.get("/instances/<int:instance_id>/configuration/<int:config_id>")
-def get_configuration(instance_id: int, config_id: int):
-    instance = _owned(instance_id)
+def get_configuration(config_id: int, instance_id: int | None = None):
+    instance = _target(instance_id)
     return jsonify(config_row(instance, _config_spec(config_id).key))
 
 
+@bp.patch("/instances/configuration/<int:config_id>")
 @bp.patch("/instances/<int:instance_id>/configuration/<int:config_id>")
-def update_configuration(instance_id: int, config_id: int):
-    instance = _owned(instance_id)
+def update_configuration(config_id: int, instance_id: int | None = None):
+    instance = _target(instance_id)
     spec = _config_spec(config_id)
     value = load(ConfigurationRowSchema(), _body(), what="configuration row")["propertyValue"]
     checked = load(
@@ -138,8 +188,24 @@ def update_configuration(instance_id: int, config_id: int):
     return jsonify(config_row(_editor().set_configuration(instance, checked), spec.key))
 
 
-def _element_ref(key_or_id: str, given: Any) -> dict[str, Any]:
+@bp.get(ELEMENT)
+def get_element(key_or_id: str):
+    platform_caller()
+    _element_ref(key_or_id, None, lookup=True)
+    return jsonify({**element.element(), "configuration": element_configuration()})
+
+
+@bp.get(f"{ELEMENT}/metadata")
+def element_metadata(key_or_id: str):
+    platform_caller()
+    _element_ref(key_or_id, None, lookup=True)
+    return jsonify(element_metadata_view())
+
+
+def _element_ref(key_or_id: str, given: Any, *, lookup: bool = False) -> dict[str, Any]:
     ref = {"id": int(key_or_id)} if key_or_id.isdigit() else {"key": key_or_id}
+    if lookup and ref not in ({"id": element.element_id()}, {"key": element.ELEMENT_KEY}):
+        raise NotFoundError(f"No element '{key_or_id}': this connector serves autotaskcrm")
     if isinstance(given, dict) and any(given.get(k) not in (None, v) for k, v in ref.items()):
         raise ValidationError("Invalid instance: the body's element differs from the URL's")
     return ref

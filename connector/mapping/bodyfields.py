@@ -113,3 +113,88 @@ def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
             path = f"{prefix}.{key}" if prefix else str(key)
         pairs.extend(flatten_errors(inner, path))
     return pairs
+
+
+# -- lenient fields: what Cloud Elements' SOAP-era element accepted (a map field's `lenient`) --
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
+
+
+def us_date(text: str) -> str | None:
+    """`M/D/YY` or `M/D/YYYY` as an ISO date (`8/9/20` -> 2020-08-09); None for other text."""
+    match = _US_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    month, day, year = (int(part) for part in match.groups())
+    if len(match.group(3)) == 2:
+        year += 2000 if year < 69 else 1900  # strptime's %y pivot
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _number_text(value: Any, message: str) -> Any:
+    """A number given as text (`"1234.56"`) as an int or a float; other values unchanged."""
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise ValidationError(message) from None
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+class LenientInteger(StrictInteger):
+    """An integer, also as text (`"50"`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        value = _number_text(value, "Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LenientNumber(StrictNumber):
+    """A number, also as text (`"1234.56"`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | float:
+        value = _number_text(value, "Not a valid number.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LenientBoolean(StrictBoolean):
+    """A boolean, also as 0/1 or as text (`"true"`, `"0"`)."""
+
+    _WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in self._WORDS:
+            return self._WORDS[value.strip().lower()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LenientDateTime(IsoDateTime):
+    """An ISO 8601 date-time, or a US date (`8/9/2020`, `8/8/16`) at midnight UTC."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        found = us_date(value) if isinstance(value, str) else None
+        if found is not None:
+            return found
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class LenientDate(IsoDate):
+    """A date as YYYY-MM-DD or as a US date (`8/9/2020`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        found = us_date(value) if isinstance(value, str) else None
+        return found if found is not None else super()._deserialize(value, attr, data, **kwargs)
+
+
+class LenientString(fields.Field):
+    """Text, also given as a number (`12345` for a postal code)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValidationError("Not a valid string.")
+        return value if isinstance(value, str) else str(value)

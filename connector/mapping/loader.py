@@ -79,6 +79,7 @@ def build_map(name: str, raw: Any, label: str) -> ResourceMap:
         children=children,
         fields=mappers,
         source=label,
+        pass_through=top["passThrough"],
     )
 
 

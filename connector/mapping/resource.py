@@ -8,6 +8,7 @@ knows nothing of HTTP or of how Autotask is called. Everything that varies with 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ from connector.mapping.context import MappingContext
 from connector.mapping.fields import FieldError, FieldMapper
 from connector.mapping.filtering import admits
 from connector.mapping.spec import OPERATIONS
+
+
+_VENDOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class ResourceMap:
         children: dict[str, ChildLink],
         fields: list[FieldMapper],
         source: str,
+        pass_through: bool = False,
     ) -> None:
         self.name, self.entity, self.description = name, entity, description
         self.hubs = tuple(hubs)
@@ -80,6 +85,7 @@ class ResourceMap:
         self.parent, self.fixed_filter, self.children = parent, fixed_filter, children
         self.fields = tuple(fields)
         self.source = source
+        self.pass_through = pass_through
         self._readable = [mapper for mapper in self.fields if mapper.readable]
         self._writable = [mapper for mapper in self.fields if mapper.writable]
         self._body = body_schema(self.fields, name)
@@ -155,6 +161,9 @@ class ResourceMap:
         """
         if not isinstance(body, dict):
             raise ValidationError("the body must be a JSON object")
+        unmapped = self._unmapped(body)
+        if unmapped:
+            body = {key: value for key, value in body.items() if key not in unmapped}
         try:
             data = self._body.load(body, partial=self._partial if partial else False)
         except SchemaError as error:
@@ -189,9 +198,24 @@ class ResourceMap:
         for mapper in self.fields:
             for vendor_path, vendor_value in mapper.fixed_writes(create=not partial).items():
                 paths.set_in(vendor, vendor_path, vendor_value)
+        for key, value in unmapped.items():
+            vendor.setdefault(key, copy.deepcopy(value))  # a mapped field wins
         if not partial:
             vendor = {key: value for key, value in vendor.items() if value is not None}
         return vendor
+
+    def _unmapped(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """With `passThrough`, the body keys no field knows, to go to Autotask as they are
+        (Autotask then refuses what it does not know); never one a field writes, nor `id`."""
+        if not self.pass_through:
+            return {}
+        known = set(self._body.fields)
+        taken = {v.casefold() for m in self.fields for v in m.written_fields()} | {"id"}
+        return {
+            key: value
+            for key, value in body.items()
+            if key not in known and _VENDOR_NAME.match(key) and key.casefold() not in taken
+        }
 
     # -- queries -----------------------------------------------------------------------------
     def vendor_fields(self, paths_: list[str] | None) -> list[str] | None:

@@ -148,6 +148,8 @@ class MapSpec(_Strict):
     parent = fields.Nested(ParentSpec)
     fixedFilter = fields.List(FilterItem(), load_default=list)  # noqa: N815 - the YAML key
     children = fields.Dict(keys=fields.String(), values=fields.Nested(ChildSpec), load_default=dict)
+    # body keys no field maps go to Autotask as they are (Cloud Elements' passThrough)
+    passThrough = StrictBoolean(load_default=False)  # noqa: N815 - the YAML key
     # `fields` would shadow Schema.fields
     field_entries = fields.List(
         fields.Dict(), required=True, data_key="fields", validate=validate.Length(min=1)

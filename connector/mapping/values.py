@@ -53,6 +53,14 @@ class ValueType:
     def body_field(self, **options: Any) -> fields.Field:
         return fields.String(**options)
 
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        """The body field of a map field marked `lenient` (Cloud Elements' looser inputs)."""
+        return bodyfields.LenientString(**options)
+
+    def lenient_literal(self, value: Any) -> Any:
+        """A query literal of a `lenient` field (a US date in a where clause, for dates)."""
+        return self.literal(value)
+
 
 class StringType(ValueType):
     name = "string"
@@ -80,6 +88,9 @@ class IntegerType(ValueType):
     def body_field(self, **options: Any) -> fields.Field:
         return bodyfields.StrictInteger(**options)
 
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        return bodyfields.LenientInteger(**options)
+
 
 class NumberType(ValueType):
     name, native, operators, json = "number", "decimal", ORDERED, {"type": "number"}
@@ -94,6 +105,9 @@ class NumberType(ValueType):
 
     def body_field(self, **options: Any) -> fields.Field:
         return bodyfields.StrictNumber(**options)
+
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        return bodyfields.LenientNumber(**options)
 
 
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
@@ -116,6 +130,9 @@ class BooleanType(ValueType):
 
     def body_field(self, **options: Any) -> fields.Field:
         return bodyfields.StrictBoolean(**options)
+
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        return bodyfields.LenientBoolean(**options)
 
 
 class IntBooleanType(BooleanType):
@@ -143,6 +160,13 @@ class DateTimeType(ValueType):
     def body_field(self, **options: Any) -> fields.Field:
         return bodyfields.IsoDateTime(**options)
 
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        return bodyfields.LenientDateTime(**options)
+
+    def lenient_literal(self, value: Any) -> Any:
+        day = bodyfields.us_date(value) if isinstance(value, str) else None
+        return self.literal(day if day is not None else value)
+
 
 class DateType(ValueType):
     """A calendar date; Autotask keeps it in a datetime field at midnight UTC."""
@@ -161,6 +185,13 @@ class DateType(ValueType):
 
     def body_field(self, **options: Any) -> fields.Field:
         return bodyfields.IsoDate(**options)
+
+    def lenient_body_field(self, **options: Any) -> fields.Field:
+        return bodyfields.LenientDate(**options)
+
+    def lenient_literal(self, value: Any) -> Any:
+        day = bodyfields.us_date(value) if isinstance(value, str) else None
+        return self.literal(day if day is not None else value)
 
 
 VALUE_TYPES: dict[str, ValueType] = {

@@ -23,6 +23,7 @@ class ConfigKey:
     secret: bool = False
     field: str | None = None
     default: str | None = None
+    choices: tuple[str, ...] | None = None
 
 
 @cache
@@ -41,7 +42,10 @@ def element_id() -> int:
 
 @cache
 def config_keys() -> tuple[ConfigKey, ...]:
-    return tuple(ConfigKey(**row) for row in _load()["configuration"])
+    return tuple(
+        ConfigKey(**{**row, "choices": tuple(row["choices"]) if row.get("choices") else None})
+        for row in _load()["configuration"]
+    )
 
 
 def config_key(key: str) -> ConfigKey | None:
@@ -58,4 +62,5 @@ SERVER_URL = "crm.autotask.server.url"
 INTEGRATION_CODE = "crm.autotask.integration.code"
 TICKET_SOURCE = "crm.autotask.ticket.source"
 DEFAULT_OWNER = "crm.autotask.default.owner.id"
+MODEL = "crm.autotask.model"
 CREDENTIAL_KEYS = frozenset({USERNAME, PASSWORD, SERVER_URL, INTEGRATION_CODE})

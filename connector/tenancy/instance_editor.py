@@ -34,7 +34,9 @@ class InstanceEditor:
         box: SecretBox,
         clients: ClientFactory,
         hooks: InstanceHooks,
+        readable_tokens: bool = False,
     ) -> None:
+        self.readable_tokens = readable_tokens
         self.store = store
         self.box = box
         self.clients = clients
@@ -52,11 +54,12 @@ class InstanceEditor:
             organizationId=organization_id,
             userId=user_id,
             name=data["name"],
-            tags=data["tags"],
+            tags=data["tags"] or [data["name"]],  # Cloud Elements: the name is the first tag
             configuration={},
             secrets={},
             zone=zone_record(connection),
             tokenHash=token_hash,
+            tokenCipher=self.box.encrypt(token) if self.readable_tokens else None,
         )
         self._apply(instance, data, config)
         self.store.save(instance, is_new=True)
@@ -91,7 +94,15 @@ class InstanceEditor:
 
     def rotate_token(self, instance: Instance) -> str:
         """A new token, shown this once; the old one is refused from now on."""
-        return self.store.rotate_token(instance)
+        return self.store.rotate_token(
+            instance, self.box.encrypt if self.readable_tokens else None
+        )
+
+    def readable_token(self, instance: Instance) -> str | None:
+        """The instance's token in clear when the operator allows it and it was kept."""
+        if not self.readable_tokens or not instance.tokenCipher:
+            return None
+        return self.box.decrypt(instance.tokenCipher)
 
     def set_disabled(self, instance: Instance, disabled: bool) -> Instance:
         instance.disabled = disabled

@@ -1,4 +1,5 @@
-"""The instance store in Redis: encrypted credentials, tokens kept only as hashes.
+"""The instance store in Redis: encrypted credentials, tokens kept as hashes (and, when the
+operator allows readable tokens, also encrypted).
 
 An instance is one connection to one Autotask database, owned by an organization. Secret
 configuration values (the API user's secret, the integration code) are encrypted with the
@@ -47,6 +48,8 @@ class Instance:
     maxCacheSize: int = 0
     eventsEnabled: bool = False
     traceLoggingEnabled: bool = False
+    # the token, Fernet-encrypted, only when the operator allows readable tokens
+    tokenCipher: str | None = None
 
     def config_value(self, key: str, box: SecretBox) -> str | None:
         """A configuration value in clear (decrypting secrets); None when unset."""
@@ -60,7 +63,8 @@ class Instance:
         self.secrets.pop(key, None)
         if value is None:
             return
-        if spec is not None and spec.secret:
+        # a key this element ignores is kept encrypted: it may be another element's secret
+        if spec is None or spec.secret:
             self.secrets[key] = box.encrypt(value)
         else:
             self.configuration[key] = value
@@ -107,6 +111,7 @@ class InstanceStore:
 
         def write(pipe: Any, current: dict[str, Any]) -> None:
             instance.tokenHash = current["tokenHash"]
+            instance.tokenCipher = current.get("tokenCipher")
             pipe.set(self.keys.instance(instance.id), json.dumps(asdict(instance)))
 
         self._change(instance.id, write)
@@ -170,20 +175,29 @@ class InstanceStore:
         instance_id = self.redis.get(self.keys.instance_by_token(hash_secret(token)))
         return self.get(instance_id) if instance_id else None
 
-    def rotate_token(self, instance: Instance) -> str:
-        """A new token; the old one is refused from this moment."""
+    def rotate_token(
+        self, instance: Instance, seal: Callable[[str], str] | None = None
+    ) -> str:
+        """A new token; the old one is refused from this moment. `seal` encrypts it for
+        readable tokens (None: only its hash is kept)."""
         token, token_hash = self.new_token()
+        cipher = seal(token) if seal else None
 
         def write(pipe: Any, current: dict[str, Any]) -> None:
             # MULTI/EXEC: the stored old token and the new one are never valid together
-            instance.tokenHash = token_hash
+            instance.tokenHash, instance.tokenCipher = token_hash, cipher
             instance.updatedDate = utc_now()
             pipe.delete(self.keys.instance_by_token(current["tokenHash"]))
             pipe.set(self.keys.instance_by_token(token_hash), instance.id)
             pipe.set(
                 self.keys.instance(instance.id),
                 json.dumps(
-                    {**current, **{"tokenHash": token_hash, "updatedDate": instance.updatedDate}}
+                    {
+                        **current,
+                        "tokenHash": token_hash,
+                        "tokenCipher": cipher,
+                        "updatedDate": instance.updatedDate,
+                    }
                 ),
             )
 

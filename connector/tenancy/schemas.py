@@ -22,6 +22,21 @@ from marshmallow import (
 from connector.tenancy import element
 
 _HTML_TAG = re.compile(r"<[^>]*>")
+OWN_PREFIXES = ("crm.autotask.", "helpdesk.autotask.")
+MAX_IGNORED, MAX_IGNORED_LENGTH = 50, 4096
+
+
+def ignored_keys(configuration: Any) -> list[str]:
+    """Configuration keys kept but ignored, as Cloud Elements does: keys of other elements and
+    platform features. A key in this element's own namespace (`crm.autotask.*`) must be known,
+    since a misspelt one would silently change nothing."""
+    if not isinstance(configuration, dict):
+        return []
+    return sorted(
+        str(key)
+        for key in configuration
+        if element.config_key(str(key)) is None and not str(key).startswith(OWN_PREFIXES)
+    )
 
 
 def strip_html(text: str) -> str:
@@ -122,11 +137,19 @@ class InstanceSchema(Schema):
     @validates("configuration")
     def _known_keys(self, value: dict[str, Any], **kwargs: Any) -> None:
         errors = {}
+        ignored = ignored_keys(value)
+        if len(ignored) > MAX_IGNORED:
+            errors["configuration"] = [f"at most {MAX_IGNORED} keys this element does not use"]
         for key, item in value.items():
             spec = element.config_key(key)
-            if spec is None:
+            if key in ignored:
+                if len(key) > 255 or (item is not None and len(item) > MAX_IGNORED_LENGTH):
+                    errors[key] = ["an ignored key has at most 255 characters, its value 4096"]
+            elif spec is None:
                 known = ", ".join(c.key for c in element.config_keys())
                 errors[key] = [f"unknown configuration key; known keys: {known}"]
+            elif spec.choices and item is not None and item not in spec.choices:
+                errors[key] = [f"must be one of {', '.join(spec.choices)}"]
             elif spec.type == "BOOLEAN" and item is not None and item not in ("true", "false"):
                 errors[key] = ["must be true or false"]
             elif spec.type == "NUMBER" and item is not None and not item.isdigit():

@@ -90,3 +90,39 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def element_configuration() -> list[dict[str, Any]]:
+    """The element's configuration keys, as `GET /elements/{key}` lists them."""
+    return [
+        {
+            "id": spec.id,
+            "key": spec.key,
+            "name": spec.name,
+            "description": spec.description,
+            "type": spec.type,
+            "required": spec.required,
+            "defaultValue": spec.default,
+            "hideFromConsole": False,
+        }
+        for spec in element.config_keys()
+    ]
+
+
+def element_metadata_view() -> dict[str, Any]:
+    """`GET /elements/{key}/metadata`: what the element supports. Events are not served yet,
+    so no event method (polling, webhook) is listed."""
+    info = element.element()
+    return {
+        "id": info["id"],
+        "key": info["key"],
+        "name": info["name"],
+        "hub": info["hub"],
+        "authentication": info["authentication"],
+        "transformationsEnabled": info["transformationsEnabled"],
+        "bulkDownloadEnabled": True,
+        "bulkUploadEnabled": True,
+        "events": {"supported": False, "methods": []},
+        "models": ["normalized", "cloudElements"],
+        "configuration": element_configuration(),
+    }

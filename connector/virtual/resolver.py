@@ -29,7 +29,7 @@ class VirtualResolver:
         if vmap is None:
             return None
         try:
-            base = registry.base(vmap.vendor_name)
+            base = registry.base(vmap.vendor_name, instance)
         except NotFoundError:
             raise ValidationError(
                 f"'{name}' maps to {vmap.vendor_name}, which this service does not serve; "

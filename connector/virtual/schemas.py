@@ -42,7 +42,9 @@ from connector.virtual.convert import TYPES
 
 LEVELS = ("organization", "account", "instance")
 FIELD_CONFIG_TYPES = ("remove", "passThrough", "transformDate")
-OBJECT_CONFIG_TYPES = ("passThrough", "inherit")
+# addToDocumentation is accepted as Cloud Elements' clients send it; every virtual resource is
+# in GET /instances/{id}/docs already, so it changes nothing
+OBJECT_CONFIG_TYPES = ("passThrough", "inherit", "addToDocumentation")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # Names the hub routes itself (/hubs/crm/objects, /hubs/crm/ping, /hubs/crm/bulk/...).
 RESERVED_NAMES = frozenset({"objects", "ping", "bulk"})

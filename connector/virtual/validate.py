@@ -23,7 +23,7 @@ def checker(registry: Any, ctx: Any | None) -> Callable[[VirtualMap], None]:
 
     def check(vmap: VirtualMap) -> None:
         try:
-            base = registry.base(vmap.vendor_name)
+            base = registry.base(vmap.vendor_name, getattr(ctx, "instance", None))
         except NotFoundError:
             base = None
         known = sorted(registry.normalized)
@@ -64,13 +64,13 @@ def problems(vmap: VirtualMap, shape: BaseShape) -> list[str]:
         if base is None:
             unknown.append(field.vendor_path)
             continue
-        if field.vendor_type and base.type and field.vendor_type != base.type:
+        if _contradicts(field.vendor_type, base.type):
             found.append(
                 f"{field.path}: vendorType {field.vendor_type} does not match "
                 f"{field.vendor_path}, a {base.type}"
             )
             continue
-        base_type = field.vendor_type or base.type
+        base_type = base.type or field.vendor_type
         if not convert.converts(field.type, base_type):
             found.append(
                 f"{field.path}: a {field.type} does not convert from {field.vendor_path}, "
@@ -79,6 +79,14 @@ def problems(vmap: VirtualMap, shape: BaseShape) -> list[str]:
     if unknown:
         found.insert(0, f"{shape.entity} has no field(s) {', '.join(unknown)}")
     return found
+
+
+def _contradicts(vendor_type: str | None, base_type: str | None) -> bool:
+    """vendorType is a hint, as in Cloud Elements: `string` fits any field (every value reads
+    as text, and Cloud Elements' own mappings call dates strings); another type must match."""
+    if not vendor_type or not base_type or vendor_type == "string":
+        return False
+    return vendor_type != base_type
 
 
 def describe(vmap: VirtualMap, shape: BaseShape, base_fields: list[dict]) -> list[dict]:

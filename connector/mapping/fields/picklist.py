@@ -7,6 +7,10 @@ active labels. A value missing from the metadata reads as its text. YAML:
 
     - {path: type, type: picklist, vendor: companyType, required: true, default: 1}
     - {path: type, type: picklist, vendor: resourceType, valueType: string, direction: read}
+    - {path: accountType, type: picklist, vendor: companyType, readAs: value}
+
+`readAs: value` reads the picklist's value (`1`) instead of its label, as Cloud Elements'
+SOAP-era element answered; bodies and filters still take a value or a label.
 """
 
 from __future__ import annotations
@@ -44,10 +48,14 @@ class PicklistField(FieldMapper):
         valueType = fields.String(  # noqa: N815 - the YAML key
             load_default="integer", validate=validate.OneOf(["integer", "string"])
         )
+        readAs = fields.String(  # noqa: N815 - the YAML key
+            load_default="label", validate=validate.OneOf(["label", "value"])
+        )
 
     def __init__(self, spec: Mapping[str, Any], entity: str) -> None:
         self.vendor: str = spec["vendor"]
         self.value_type: str = spec["valueType"]
+        self.read_as: str = spec["readAs"]
         super().__init__(spec, entity)
 
     def picklist(self, ctx: MappingContext) -> Picklist:
@@ -57,6 +65,8 @@ class PicklistField(FieldMapper):
         raw = paths.get(vendor, self.vendor)
         if raw is None:
             return None
+        if self.read_as == "value":
+            return typed(str(raw), self.value_type)
         label = self.picklist(ctx).label_for(raw)
         return label if label is not None else str(raw)
 
@@ -102,11 +112,29 @@ class PicklistField(FieldMapper):
                 vendorPath=self.vendor,
                 vendorNativeType="picklist",
                 filterable=sorted(OPERATORS) if self.filterable else [],
-                picklistValues=self.picklist(ctx).active_labels(),
+                picklistValues=self._choices(ctx),
             )
         ]
 
+    def _choices(self, ctx: MappingContext) -> list[Any]:
+        picklist = self.picklist(ctx)
+        if self.read_as == "label":
+            return picklist.active_labels()
+        return [{"value": v.value, "label": v.label} for v in picklist.values if v.is_active]
+
     def json_schema(self) -> dict[str, Any]:
+        if self.read_as == "value":
+            kind = "integer" if self.value_type == "integer" else "string"
+            return self.annotate(
+                nullable(
+                    {
+                        "type": kind,
+                        "x-picklist": self.vendor,
+                        "description": f"A value of Autotask's {self.entity}.{self.vendor} "
+                        "picklist.",
+                    }
+                )
+            )
         return self.annotate(
             nullable(
                 {

@@ -6,6 +6,11 @@ Types: string, integer, number, boolean, intBoolean (Autotask's 0/1 integers), d
     - {path: name, type: string, vendor: companyName, required: true, maxLength: 100}
     - {path: active, type: intBoolean, vendor: isActive, default: true}
     - {path: createdDate, type: datetime, vendor: createDate, direction: read}
+    - {path: amount, type: number, vendor: amount, lenient: true}
+
+`lenient: true` takes what Cloud Elements' SOAP-era element took: numbers and booleans as text
+(`"1234.56"`, `"true"`), booleans as 0/1, text as numbers, and US dates (`8/9/2020`, `8/8/16`)
+in bodies and where clauses. The normalized maps never set it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from marshmallow import fields, validate
 
 from connector.autotask import filters as f
 from connector.mapping import paths
+from connector.mapping.bodyfields import StrictBoolean
 from connector.mapping.context import MappingContext
 from connector.mapping.fields.base import FieldError, FieldMapper, nullable
 from connector.mapping.spec import FieldSpec, VendorPath
@@ -27,11 +33,13 @@ class ScalarField(FieldMapper):
     class Spec(FieldSpec):
         vendor = VendorPath(required=True)
         maxLength = fields.Integer(strict=True, validate=validate.Range(min=1))  # noqa: N815
+        lenient = StrictBoolean(load_default=False)
 
     def __init__(self, spec: Mapping[str, Any], entity: str) -> None:
         self.kind = VALUE_TYPES[spec["type"]]
         self.vendor: str = spec["vendor"]
         self.max_length: int | None = spec.get("maxLength")
+        self.lenient: bool = spec["lenient"]
         super().__init__(spec, entity)
 
     def read(self, vendor: Mapping[str, Any], ctx: MappingContext) -> Any:
@@ -42,7 +50,8 @@ class ScalarField(FieldMapper):
 
     def body_field(self, required: bool) -> fields.Field:
         checks = [validate.Length(max=self.max_length)] if self.max_length else []
-        return self.kind.body_field(required=required, allow_none=not required, validate=checks)
+        build = self.kind.lenient_body_field if self.lenient else self.kind.body_field
+        return build(required=required, allow_none=not required, validate=checks)
 
     def write(self, value: Any, ctx: MappingContext) -> dict[str, Any]:
         return {self.vendor: self.kind.write(value)}
@@ -63,7 +72,8 @@ class ScalarField(FieldMapper):
     ) -> dict[str, Any]:
         if op not in self.kind.operators:
             raise f.NotPushable(self.full_path(rest))
-        return self.condition(rest, op, self.vendor, value, self.kind.literal)
+        literal = self.kind.lenient_literal if self.lenient else self.kind.literal
+        return self.condition(rest, op, self.vendor, value, literal)
 
     def describe(self, ctx: MappingContext) -> list[dict[str, Any]]:
         return [
