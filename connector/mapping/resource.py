@@ -25,7 +25,6 @@ from connector.mapping.fields import FieldError, FieldMapper
 from connector.mapping.filtering import admits
 from connector.mapping.spec import OPERATIONS
 
-
 _VENDOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 
 

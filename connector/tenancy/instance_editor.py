@@ -94,9 +94,7 @@ class InstanceEditor:
 
     def rotate_token(self, instance: Instance) -> str:
         """A new token, shown this once; the old one is refused from now on."""
-        return self.store.rotate_token(
-            instance, self.box.encrypt if self.readable_tokens else None
-        )
+        return self.store.rotate_token(instance, self.box.encrypt if self.readable_tokens else None)
 
     def readable_token(self, instance: Instance) -> str | None:
         """The instance's token in clear when the operator allows it and it was kept."""

@@ -175,9 +175,7 @@ class InstanceStore:
         instance_id = self.redis.get(self.keys.instance_by_token(hash_secret(token)))
         return self.get(instance_id) if instance_id else None
 
-    def rotate_token(
-        self, instance: Instance, seal: Callable[[str], str] | None = None
-    ) -> str:
+    def rotate_token(self, instance: Instance, seal: Callable[[str], str] | None = None) -> str:
         """A new token; the old one is refused from this moment. `seal` encrypts it for
         readable tokens (None: only its hash is kept)."""
         token, token_hash = self.new_token()
