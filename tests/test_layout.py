@@ -4,6 +4,7 @@ package alone, and small modules."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +81,24 @@ def test_no_production_module_is_over_300_lines():
         if path not in seeders and (count := len(path.read_text().splitlines())) > MAX_LINES
     ]
     assert not long, f"split these along their seams: {long}"
+
+
+def test_production_code_raises_instead_of_asserting():
+    asserts = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Assert)
+    ]
+    assert not asserts, f"raise the error the caller should see instead: {asserts}"
+
+
+def test_the_readme_layout_names_every_package():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip() for line in section.splitlines() if line.startswith("  ")]
+    names = [name for row in rows for name in re.split(r"\s{2,}", row)[0].split(", ")]
+    listed = {name.rstrip("/") for name in names if name.endswith("/")}
+    packages = {p.parent.name for p in CONNECTOR.glob("*/__init__.py")}
+    missing = sorted(packages - listed)
+    assert not missing, f"README's layout section does not list: {missing}"
