@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from connector.storage.embedded_redis import free_port
 from connector.tenancy.bootstrap import read_env_file
+from tests.fixtures.ports import two_free_ports
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -27,21 +27,6 @@ def _block(marker: str) -> str:
     found = re.search(rf"<!-- {marker} -->\s*```sh\n(.*?)```\s*<!-- /{marker} -->", README, re.S)
     assert found, f"README has no {marker} block"
     return found.group(1)
-
-
-def _free_pair() -> int:
-    for _ in range(50):
-        port = free_port()
-        if port < 65000:
-            try:
-                import socket
-
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no two free ports in a row")
 
 
 class Served:
@@ -168,7 +153,7 @@ def data_dir(tmp_path) -> Path:
 
 @pytest.mark.timeout(240)
 def test_readme_run_command_examples_ctrl_c_and_restart(data_dir, tmp_path):
-    port = _free_pair()
+    port = two_free_ports()
     served = Served(data_dir, port)
     try:
         seconds = served.wait_healthy()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,23 +15,10 @@ import requests
 
 from connector.sandbox.process import SandboxProcess
 from connector.storage.embedded_redis import free_port
+from tests.fixtures.ports import two_free_ports
 from tests.fixtures.sandbox import Credentials
 
 HEADERS = Credentials().headers()
-
-
-def _two_free_ports() -> int:
-    """A port whose next port is free too (serve puts the sandbox there)."""
-    for _ in range(50):
-        port = free_port()
-        with socket.socket() as first, socket.socket() as second:
-            try:
-                first.bind(("127.0.0.1", port))
-                second.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
 
 
 @pytest.fixture
@@ -98,7 +84,7 @@ def test_data_persists_across_restarts_and_reseed_wipes_it(started, tmp_path):
 
 
 def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_url, key_prefix):
-    port = _two_free_ports()
+    port = two_free_ports()
     env = {
         **os.environ,
         "CONNECTOR_DATA_DIR": str(tmp_path),

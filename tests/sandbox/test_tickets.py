@@ -45,6 +45,10 @@ def refused_create(box, body):
     return refusal_text(box, "POST", "Tickets", body)
 
 
+def patch(box, ticket_id, **fields):
+    return box.call("PATCH", "Tickets", json={"id": ticket_id, **fields})
+
+
 def refused_patch(box, ticket_id, **fields):
     """Autotask's error text for a refused ticket PATCH; the ticket is unchanged."""
     body = {"id": ticket_id, **fields}

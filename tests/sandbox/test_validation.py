@@ -3,7 +3,7 @@ the two a write changes (seed 002: subIssueType belongs to its issueType)."""
 
 from __future__ import annotations
 
-from tests.sandbox.test_tickets import created, refused_patch, ticket
+from tests.sandbox.test_tickets import created, patch, refused_patch, ticket
 
 HARDWARE, SOFTWARE = 1, 2
 LAPTOP, EMAIL_CLIENT, FAX_MACHINE_RETIRED = 1, 4, 13  # under Hardware, Software, Hardware
@@ -12,10 +12,6 @@ LAPTOP, EMAIL_CLIENT, FAX_MACHINE_RETIRED = 1, 4, 13  # under Hardware, Software
 def hardware_laptop_ticket(box):
     body = ticket(box.ids("Companies")[1], issueType=HARDWARE, subIssueType=LAPTOP)
     return created(box, body)["id"]
-
-
-def patch(box, ticket_id, **fields):
-    return box.call("PATCH", "Tickets", json={"id": ticket_id, **fields})
 
 
 def test_changing_the_parent_alone_must_keep_the_child_under_it(sandbox):

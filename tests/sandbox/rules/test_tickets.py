@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from connector.sandbox.values import format_datetime
-from tests.sandbox.test_tickets import created, refused_create, refused_patch, ticket
+from tests.sandbox.test_tickets import created, patch, refused_create, refused_patch, ticket
 
 ASSIGNED, REQUESTED, APPROVED = 2, 3, 5
 RMA, API_CATEGORY = 3, 4
@@ -21,10 +21,6 @@ STATUS_ONLY_BY_SYSTEM = (
 @pytest.fixture
 def company_id(sandbox):
     return sandbox.ids("Companies")[1]
-
-
-def patch(box, ticket_id, **fields):
-    return box.call("PATCH", "Tickets", json={"id": ticket_id, **fields})
 
 
 class TestChangeApprovalStatus:
