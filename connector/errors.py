@@ -94,9 +94,18 @@ class MappingError(ConfigurationError):
     code = "mapping"
 
 
+STORAGE_RETRY_AFTER = 5  # seconds: about what a supervised Redis needs to come back
+
+
 class StorageUnavailableError(ConnectorError):
+    """Redis does not answer: a 503 with Retry-After; the service recovers by itself."""
+
     status = 503
     code = "storage_unavailable"
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("Retry-After", str(STORAGE_RETRY_AFTER))
 
 
 # -- Autotask's answers --------------------------------------------------------------------

@@ -1,18 +1,20 @@
 """One error shape for every failure: `{"message", "requestId", "providerMessage"}`.
 
 Registered once for our error tree, for every Werkzeug HTTPException (404, 405, malformed
-JSON, ...) and for anything unexpected, which is logged with its request id and answered as a
-bare 500: no stack trace, exception text or secret reaches the client.
+JSON, ...), for any Redis failure (a 503 with Retry-After and one log line, no traceback) and
+for anything unexpected, which is logged with its request id and answered as a bare 500: no
+stack trace, exception text or secret reaches the client.
 """
 
 from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from connector.errors import ConnectorError
+from connector.errors import ConnectorError, StorageUnavailableError
 
 log = logging.getLogger("connector.errors")
 
@@ -86,6 +88,17 @@ def _docs_url() -> str:
     return f"{request.script_root}{BASE_PATH}"
 
 
+def _storage_error(exc: redis.RedisError) -> Response:
+    """Redis down or failing, wherever it surfaced: one log line (no traceback), a 503 the
+    client may retry; the pooled client reconnects by itself once Redis answers again."""
+    return _connector_error(
+        StorageUnavailableError(
+            f"Storage (Redis) does not answer ({type(exc).__name__}); retry after the "
+            "Retry-After seconds"
+        )
+    )
+
+
 def _unexpected_error(exc: Exception) -> Response:
     log.exception("unhandled error in request %s", getattr(g, "request_id", "-"))
     return error_response(
@@ -96,4 +109,5 @@ def _unexpected_error(exc: Exception) -> Response:
 def register(app: Flask) -> None:
     app.register_error_handler(ConnectorError, _connector_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(redis.RedisError, _storage_error)
     app.register_error_handler(Exception, _unexpected_error)

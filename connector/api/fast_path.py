@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import redis
 from flask import Flask
 
 from connector import logging_setup, request_ids
@@ -43,7 +44,10 @@ class FastPath:
             match = _RECORD.match(environ.get("PATH_INFO", ""))
             if match is not None:
                 started = time.perf_counter()
-                answer = self._cached_record(environ, match.group(1), int(match.group(2)))
+                try:
+                    answer = self._cached_record(environ, match.group(1), int(match.group(2)))
+                except redis.RedisError:
+                    answer = None  # Flask answers the outage (a 503 with Retry-After)
                 if answer is not None:
                     return self._send(environ, start_response, started, *answer)
         return self.inner(environ, start_response)

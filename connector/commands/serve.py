@@ -1,16 +1,19 @@
 """`autotask-connector serve`: the service under gunicorn, on its embedded defaults.
 
 In the parent process, in order: Redis (REDIS_URL, or an embedded redis-server with
-append-only data in the data folder), the encryption key and the local account (made on first
-start), the Autotask sandbox as its own server process on the next port; then gunicorn runs
-the app until Ctrl-C, and everything started is stopped in reverse order. The values a user
-needs for the README's curl examples are printed and kept in `{data}/credentials.env`.
+append-only data in the data folder, supervised: restarted when it dies, and if it cannot be,
+`serve` stops and exits with status 3 so that its own supervisor restarts everything), the
+encryption key and the local account (made on first start), the Autotask sandbox as its own
+server process on the next port; then gunicorn runs the app until Ctrl-C, and everything
+started is stopped in reverse order. The values a user needs for the README's curl examples
+are printed and kept in `{data}/credentials.env`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +25,7 @@ from connector.config import Settings
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.keys import Keys
 from connector.storage.redis_conn import connect
+from connector.storage.redis_supervisor import RedisSupervisor
 from connector.tenancy.bootstrap import CREDENTIALS_FILE, local_account, read_env_file, remember
 from connector.tenancy.secrets_box import ensure_key_file
 
@@ -46,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not start the Autotask sandbox beside the service",
     )
+
+
+EXIT_REDIS_LOST = 3  # the embedded Redis died and could not be restarted
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,6 +93,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     parent_pid = os.getpid()  # gunicorn workers fork from here and unwind through `finally`
     embedded: EmbeddedRedis | None = None
+    supervisor: RedisSupervisor | None = None
     sandbox = None
     credentials = os.path.join(settings.data_dir, CREDENTIALS_FILE)
     try:
@@ -97,6 +105,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 settings = settings.with_overrides(redis_url=embedded.start())
             except RuntimeError as error:
                 raise StartupError(f"the embedded Redis did not start: {error}") from None
+            supervisor = RedisSupervisor(
+                embedded, on_give_up=lambda: os.kill(parent_pid, signal.SIGTERM)
+            ).start()
             redis_display = f"{embedded.display_url}, data in {settings.data_dir}/redis"
         settings, secrets, made = _local_defaults(settings)
         service_url = f"http://{args.host}:{args.port}/elements/api-v2"
@@ -123,9 +134,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             return create_app(settings)
 
-        serve(factory, args.host, args.port, workers=args.workers, child_exit=multiproc.child_exit)
+        try:
+            serve(
+                factory, args.host, args.port, workers=args.workers, child_exit=multiproc.child_exit
+            )
+        except SystemExit:
+            if supervisor is not None and supervisor.gave_up and os.getpid() == parent_pid:
+                print("autotask-connector: the embedded Redis was lost; stopped", file=sys.stderr)
+                return EXIT_REDIS_LOST
+            raise
     finally:
         if os.getpid() == parent_pid:
+            if supervisor is not None:
+                supervisor.stop()
             if sandbox is not None:
                 sandbox.stop()
                 print("Autotask sandbox stopped.", flush=True)

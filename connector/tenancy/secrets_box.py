@@ -29,13 +29,16 @@ def new_secret(nbytes: int = 32) -> str:
 
 
 def ensure_key_file(data_dir: str) -> str:
-    """The data folder's key, generated (mode 0600) on first use; for the embedded defaults."""
+    """The data folder's key, generated (mode 0600) on first use, and narrowed to 0600 if an
+    older copy was readable by others; for the embedded defaults."""
     path = Path(data_dir) / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(Fernet.generate_key().decode())
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return path.read_text().strip()
 
 
