@@ -3,13 +3,16 @@
 Request lines carry method, path (never the query string, which may hold tokens), status,
 duration and request id, the instance id (never its token) when one was called, and for a
 4xx or 5xx the error code and the message the client was sent. Headers are never logged, so
-no Authorization value can leak.
+no Authorization value can leak. Control characters (and Unicode line separators) in what a
+client sent are escaped as `\\xNN`/`\\uNNNN`, in the path and in every text-format message, so
+`%0A` in a URL cannot forge a log line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 
@@ -24,6 +27,19 @@ _FIELDS = (
     "errorCode",
     "errorMessage",
 )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written out, so it stays on one line."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,6 +79,14 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        message = record.message
+        record.message = escape_controls(message)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.message = message
+
 
 def configure(log_format: str = "text", level: str = "INFO") -> None:
     """Install one stderr handler on the `connector` logger tree (idempotent)."""
@@ -86,6 +110,7 @@ def log_request(
     instance_id: int | None = None,
     error: tuple[str, str] | None = None,
 ) -> None:
+    path = escape_controls(path)
     extra: dict[str, object] = {
         "method": method,
         "path": path,

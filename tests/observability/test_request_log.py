@@ -42,3 +42,32 @@ def test_debug_adds_the_upstream_calls_without_bodies_or_secrets(hub, sandbox, c
     for secret in [*secrets, creds.secret, creds.integration_code]:
         assert secret not in caplog.text
     assert "Hopper" not in caplog.text and "'S%'" not in caplog.text  # no body, no query
+
+
+# %0A starts a fake request line; %0D and U+2028 are other line breaks a log viewer may honour
+FORGED = (
+    "/elements/api-v2/x%0A2026-01-01%2000:00:00,000%20INFO%20connector.requests%20GET%20/admin"
+    "%0D%E2%80%A8"
+)
+
+
+def test_a_newline_in_the_path_cannot_forge_a_line_in_text_or_json_logs(live_server, caplog):
+    import json
+
+    import requests
+
+    from connector.logging_setup import JsonFormatter, TextFormatter
+
+    with caplog.at_level(logging.INFO, logger="connector.requests"):
+        answer = requests.get(live_server.url + FORGED, timeout=30)
+    assert answer.status_code == 404
+    line = next(r for r in _lines(caplog, "connector.requests") if r.status == 404)
+    assert "\\x0a" in line.path and "\n" not in line.path  # werkzeug decodes %0A to "\n"
+    text = TextFormatter().format(line)
+    assert len(text.splitlines()) == 1 and "\r" not in text and "\u2028" not in text
+    assert "x\\x0a2026-01-01 00:00:00,000 INFO" in text and "\\x0d\\u2028" in text
+    formatted = JsonFormatter().format(line)
+    assert len(formatted.splitlines()) == 1
+    entry = json.loads(formatted)
+    assert entry["path"].startswith("/elements/api-v2/x\\x0a2026") and "\n" not in entry["path"]
+    assert "\n" not in entry["message"]
