@@ -19,6 +19,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import IO, cast
 from urllib.parse import quote
 
 import redis
@@ -146,9 +147,9 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,  # only "Reading config from stdin"; errors go to stderr
             preexec_fn=_private_child,
         )
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"requirepass {self.password}\n".encode())
-        self.process.stdin.close()
+        stdin = cast(IO[bytes], self.process.stdin)  # a pipe: stdin=PIPE above
+        stdin.write(f"requirepass {self.password}\n".encode())
+        stdin.close()
         self._wait_ready(timeout)
 
     def _write_url_file(self, data_dir: Path) -> None:
