@@ -27,6 +27,12 @@ def _default_compat_dir() -> str:
 
 
 MODELS = ("normalized", "cloudElements")
+MIN_SECRET_LENGTH = 16  # operator-set secrets: shorter ones are guessable
+OPERATOR_SECRETS = {
+    "org_secret": "CONNECTOR_ORG_SECRET",
+    "user_secret": "CONNECTOR_USER_SECRET",
+    "metrics_token": "METRICS_TOKEN",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Settings:
     bulk_retention_hours: float = 72.0
     bulk_max_rows: int = 1_000_000
     bulk_max_upload_bytes: int = 50 * 1024 * 1024
+    max_content_length: int = 2 * 1024 * 1024
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
     events_allow_private_callbacks: bool = False
@@ -72,6 +79,13 @@ class Settings:
                 f"CONNECTOR_DEFAULT_MODEL must be one of {', '.join(MODELS)}, "
                 f"not {self.default_model!r}"
             )
+        for name, var in OPERATOR_SECRETS.items():
+            value = getattr(self, name)
+            if value is not None and len(value.strip()) < MIN_SECRET_LENGTH:
+                raise ValueError(  # the value itself is never shown
+                    f"{var} must have at least {MIN_SECRET_LENGTH} characters; generate one with "
+                    '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+                )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -117,6 +131,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_retention_hours": ("BULK_RETENTION_HOURS", float),
     "bulk_max_rows": ("BULK_MAX_ROWS", int),
     "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
+    "max_content_length": ("MAX_CONTENT_LENGTH", int),
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),

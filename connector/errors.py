@@ -8,6 +8,7 @@ kept apart in `provider_message`, and callers must not format credentials into e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from marshmallow import Schema
@@ -171,6 +172,25 @@ class ProviderFatalError(ProviderError):
     code = "provider_failed"
 
 
+# -- bounded messages: a hostile body must not come back as a huge error ------------------------
+MAX_LISTED = 20  # names or lines one message lists; the rest are counted
+MAX_MESSAGE_CHARS = 4000  # any message or provider message beyond it is cut (connector.api.errors)
+
+
+def listed(items: Iterable[str], sep: str = ", ", limit: int = MAX_LISTED) -> str:
+    """The first `limit` items, then how many more: `a, b, c and 99,997 more`."""
+    items = list(items)
+    shown = sep.join(items[:limit])
+    rest = len(items) - limit
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def clipped(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
 # -- request bodies: marshmallow's errors as one ValidationError (400) ------------------------
 def flatten_messages(messages: Any, prefix: str = "") -> list[str]:
     """marshmallow's nested error dict as `path: message` lines."""
@@ -204,4 +224,4 @@ def load(schema: Schema, data: Any, *, what: str, partial: bool = False) -> Any:
         return schema.load(data, partial=partial)
     except MarshmallowError as exc:
         lines = flatten_messages(exc.messages)
-        raise ValidationError(f"Invalid {what}: " + "; ".join(lines)) from None
+        raise ValidationError(f"Invalid {what}: " + listed(lines, sep="; ")) from None

@@ -14,7 +14,7 @@ import redis
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from connector.errors import ConnectorError, StorageUnavailableError
+from connector.errors import ConnectorError, StorageUnavailableError, clipped
 
 log = logging.getLogger("connector.errors")
 
@@ -42,6 +42,8 @@ def error_response(
     headers: dict[str, str] | None = None,
     code: str | None = None,
 ) -> Response:
+    message = clipped(message)
+    provider_message = clipped(provider_message) if provider_message is not None else None
     # the request log line names what the client was told (see connector.app)
     g.error = (code or f"http_{status}", message)
     body = {

@@ -20,6 +20,7 @@ from connector.errors import (
     ConflictError,
     NotFoundError,
     ValidationError,
+    listed,
 )
 from connector.hub.listing import ListQuery, plan
 
@@ -84,7 +85,7 @@ class BulkService:
             unknown = upload_input.unknown_columns(parsed.columns, [d["path"] for d in described])
             if unknown:
                 raise BadRequestError(
-                    f"The CSV names column(s) {', '.join(unknown)} that {name} does not have"
+                    f"The CSV names column(s) {listed(unknown)} that {name} does not have"
                 )
             _coerce(parsed.rows, described)
         fields = {
@@ -175,7 +176,7 @@ def _known_fields(resource: Any, names: list[str], ctx: Any) -> None:
         known |= {n.lower() for n in ctx.udf_names(resource.entity)}
         unknown = [n for n in names if n.split(".")[0].lower() not in known]
         if unknown:
-            raise ValidationError(f"Unknown field(s) {', '.join(unknown)} for {resource.entity}")
+            raise ValidationError(f"Unknown field(s) {listed(unknown)} for {resource.entity}")
         return
     resource.vendor_fields(names)  # names an unknown field in a ValidationError
 
@@ -187,7 +188,7 @@ def _identifier(resource: Any, metadata: Any, ctx: Any) -> str | None:
         raise BadRequestError("metaData must be a JSON object")
     unknown = set(metadata) - {"identifierFieldName"}
     if unknown:
-        raise BadRequestError(f"Unknown metaData key(s): {', '.join(sorted(unknown))}")
+        raise BadRequestError(f"Unknown metaData key(s): {listed(sorted(unknown))}")
     name = metadata.get("identifierFieldName")
     if name is None:
         return None

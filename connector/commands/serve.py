@@ -56,7 +56,11 @@ EXIT_REDIS_LOST = 3  # the embedded Redis died and could not be restarted
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:  # a setting out of its rules; the message names it
+        print(f"autotask-connector: {error}", file=sys.stderr, flush=True)
+        return 2
     try:
         lock = _preflight(args, settings)
     except StartupError as error:

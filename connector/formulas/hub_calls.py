@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from connector.ceql import parse_fields
-from connector.errors import BadRequestError, ConnectorError, MethodNotAllowedError
+from connector.errors import BadRequestError, ConnectorError, MethodNotAllowedError, listed
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.service import Answer, Hub
 
@@ -75,7 +75,7 @@ def _id(text: str) -> int:
 def _list_query(query: dict[str, str]) -> ListQuery:
     unknown = sorted(set(query) - _LIST_QUERY)
     if unknown:
-        raise BadRequestError(f"unknown list parameters: {', '.join(unknown)}")
+        raise BadRequestError(f"unknown list parameters: {listed(unknown)}")
     return ListQuery(
         where=query.get("where") or None,
         order_by=query.get("orderBy") or None,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from connector.autotask import filters
-from connector.errors import MethodNotAllowedError, ValidationError
+from connector.errors import MethodNotAllowedError, ValidationError, listed
 from connector.mapping import MappingContext, ResourceMap
 
 OPERATIONS = ("list", "get", "create", "update", "delete")
@@ -133,14 +133,14 @@ class NativeResource:
         unknown = [k for k in body if k.lower() not in known and k != "userDefinedFields"]
         if unknown:
             raise ValidationError(
-                f"Invalid {self.entity} record: unknown field(s) {', '.join(sorted(unknown))}"
+                f"Invalid {self.entity} record: unknown field(s) {listed(sorted(unknown))}"
             )
         read_only = [
             k for k in body if k.lower() != "id" and known.get(k.lower(), {}).get("isReadOnly")
         ]
         if read_only:
             raise ValidationError(
-                f"Invalid {self.entity} record: read-only field(s) {', '.join(sorted(read_only))}"
+                f"Invalid {self.entity} record: read-only field(s) {listed(sorted(read_only))}"
             )
         return {known[k.lower()]["name"] if k.lower() in known else k: v for k, v in body.items()}
 

@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError as SchemaError
 
 from connector.autotask import filters as f
-from connector.errors import MappingError, ValidationError
+from connector.errors import MappingError, ValidationError, listed
 from connector.mapping import paths
 from connector.mapping.body import body_schema, record_schema
 from connector.mapping.bodyfields import flatten_errors
@@ -56,7 +56,9 @@ class ChildLink:
 
 
 def invalid(problems: list[tuple[str, str]]) -> ValidationError:
-    error = ValidationError("; ".join(f"field '{path}': {message}" for path, message in problems))
+    error = ValidationError(
+        listed((f"field '{path}': {message}" for path, message in problems), sep="; ")
+    )
     error.fields = dict(problems)  # type: ignore[attr-defined]
     return error
 

@@ -22,6 +22,8 @@ from marshmallow import (
 from connector.tenancy import element
 
 _HTML_TAG = re.compile(r"<[^>]*>")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²" and "١"
+AUTOTASK_ID_MAX = 2**31 - 1  # Autotask ids are 32-bit integers
 OWN_PREFIXES = ("crm.autotask.", "helpdesk.autotask.")
 MAX_IGNORED, MAX_IGNORED_LENGTH = 50, 4096
 
@@ -152,8 +154,10 @@ class InstanceSchema(Schema):
                 errors[key] = [f"must be one of {', '.join(spec.choices)}"]
             elif spec.type == "BOOLEAN" and item is not None and item not in ("true", "false"):
                 errors[key] = ["must be true or false"]
-            elif spec.type == "NUMBER" and item is not None and not item.isdigit():
-                errors[key] = ["must be a whole number of 0 or more"]
+            elif spec.type == "NUMBER" and item is not None:
+                problem = number_problem(spec, item)
+                if problem:
+                    errors[key] = [problem]
         if value.get(element.SERVER_URL):
             problem = server_url_problem(value[element.SERVER_URL])
             if problem:
@@ -170,6 +174,27 @@ class InstanceSchema(Schema):
         for ignored in ("id", "valid", "createdDate", "providerData", "externalAuthentication"):
             data.pop(ignored, None)
         return data
+
+
+def number_range(spec: element.ConfigKey) -> tuple[int, int]:
+    """A numeric key's bounds: its top-level twin's (cache.ttl is cacheTimeToLive's 7 days)."""
+    if spec.field:
+        for check in InstanceSchema._declared_fields[spec.field].validators:
+            if isinstance(check, validate.Range):
+                return int(check.min), int(check.max)
+    return 0, AUTOTASK_ID_MAX
+
+
+def number_problem(spec: element.ConfigKey, value: str) -> str | None:
+    low, high = number_range(spec)
+    digits = value.lstrip("0") or "0"  # int() of a 5,000-digit string raises, so compare first
+    if (
+        not _DIGITS.fullmatch(value)
+        or len(digits) > len(str(high))
+        or not low <= int(digits) <= high
+    ):
+        return f"must be a whole number from {low} to {high} (digits 0-9 only)"
+    return None
 
 
 def server_url_problem(url: str) -> str | None:

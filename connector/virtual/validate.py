@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connector.errors import NotFoundError, ProviderNotFoundError, ValidationError
+from connector.errors import NotFoundError, ProviderNotFoundError, ValidationError, listed
 from connector.virtual import convert
 from connector.virtual.bases import BaseShape, shape_of
 from connector.virtual.model import VirtualMap
@@ -77,7 +77,7 @@ def problems(vmap: VirtualMap, shape: BaseShape) -> list[str]:
                 f"a {base_type}"
             )
     if unknown:
-        found.insert(0, f"{shape.entity} has no field(s) {', '.join(unknown)}")
+        found.insert(0, f"{shape.entity} has no field(s) {listed(unknown)}")
     return found
 
 

@@ -318,18 +318,19 @@ def test_single_tenant_secrets_compare_any_header_text(settings, live_server):
     from connector.app import create_app
     from tests.fixtures.app import LiveServer
 
-    tenant_app = create_app(settings.with_overrides(org_secret="org-s", user_secret="user-s"))
+    org, user = "org-s-0123456789ab", "user-s-0123456789ab"
+    tenant_app = create_app(settings.with_overrides(org_secret=org, user_secret=user))
     server = LiveServer(tenant_app).start()
     try:
         ok = requests.get(
             server.url + BASE + "/instances",
             timeout=5,
-            headers={"Authorization": "User user-s, Organization org-s"},
+            headers={"Authorization": f"User {user}, Organization {org}"},
         )
         odd = requests.get(
             server.url + BASE + "/instances",
             timeout=5,
-            headers={"Authorization": "User usér, Organization org-s".encode()},
+            headers={"Authorization": f"User usér-s-0123456789ab, Organization {org}".encode()},
         )
         assert ok.status_code == 200 and ok.json() == []
         assert odd.status_code == 401

@@ -88,3 +88,30 @@ def test_a_file_over_the_upload_limit_is_refused(bulk):
     finally:
         server.stop()
         small.extensions["connector.deps"].local.close()
+
+
+def test_an_upload_keeps_its_own_limit_above_max_content_length(bulk):
+    small = create_app(bulk.settings.with_overrides(max_content_length=1000))
+    server = LiveServer(small).start()
+    try:
+        rows = json.dumps([{"firstName": "x" * 50}] * 100).encode()  # 6 KB, no lastName
+        assert len(rows) > 1000
+        url = f"{server.url}{BASE}/hubs/crm"
+        accepted = requests.post(
+            url + "/bulk/contacts",
+            files={"file": ("rows.json", rows)},
+            headers=bulk.hub.headers,
+            timeout=30,
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert bulk.wait(accepted.json()["id"])["recordsFailedCount"] == 100
+        refused = requests.post(
+            url + "/contacts",
+            data=rows,
+            headers={**bulk.hub.headers, "Content-Type": "application/json"},
+            timeout=30,
+        )
+        assert refused.status_code == 413  # any other route keeps MAX_CONTENT_LENGTH
+    finally:
+        server.stop()
+        small.extensions["connector.deps"].local.close()
