@@ -33,7 +33,7 @@ from connector.tenancy.accounts import AccountStore  # noqa: E402
 BASE = "/elements/api-v2"
 PREFIX = "bulkbench:"
 TERMINAL = ("COMPLETED", "ERROR", "ABORTED", "CANCELLED")
-WORKER = "from connector.bulk.worker import run_worker; run_worker()"
+WORKER = "from connector.jobs.worker import run_worker; run_worker()"
 
 
 def instance_body(sandbox_url: str) -> dict:

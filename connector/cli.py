@@ -10,7 +10,7 @@ from connector import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from connector.commands import bulk, create_user, instances, serve
+    from connector.commands import bulk, create_user, instances, serve, worker
     from connector.sandbox import __main__ as sandbox
 
     parser = argparse.ArgumentParser(
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("create-user", create_user, "create a user and print its secrets once"),
         ("instances", instances, "list, show, rotate-token, check or delete instances"),
         ("sandbox", sandbox, "run the Autotask sandbox alone"),
+        ("worker", worker, "run background jobs (events, formulas, bulk) until stopped"),
         ("bulk", bulk, "bulk download, upload and status through a running connector"),
     ):
         command = commands.add_parser(name, help=summary, description=summary)

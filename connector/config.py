@@ -98,6 +98,16 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the variables `from_env` reads (for a child process: a worker)."""
+        env = {}
+        for name, (var, _convert) in _ENV.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            env[var] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return env
+
     def with_overrides(self, **overrides: Any) -> Settings:
         known = {f.name for f in fields(self)}
         return replace(self, **{k: v for k, v in overrides.items() if k in known})

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.sandbox",
     "tests.fixtures.hub",
+    "tests.fixtures.jobs",
 ]

@@ -98,6 +98,20 @@ def _run_examples(data_dir: Path) -> str:
     return examples.stdout
 
 
+def _run_bulk_download(data_dir: Path) -> str:
+    """The README's bulk block after its examples: the download completes on serve's worker."""
+    script = _block("examples") + _block("bulk-examples")
+    bulk = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=data_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bulk.returncode == 0, bulk.stdout + bulk.stderr
+    return bulk.stdout
+
+
 def _metrics_add_up_over_both_workers(url: str, data_dir: Path, tmp_path: Path) -> None:
     """gunicorn's two workers each count in their own file; /metrics adds them up."""
     from prometheus_client import CollectorRegistry
@@ -164,6 +178,8 @@ def test_readme_run_command_examples_ctrl_c_and_restart(data_dir, tmp_path):
             assert '"firstName":"Ada"' in examples
             assert "Elements-Next-Page-Token" in examples or "Elements-Returned-Count" in examples
         assert second.count('"fullName":"Lovelace"') == 1  # the same contact, updated
+        bulk = _run_bulk_download(data_dir)
+        assert '"status":"COMPLETED"' in bulk and "id,firstName,emails.0.address" in bulk
         _metrics_add_up_over_both_workers(served.url, data_dir, tmp_path)
         listed = subprocess.run(  # an operator's command finds the running serve's Redis
             [sys.executable, "-m", "connector.cli", "instances", "list"],
@@ -184,6 +200,9 @@ def test_readme_run_command_examples_ctrl_c_and_restart(data_dir, tmp_path):
     )
     assert served.process.returncode == 0, output
     assert "Embedded Redis stopped." in output and "Autotask sandbox stopped." in output
+    assert "Job worker stopped." in output
+    worker_pid = int(re.search(r"Job worker: pid (\d+)", output).group(1))
+    assert not _alive(worker_pid)
     assert redis_pid is None or not _alive(redis_pid)
     assert _processes_using(data_dir) == []
     with pytest.raises(requests.ConnectionError):

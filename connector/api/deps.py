@@ -23,6 +23,8 @@ from connector.formulas.service import FormulaService
 from connector.hub.cache import cache_dropper
 from connector.hub.registry import Registry
 from connector.hub.tokens import PageTokens
+from connector.jobs import KINDS, Jobs
+from connector.jobs.queues import binary
 from connector.mapping import load_maps
 from connector.observability import queues
 from connector.storage.local_cache import LocalCache
@@ -83,10 +85,12 @@ def init_app(app: Flask) -> None:
     }
 
     # formulas: their steps call the hub's service layer with these same parts
-    formulas = FormulaEnv.build(settings, client, keys, services, registry, tokens)
+    # background work: one set of job queues for every feature (connector.jobs)
+    jobs = Jobs(settings.redis_url, keys, connection=binary(client))
+
+    formulas = FormulaEnv.build(settings, client, keys, services, registry, tokens, jobs)
     formula_service = FormulaService(formulas.store, services.instances)
     app.extensions[FORMULAS] = {"env": formulas, "service": formula_service}
-    schedule_periodic(formulas)
 
     # what an instance's change or deletion drops, in this order
     drop_cached = cache_dropper(client, keys, local)
@@ -95,14 +99,34 @@ def init_app(app: Flask) -> None:
     hooks.on_delete(store.drop_instance)
     hooks.on_delete(formula_service.element_instance_deleted)  # they stop, saying why
 
-    bulk_runtime = BulkRuntime.build(services, registry, app.extensions[HUB]["tokens"], client)
+    bulk_runtime = BulkRuntime.build(
+        services, registry, app.extensions[HUB]["tokens"], client, jobs
+    )
     app.extensions[BULK] = bulk_runtime
     hooks.on_delete(bulk_runtime.store.drop_instance)  # its jobs stop at their next page
-    bulk_queue = bulk_queueing.queue(bulk_runtime)
-    queues.register_queue(bulk_queueing.QUEUE, lambda: bulk_queue.count)  # read at scrape time
+    _put_schedules(
+        lambda: schedule_periodic(formulas),
+        lambda: bulk_queueing.schedule_sweep(bulk_runtime, client),
+    )
+
+    for kind in KINDS:  # every job queue's depth, read at scrape time
+        rq_queue = jobs.queue(kind)
+        queues.register_queue(kind, lambda q=rq_queue: q.count)
 
     if settings.org_secret and settings.user_secret:
         _provision_single_tenant(services)
+
+
+def _put_schedules(*puts: Any) -> None:
+    """The features' periodic jobs (a put replaces, so every process puts them). Redis may come
+    up after the web workers: each job worker puts them again when it builds its app."""
+    import redis
+
+    for put in puts:
+        try:
+            put()
+        except redis.RedisError:
+            pass
 
 
 def _provision_single_tenant(deps: Services) -> None:

@@ -57,14 +57,17 @@ class Runtime:
     registry: Any
     tokens: Any
     store: BulkStore
+    jobs: Any  # connector.jobs.Jobs
 
     @classmethod
-    def build(cls, services: Any, registry: Any, tokens: Any, client: redis.Redis) -> Runtime:
+    def build(
+        cls, services: Any, registry: Any, tokens: Any, client: redis.Redis, jobs: Any
+    ) -> Runtime:
         settings = services.settings
         store = BulkStore(
             client, services.keys, retention_seconds=int(settings.bulk_retention_hours * 3600)
         )
-        return cls(settings, services, registry, tokens, store)
+        return cls(settings, services, registry, tokens, store, jobs)
 
     def hub(self, instance: Any) -> Any:
         from connector.hub.service import Hub
@@ -83,17 +86,13 @@ class Runtime:
 
 
 EXTENSION = "connector.bulk"
-_process: tuple[int, Runtime] | None = None
 
 
 def worker_runtime() -> Runtime:
-    """This process's runtime, built on first use from the environment's settings."""
-    global _process
-    if _process is None or _process[0] != os.getpid():
-        from connector.app import create_app
+    """The worker process's bulk runtime: the app connector.jobs built once per process."""
+    from connector import jobs
 
-        _process = (os.getpid(), Runtime.of_app(create_app()))
-    return _process[1]
+    return Runtime.of_app(jobs.current().app)
 
 
 class JobRun:

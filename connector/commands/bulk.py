@@ -121,9 +121,9 @@ def summary(status: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "worker":
-        from connector.bulk.worker import run_worker
+        from connector.jobs.worker import run_worker
 
-        run_worker()
+        run_worker(("bulk",))  # an alias of `autotask-connector worker --queues bulk`
         return 0
     api = Api(args)
     if args.action == "status":

@@ -4,9 +4,10 @@ In the parent process, in order: Redis (REDIS_URL, or an embedded redis-server w
 append-only data in the data folder, supervised: restarted when it dies, and if it cannot be,
 `serve` stops and exits with status 3 so that its own supervisor restarts everything), the
 encryption key and the local account (made on first start), the Autotask sandbox as its own
-server process on the next port; then gunicorn runs the app until Ctrl-C, and everything
-started is stopped in reverse order. The values a user needs for the README's curl examples
-are printed and kept in `{data}/credentials.env`.
+server process on the next port, one job worker (`autotask-connector worker`, every queue);
+then gunicorn runs the app until Ctrl-C, and everything started is stopped in reverse order.
+The values a user needs for the README's curl examples are printed and kept in
+`{data}/credentials.env`.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     embedded: EmbeddedRedis | None = None
     supervisor: RedisSupervisor | None = None
     sandbox = None
+    worker = None
     credentials = os.path.join(settings.data_dir, CREDENTIALS_FILE)
     try:
         if settings.redis_url:
@@ -131,6 +133,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                     f"User secret:         {secrets[1]}",
                 ]
             lines.append(f"Secrets and URLs for the README's examples: source {credentials}")
+        from connector.jobs.process import WorkerProcess
+
+        worker = WorkerProcess(settings).start()
+        lines.append(f"Job worker: pid {worker.pid}, every queue (more: autotask-connector worker)")
         print("\n".join([*lines, "Stop with Ctrl-C."]), flush=True)
 
         def factory():
@@ -151,6 +157,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if os.getpid() == parent_pid:
             if supervisor is not None:
                 supervisor.stop()
+            if worker is not None:
+                worker.stop()
+                print("Job worker stopped.", flush=True)
             if sandbox is not None:
                 sandbox.stop()
                 print("Autotask sandbox stopped.", flush=True)

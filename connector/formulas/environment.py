@@ -38,7 +38,7 @@ class FormulaEnv:
     store: FormulaStore
     executions: ExecutionStore
     outbound: OutboundClient
-    jobs: Any = None  # connector.jobs.Jobs, when a Redis URL is configured
+    jobs: Any  # connector.jobs.Jobs
 
     @classmethod
     def build(
@@ -49,6 +49,7 @@ class FormulaEnv:
         services: Any,
         registry: Any,
         tokens: Any,
+        jobs: Any,
     ) -> FormulaEnv:
         return cls(
             settings=settings,
@@ -60,17 +61,5 @@ class FormulaEnv:
             store=FormulaStore(client, keys),
             executions=ExecutionStore(client, keys, settings.formula_retention_days),
             outbound=OutboundClient(formula_policy(settings.formulas_allow_private_urls)),
-            jobs=_jobs(settings, keys),
+            jobs=jobs,
         )
-
-
-def _jobs(settings: Settings, keys: Keys) -> Any:
-    """The job queues (connector.jobs, the one door to background work), when there are any:
-    without them templates and formula instances are served, and executions answer 409."""
-    if not settings.redis_url:
-        return None
-    try:
-        from connector.jobs import Jobs
-    except ImportError:  # a build without the background-work package
-        return None
-    return Jobs(settings.redis_url, keys)

@@ -1,7 +1,7 @@
 """The formulas' job functions (RQ, the "formulas" queue). Arguments are ids only.
 
-Each builds, once per worker process and deployment, the same app the web serves and takes its
-FormulaEnv from it, so jobs and requests use identically wired parts.
+Each takes its FormulaEnv from the app the worker process built once (connector.jobs.current),
+so jobs and requests use identically wired parts.
 """
 
 from __future__ import annotations
@@ -15,14 +15,7 @@ from connector.formulas.schedule import cron_tick as _cron_tick
 def _env() -> FormulaEnv:
     from connector import jobs
 
-    runtime = jobs.current()
-    env = runtime.extras.get(EXTENSION)
-    if env is None:
-        from connector.app import create_app
-
-        env = create_app(runtime.settings).extensions[EXTENSION]["env"]
-        runtime.extras[EXTENSION] = env
-    return env
+    return jobs.current().app.extensions[EXTENSION]["env"]
 
 
 def run_execution(execution_id: int) -> None:

@@ -119,8 +119,22 @@ class Keys:
         """Jobs not yet ended, for the sweep that resumes a dead worker's job."""
         return self._k("bulk", "active")
 
-    def bulk_sweep_lock(self) -> str:
-        return self._k("bulk", "sweep", "lock")
+    # -- background jobs (connector.jobs): RQ queues per kind, periodic schedules ----------
+    def jobs_queue(self, kind: str) -> str:
+        """The RQ queue's name for one kind of work (RQ adds its own `rq:queue:` in front)."""
+        return self._k("jobs", kind)
+
+    def jobs_schedules(self) -> str:
+        """Hash: schedule name -> its JSON definition (kind, function, interval)."""
+        return self._k("jobs", "schedules")
+
+    def jobs_schedules_due(self) -> str:
+        """Sorted set: schedule name -> the time its next tick is due."""
+        return self._k("jobs", "schedules", "due")
+
+    def jobs_tick(self, name: str, tick: int) -> str:
+        """The lock of one schedule's tick: whoever sets it (NX) enqueues that tick's job."""
+        return self._k("jobs", "tick", name, tick)
 
     # -- formulas: templates, formula instances, executions, per-instance state ---------
     def formula(self, formula_id: int | str) -> str:

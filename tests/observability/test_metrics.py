@@ -3,6 +3,7 @@ optional METRICS_TOKEN, with no secret or tenant data in a label."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -127,16 +128,16 @@ def test_metrics_token_is_required_when_set(settings):
         app.extensions["connector.deps"].local.close()
 
 
-def test_the_bulk_queue_depth_is_its_rq_queue_length(app, live_server):
-    from connector.bulk import queueing
-
-    rq_queue = queueing.queue(app.extensions["connector.bulk"])
-    job = rq_queue.enqueue("builtins.len", "x")  # waits: no RQ worker listens in this test
+@pytest.mark.parametrize("kind", ["bulk", "formulas", "events"])
+def test_every_job_queue_depth_is_its_rq_queue_length(app, live_server, kind):
+    jobs = app.extensions["connector.bulk"].jobs
+    rq_queue = jobs.queue(kind)
+    job = jobs.enqueue(kind, "builtins.len", "x")  # waits: no RQ worker listens in this test
     try:
-        depth = value(scrape(live_server.url), "autotask_connector_queue_depth", queue="bulk")
+        depth = value(scrape(live_server.url), "autotask_connector_queue_depth", queue=kind)
         assert depth == rq_queue.count >= 1
     finally:
         job.delete()
-    assert value(scrape(live_server.url), "autotask_connector_queue_depth", queue="bulk") == (
+    assert value(scrape(live_server.url), "autotask_connector_queue_depth", queue=kind) == (
         rq_queue.count
     )
