@@ -61,7 +61,7 @@ class GunicornWorker:
             try:
                 if requests.get(self.url + "/health", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a first answer still slow
                 pass
             assert self.process.poll() is None, "gunicorn exited at start"
             assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
