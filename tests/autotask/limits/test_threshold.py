@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -16,6 +15,9 @@ ANSWER = {
 }
 
 
+NOW = 1_800_000_000.0  # the snapshots' ages are fixed at collection, not when the test runs
+
+
 @pytest.fixture
 def monitor(redis_client, key_prefix) -> ThresholdMonitor:
     return ThresholdMonitor(redis_client, Keys(key_prefix), 7, refresh_seconds=120)
@@ -26,24 +28,24 @@ def monitor(redis_client, key_prefix) -> ThresholdMonitor:
     [
         pytest.param(Usage(0, None), True, id="no snapshot yet"),
         pytest.param(
-            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": time.time()}),
+            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": NOW}),
             False,
             id="a fresh snapshot",
         ),
         pytest.param(
-            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": time.time() - 121}),
+            Usage(10, {"limit": 10000, "used": 5, "own": 5, "at": NOW - 121}),
             True,
             id="a snapshot older than the refresh interval",
         ),
         pytest.param(
-            Usage(205, {"limit": 10000, "used": 5, "own": 5, "at": time.time()}),
+            Usage(205, {"limit": 10000, "used": 5, "own": 5, "at": NOW}),
             True,
             id="two percent of the limit spent since the last read",
         ),
     ],
 )
 def test_due(monitor, usage, due):
-    assert monitor.due(usage) is due
+    assert monitor.due(usage, now=NOW) is due
 
 
 def test_one_worker_claims_the_read(monitor, redis_client, key_prefix):
