@@ -32,4 +32,6 @@ def schedule_sweep(runtime: Any, client: Any) -> None:
     from connector.jobs import Schedules
 
     every = max(1.0, float(runtime.settings.bulk_lease_seconds) / 2)
-    Schedules(runtime.jobs, client).put(SWEEP, KIND, "connector.bulk.recovery.run_sweep", every)
+    Schedules(runtime.jobs, client).put(
+        SWEEP, KIND, "connector.bulk.recovery.run_sweep", every=every
+    )

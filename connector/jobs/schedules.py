@@ -33,13 +33,18 @@ class Schedules:
         self.redis = client
         self.keys = jobs.keys
 
-    def put(self, name: str, kind: str, func: Callable[..., Any] | str, every: float) -> None:
-        """Run `func()` on `kind`'s queue every `every` seconds; a put of a name replaces it."""
+    def put(
+        self, name: str, kind: str, func: Callable[..., Any] | str, *args: Any, every: float
+    ) -> None:
+        """Run `func(*args)` on `kind`'s queue every `every` seconds (args are plain JSON, e.g.
+        an instance id and a resource); a put of a name replaces it."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind of job: {kind!r}")
         if not (isinstance(every, int | float) and math.isfinite(every) and every >= MIN_EVERY):
             raise ValueError(f"a schedule runs at most every {MIN_EVERY} s")
-        definition = json.dumps({"kind": kind, "func": dotted(func), "every": float(every)})
+        definition = json.dumps(
+            {"kind": kind, "func": dotted(func), "args": list(args), "every": float(every)}
+        )
         with self.redis.pipeline() as pipe:
             pipe.hset(self.keys.jobs_schedules(), name, definition)
             pipe.zadd(self.keys.jobs_schedules_due(), {name: time.time()})
@@ -72,7 +77,9 @@ class Schedules:
             lock = self.keys.jobs_tick(name, tick)
             if self.redis.set(lock, "1", nx=True, px=int(2 * every * 1000)):
                 job_id = f"schedule-{name}-{tick}"
-                self.jobs.enqueue(schedule["kind"], schedule["func"], job_id=job_id)
+                self.jobs.enqueue(
+                    schedule["kind"], schedule["func"], *schedule.get("args", []), job_id=job_id
+                )
                 started.append(name)
             # the next tick (xx: a schedule removed meanwhile stays removed)
             self.redis.zadd(self.keys.jobs_schedules_due(), {name: (tick + 1) * every}, xx=True)

@@ -57,7 +57,7 @@ def test_a_put_replaces_and_bad_schedules_are_refused(env):
     jobs = Jobs(env.settings.redis_url, keys)
     schedules = Schedules(jobs, env.redis)
     schedules.put("one", "bulk", functions.ticked, every=60.0)
-    schedules.put("one", "formulas", "tests.jobs.functions.record", every=120.0)
+    schedules.put("one", "formulas", "tests.jobs.functions.record", "polls", 7, every=120.0)
     try:
         assert schedules.names() == ["one"]
         now = time.time()
@@ -65,6 +65,7 @@ def test_a_put_replaces_and_bad_schedules_are_refused(env):
         assert jobs.queue("bulk").count == 0
         (job,) = jobs.queue("formulas").get_jobs()
         assert job.func_name == "tests.jobs.functions.record"
+        assert job.args == ["polls", 7]  # a schedule's arguments reach its job, as JSON
         assert job.id == f"{jobs.id_prefix}schedule-one-{int(now // 120)}"
         for bad in (0.0, 0.5, float("nan"), float("inf"), -1.0):
             with pytest.raises(ValueError, match="at most every"):
