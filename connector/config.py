@@ -49,6 +49,8 @@ class Settings:
     log_level: str = "INFO"
     autotask_zone_url: str = DEFAULT_ZONE_URL
     autotask_integration_code: str | None = None
+    autotask_allowed_hosts: str = ""
+    autotask_max_response_bytes: int = 16 * 1024 * 1024
     autotask_timeout: float = 30.0
     autotask_threshold_share: float = 0.5
     autotask_max_concurrency: int = 3
@@ -128,6 +130,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "log_level": ("LOG_LEVEL", str),
     "autotask_zone_url": ("AUTOTASK_ZONE_URL", str),
     "autotask_integration_code": ("AUTOTASK_INTEGRATION_CODE", str),
+    "autotask_allowed_hosts": ("AUTOTASK_ALLOWED_HOSTS", str),
+    "autotask_max_response_bytes": ("AUTOTASK_MAX_RESPONSE_BYTES", int),
     "autotask_timeout": ("AUTOTASK_TIMEOUT", float),
     "autotask_threshold_share": ("AUTOTASK_THRESHOLD_SHARE", float),
     "autotask_max_concurrency": ("AUTOTASK_MAX_CONCURRENCY", int),

@@ -4,6 +4,16 @@ Every request the client makes goes through `Caller.call`, so counting, pacing, 
 concurrency slots and the retry rules hold for all of them. ThresholdInformation is read
 again after a call whenever the shared snapshot is due: once, best effort, never retried,
 so a failing read costs the user's request one extra call and no wait.
+
+Time: each attempt has one total deadline (AUTOTASK_TIMEOUT over connect, send and the whole
+answer), and an operation's waits and retries (pacing, a busy slot, Retry-After, backoff)
+end by AUTOTASK_MAX_WAIT after it started (its first attempt may use the whole timeout), so
+a slow or refusing upstream holds a request for max(timeout, max wait) at most.
+
+Zones: a database that seems to have moved is asked for again; the new zone must pass the
+guard's rules and answer an authenticated probe with this instance's credentials before any
+other call goes there, and only then is it kept in the shared zone cache and handed to
+`on_zone_moved` (the instance store pins it).
 """
 
 from __future__ import annotations
@@ -11,23 +21,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import redis as redis_lib
-import requests
 
+from connector.autotask import guard
 from connector.autotask import session as http
 from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.limits import Limits, Usage
 from connector.autotask.models import Credentials, Zone
 from connector.autotask.retries import RetryPolicy, Safety, may_have_run
 from connector.autotask.stats import CallStats
-from connector.autotask.zones import discover_zone, recent_zone
+from connector.autotask.zones import discover_zone, recent_zone, remember_zone
 from connector.config import Settings
 from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
 from connector.observability import metrics
+from connector.outbound import OutboundClient
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
@@ -60,9 +71,10 @@ class Caller:
         redis: redis_lib.Redis,
         keys: Keys,
         settings: Settings,
-        session: requests.Session | None = None,
+        outbound: OutboundClient | None = None,
         stats: CallStats | None = None,
         zone_url: str | None = None,
+        on_zone_moved: Callable[[Zone], None] | None = None,
     ) -> None:
         self.credentials = credentials
         # where this zone was discovered, and is asked again when it seems to have moved
@@ -70,7 +82,8 @@ class Caller:
         self.redis = redis
         self.keys = keys
         self.settings = settings
-        self.session = session or http.shared_session()
+        self.outbound = outbound or guard.outbound_for(settings)
+        self.on_zone_moved = on_zone_moved
         self.stats = stats or CallStats()
         self.policy = RetryPolicy(
             retries=settings.autotask_retries, max_wait=settings.autotask_max_wait
@@ -78,15 +91,20 @@ class Caller:
         self._headers = http.auth_headers(credentials)
         self.background = False  # bulk jobs: never take the endpoint's last free slot
         self._zone_lock = threading.Lock()
-        self.zone = zone
+        self.zone = guard.check_zone(zone, settings)
         self.limits = self._limits_for(zone)
+
+    @property
+    def database(self) -> str:
+        """The proved identity of the database: the key of its caches and counters."""
+        return guard.database_identity(self.zone, self.zone_url)
 
     def _limits_for(self, zone: Zone) -> Limits:
         s = self.settings
         return Limits(
             self.redis,
             self.keys,
-            database=zone.database,
+            database=guard.database_identity(zone, self.zone_url),
             integration=self.credentials.integration_code,
             share=s.autotask_threshold_share,
             slots=s.autotask_max_concurrency,
@@ -127,11 +145,22 @@ class Caller:
         attempt = 0
         zone_checked = False
         ran_before = False
+        started = time.monotonic()
+        waits_end = started + self.settings.autotask_max_wait
         while True:
             attempt += 1
+            # the first attempt may take the whole timeout; later ones live on what is left
+            limit = None if attempt == 1 else waits_end
             try:
                 answer, usage = self._once(
-                    kind, method, url or self.zone.api(path), endpoint, body, retry=attempt > 1
+                    kind,
+                    method,
+                    url or self.zone.api(path),
+                    endpoint,
+                    body,
+                    retry=attempt > 1,
+                    ends_by=limit,
+                    waits_end=waits_end,
                 )
             except ProviderError as exc:
                 exc.attempts = attempt  # type: ignore[attr-defined]
@@ -147,6 +176,8 @@ class Caller:
                 if not self.policy.should_retry(safety, exc, attempt):
                     raise
                 delay = self.policy.delay(exc, attempt)
+                if time.monotonic() + delay >= waits_end:
+                    raise  # the retry could not start within AUTOTASK_MAX_WAIT
                 log.info(
                     "autotask %s %s: %s; retry %d in %.2f s",
                     kind,
@@ -172,25 +203,46 @@ class Caller:
         *,
         slot_wait: float | None = None,
         retry: bool = False,
+        ends_by: float | None = None,
+        waits_end: float | None = None,
+        limits: Limits | None = None,
     ) -> tuple[Any, Usage]:
-        admit = self.limits.admit(
-            endpoint, pace=kind not in UNPACED, slot_wait=slot_wait, background=self.background
+        """One attempt. `ends_by` (monotonic) caps the attempt, `waits_end` the waits
+        before it (pacing, a busy slot)."""
+        limits = limits or self.limits
+        wait_cap = None if waits_end is None else max(waits_end - time.monotonic(), 0.0)
+        if slot_wait is not None:
+            wait_cap = slot_wait if wait_cap is None else min(slot_wait, wait_cap)
+        admit = limits.admit(
+            endpoint,
+            pace=kind not in UNPACED,
+            slot_wait=wait_cap,
+            max_wait=wait_cap,
+            background=self.background,
         )
         with admit as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             metrics.observe_admission(admission.slot_wait_seconds, admission.paced_seconds)
             usage = admission.usage
-            metrics.observe_threshold(self.zone.database, usage.estimated_used, usage.limit)
+            metrics.observe_threshold(limits.database, usage.estimated_used, usage.limit)
             started = time.perf_counter()
             failure: ProviderError | None = None
+            timeout = self.settings.autotask_timeout
+            if ends_by is not None:
+                timeout = min(timeout, ends_by - time.monotonic())
             try:
+                if timeout <= 0:
+                    raise UpstreamConnectionError(
+                        f"Autotask did not answer within AUTOTASK_MAX_WAIT ({kind} {endpoint})",
+                        request_sent=False,
+                    )
                 answer = http.send(
-                    self.session,
+                    self.outbound,
                     method,
                     url,
                     headers=self._headers,
-                    timeout=self.settings.autotask_timeout,
+                    timeout=timeout,
                     operation=f"{kind} {endpoint}",
                     body=body,
                 )
@@ -240,12 +292,16 @@ class Caller:
         return "zone information" in (exc.provider_message or "").lower()
 
     def _refresh_zone(self) -> bool:
-        """Ask zoneInformation again (at most once a minute per user); True if the zone moved.
-        Within that minute the answer another worker cached is taken instead."""
+        """Ask zoneInformation again (at most once a minute per user); True if the zone moved
+        and the new one accepted these credentials. Within that minute the answer another
+        worker proved and cached is taken instead."""
         username = self.credentials.username
         recent = recent_zone(self.redis, self.keys, self.zone_url, username, ZONE_RECHECK_SECONDS)
         if recent is not None:
-            return self._adopt_zone(recent)
+            try:
+                return self._adopt_zone(guard.check_zone(recent, self.settings))
+            except guard.AutotaskHostError:
+                return False
         try:
             self.stats.count("zone")
             fresh = discover_zone(
@@ -255,13 +311,26 @@ class Caller:
                 zone_url=self.zone_url,
                 ttl=self.settings.zone_ttl,
                 refresh=True,
-                session=self.session,
+                settings=self.settings,
+                outbound=self.outbound,
+                remember=False,
             )
-        except ProviderError as exc:
+            if fresh == self.zone:
+                return False
+            self._prove(fresh)
+        except (ProviderError, guard.AutotaskHostError) as exc:
             log.warning("autotask zone re-discovery failed: %s", type(exc).__name__)
             return False
+        remember_zone(self.redis, self.keys, self.zone_url, username, fresh, self.settings.zone_ttl)
         self.stats.add(zone_refreshes=1)
         return self._adopt_zone(fresh)
+
+    def _prove(self, zone: Zone) -> None:
+        """One authenticated probe on `zone` with these credentials; raises if refused."""
+        limits = self._limits_for(zone)
+        url = zone.api(THRESHOLD_ENDPOINT)
+        answer, _ = self._once("probe", "GET", url, THRESHOLD_ENDPOINT, None, limits=limits)
+        limits.store_threshold(answer if isinstance(answer, dict) else {})
 
     def _adopt_zone(self, zone: Zone) -> bool:
         """Use `zone` from now on; False when it is the one already in use."""
@@ -271,4 +340,6 @@ class Caller:
             log.info("autotask zone moved: %s -> %s", self.zone.name, zone.name)
             self.zone = zone
             self.limits = self._limits_for(zone)
-            return True
+        if self.on_zone_moved is not None:
+            self.on_zone_moved(zone)
+        return True

@@ -6,11 +6,10 @@ is, and how it maps onto entities, is for connector.mapping to know.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import redis as redis_lib
-import requests
 
 from connector.autotask import links, queries, records
 from connector.autotask.calls import Caller
@@ -22,6 +21,7 @@ from connector.autotask.routes import Routes, default_routes
 from connector.autotask.stats import CallStats
 from connector.autotask.zones import discover_zone
 from connector.config import Settings
+from connector.outbound import OutboundClient
 from connector.storage.keys import Keys
 
 
@@ -36,11 +36,14 @@ class AutotaskClient:
         redis: redis_lib.Redis,
         keys: Keys,
         settings: Settings,
-        session: requests.Session | None = None,
+        outbound: OutboundClient | None = None,
         routes: Routes | None = None,
         zone_url: str | None = None,
+        on_zone_moved: Callable[[Zone], None] | None = None,
     ) -> None:
-        """`zone_url` is where the zone was discovered (default: Autotask's global endpoint)."""
+        """`zone_url` is where the zone was discovered (default: Autotask's global endpoint);
+        `outbound` the guard's client (default: the process's one for the settings);
+        `on_zone_moved` hears of a new zone once it is proved (to pin it)."""
         self.credentials = credentials
         self.stats = CallStats()
         self.caller = Caller(
@@ -49,9 +52,10 @@ class AutotaskClient:
             redis=redis,
             keys=keys,
             settings=settings,
-            session=session,
+            outbound=outbound,
             stats=self.stats,
             zone_url=zone_url,
+            on_zone_moved=on_zone_moved,
         )
         self.routes = routes or default_routes()
         self.metadata = Metadata(self.caller, redis, keys, ttl=settings.metadata_ttl)
@@ -64,7 +68,7 @@ class AutotaskClient:
         redis: redis_lib.Redis,
         keys: Keys,
         settings: Settings,
-        session: requests.Session | None = None,
+        outbound: OutboundClient | None = None,
     ) -> AutotaskClient:
         """Discover the user's zone (cached in Redis) and build a client for it."""
         zone = discover_zone(
@@ -73,9 +77,10 @@ class AutotaskClient:
             keys=keys,
             zone_url=settings.autotask_zone_url,
             ttl=settings.zone_ttl,
-            session=session,
+            settings=settings,
+            outbound=outbound,
         )
-        return cls(credentials, zone, redis=redis, keys=keys, settings=settings, session=session)
+        return cls(credentials, zone, redis=redis, keys=keys, settings=settings, outbound=outbound)
 
     def __repr__(self) -> str:
         return f"AutotaskClient({self.credentials.username!r}, zone={self.zone.name!r})"

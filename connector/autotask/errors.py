@@ -11,10 +11,10 @@ import json
 import re
 from typing import Any
 
-import requests
 from urllib3.util.retry import Retry
 
 from connector.errors import (
+    ConnectorError,
     ProviderAuthError,
     ProviderError,
     ProviderFatalError,
@@ -24,6 +24,12 @@ from connector.errors import (
     ProviderRateLimitedError,
     ProviderUnavailableError,
     ProviderValidationError,
+)
+from connector.outbound import (
+    OutboundError,
+    OutboundRefusedError,
+    OutboundTimeoutError,
+    OutboundTooLargeError,
 )
 
 
@@ -177,40 +183,23 @@ def error_for(
     return cls(message, provider_message=joined or None, provider_status=status, retry_after=wait)
 
 
-def error_for_exception(exc: requests.RequestException, operation: str) -> ProviderError:
-    """The typed error for a call that got no answer; the message names no URL or header."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return UpstreamConnectionError(
-            f"Autotask did not accept the connection in time ({operation})", request_sent=False
-        )
-    if isinstance(exc, requests.Timeout):
-        return UpstreamConnectionError(
-            f"Autotask did not answer in time ({operation})", request_sent=True
-        )
-    if isinstance(exc, requests.ConnectionError) and _never_sent(exc):
+def error_for_outbound(exc: OutboundError, operation: str) -> ConnectorError:
+    """The typed error for a call that got no usable answer; the message names no URL, host,
+    address or socket error (the outbound guard's texts are fixed for the same reason)."""
+    if isinstance(exc, OutboundRefusedError):
+        from connector.autotask.guard import AutotaskHostError
+
+        return AutotaskHostError("the Autotask URL", exc.rule)
+    if isinstance(exc, OutboundTooLargeError):
+        return ProviderFatalError(f"Autotask's answer is larger than allowed ({operation})")
+    sent = bool(getattr(exc, "request_sent", True))
+    if isinstance(exc, OutboundTimeoutError):
+        text = "did not answer in time" if sent else "did not accept the connection in time"
+        return UpstreamConnectionError(f"Autotask {text} ({operation})", request_sent=sent)
+    if not sent:
         return UpstreamConnectionError(
             f"Autotask could not be reached ({operation})", request_sent=False
         )
-    if isinstance(exc, requests.ConnectionError):
-        return UpstreamConnectionError(
-            f"The connection to Autotask broke during the call ({operation})", request_sent=True
-        )
-    return ProviderFatalError(f"The call to Autotask failed: {type(exc).__name__} ({operation})")
-
-
-def _never_sent(exc: BaseException) -> bool:
-    """True when the chain holds a failure that happens before any byte is sent."""
-    from urllib3.exceptions import NewConnectionError  # NameResolutionError is a subclass
-
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, NewConnectionError | ConnectionRefusedError):
-            return True
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        stack.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
-    return False
+    return UpstreamConnectionError(
+        f"The connection to Autotask broke during the call ({operation})", request_sent=True
+    )

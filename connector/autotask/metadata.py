@@ -71,7 +71,7 @@ class Metadata:
 
     def invalidate(self, entity: str) -> None:
         """Forget an entity's metadata here and in Redis (after an admin changed picklists)."""
-        ci = self.caller.zone.database
+        ci = self.caller.database
         self.redis.delete(*(self.keys.metadata(ci, entity, kind) for kind in _SOURCES))
         with self._lock:
             for key in [k for k in self._local if k[1] == entity.lower()]:
@@ -79,7 +79,7 @@ class Metadata:
 
     # -- loading ---------------------------------------------------------------------------
     def _picklist(self, entity: str, name: str, kind: str) -> Picklist:
-        memo_key = (self.caller.zone.database, entity.lower(), "picklist", kind, name.lower())
+        memo_key = (self.caller.database, entity.lower(), "picklist", kind, name.lower())
         found = self._memo(memo_key)
         if found is not None:
             return found
@@ -97,7 +97,7 @@ class Metadata:
         return picklist
 
     def _load(self, entity: str, kind: str) -> Any:
-        ci = self.caller.zone.database
+        ci = self.caller.database
         memo_key = (ci, entity.lower(), kind)
         found = self._memo(memo_key)
         if found is not None:

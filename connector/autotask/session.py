@@ -1,55 +1,30 @@
-"""The HTTP layer: one pooled `requests` session per process, the auth headers, one call.
+"""The HTTP layer: every Autotask call through the outbound guard, the auth headers, one call.
 
-`send` makes exactly one HTTP request with a timeout and turns every failure into a typed
-error (see errors.py). Headers and query strings are never logged; secrets only travel in the
-headers of the request itself.
+`send` makes exactly one HTTP request through the process's `OutboundClient` for Autotask
+(connector/autotask/guard.py): the host checked against AUTOTASK_ALLOWED_HOSTS, the connection
+pinned to the checked address, one total deadline over connect, send and the whole body, the
+body capped, no redirect followed. Every failure becomes a typed error (see errors.py).
+Headers and query strings are never logged; secrets only travel in the request's headers.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from connector import request_ids
-from connector.autotask.errors import error_for, error_for_exception
+from connector.autotask.errors import error_for, error_for_outbound
 from connector.autotask.models import Credentials
+from connector.outbound import (
+    AUTOTASK_SENSITIVE_HEADERS,
+    OutboundClient,
+    OutboundError,
+    OutboundResponse,
+)
 
 log = logging.getLogger("connector.autotask")
-
-USER_AGENT = "autotask-connector/0.1"
-POOL_SIZE = 32
-
-_lock = threading.Lock()
-_session: requests.Session | None = None
-_session_pid: int | None = None
-
-
-def shared_session() -> requests.Session:
-    """The process's pooled session; a forked worker builds its own instead of sharing sockets."""
-    global _session, _session_pid
-    with _lock:
-        if _session is None or _session_pid != os.getpid():
-            _session = new_session()
-            _session_pid = os.getpid()
-        return _session
-
-
-def new_session(pool_size: int = POOL_SIZE) -> requests.Session:
-    """A session whose adapter never retries on its own: retries are decided per operation."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.headers["User-Agent"] = USER_AGENT
-    session.trust_env = False  # no proxy or netrc from the environment sees the secret
-    return session
 
 
 def auth_headers(credentials: Credentials) -> dict[str, str]:
@@ -72,9 +47,9 @@ def entity_path(url: str) -> str:
     return path.split("/V1.0/", 1)[-1] if "/V1.0/" in path else path
 
 
-def decode(response: requests.Response) -> Any:
+def decode(response: OutboundResponse) -> Any:
     """The JSON body, or None when it is empty or not JSON (an HTML error page, say)."""
-    if not response.content:
+    if not response.body:
         return None
     try:
         return response.json()
@@ -83,7 +58,7 @@ def decode(response: requests.Response) -> Any:
 
 
 def send(
-    session: requests.Session,
+    outbound: OutboundClient,
     method: str,
     url: str,
     *,
@@ -93,41 +68,42 @@ def send(
     body: Any = None,
     params: dict[str, str] | None = None,
 ) -> Any:
-    """One HTTP call; the decoded JSON of a 2xx answer, else a typed ProviderError."""
+    """One HTTP call ending within `timeout` seconds (all of it); the decoded JSON of a 2xx
+    answer, else a typed ProviderError, or AutotaskHostError for a refused URL."""
     started = time.perf_counter()
     try:
-        response = session.request(
+        response = outbound.request(
             method,
             url,
             headers=headers,
             json=body,
             params=params,
-            timeout=timeout,
-            allow_redirects=False,  # a redirect would carry the auth headers to another host
+            deadline_seconds=max(timeout, 0.001),
+            sensitive_headers=AUTOTASK_SENSITIVE_HEADERS,
         )
-    except requests.RequestException as exc:
+    except OutboundError as exc:
         log.info(
             "autotask %s failed after %.0f ms: %s",
             operation,
             (time.perf_counter() - started) * 1000,
             type(exc).__name__,
         )
-        raise error_for_exception(exc, operation) from None
+        raise error_for_outbound(exc, operation) from None
     elapsed_ms = (time.perf_counter() - started) * 1000
     if log.isEnabledFor(logging.DEBUG):  # LOG_LEVEL=DEBUG: the calls a request made
         log.debug(
             "autotask %s %s -> %s in %.0f ms (request %s)",
             method,
             entity_path(url),
-            response.status_code,
+            response.status,
             elapsed_ms,
             request_ids.current(),
         )
     payload = decode(response)
-    if 200 <= response.status_code < 300:
+    if 200 <= response.status < 300:
         return payload
     raise error_for(
-        response.status_code,
+        response.status,
         payload,
         retry_after=response.headers.get("Retry-After"),
         operation=operation,

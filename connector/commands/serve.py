@@ -124,6 +124,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         ]
         if not args.no_sandbox:
             sandbox = _start_sandbox(args, settings)
+            settings = allow_sandbox(settings, sandbox.url)
             lines += _sandbox_lines(sandbox.url, settings)
         if secrets is not None:
             remember(settings.data_dir, CONNECTOR_URL=service_url)
@@ -207,6 +208,15 @@ def _start_sandbox(args: argparse.Namespace, settings: Settings):
             f"the Autotask sandbox did not start: {error}; choose another port with "
             "--sandbox-port, or leave it out with --no-sandbox"
         ) from None
+
+
+def allow_sandbox(settings: Settings, sandbox_url: str) -> Settings:
+    """The settings with the sandbox `serve` started added to AUTOTASK_ALLOWED_HOSTS (plain
+    http, that host and port only): the operator's choice, made by starting it."""
+    from connector.outbound import AUTOTASK_DEFAULT_HOSTS
+
+    hosts = settings.autotask_allowed_hosts.strip() or ",".join(AUTOTASK_DEFAULT_HOSTS)
+    return settings.with_overrides(autotask_allowed_hosts=f"{hosts},{sandbox_url.rstrip('/')}")
 
 
 def _sandbox_lines(url: str, settings: Settings) -> list[str]:

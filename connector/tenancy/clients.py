@@ -1,17 +1,23 @@
-"""The one factory of Autotask clients: for an instance (its credentials in clear, its zone
-cached by username), or for credentials being proved before an instance holds them."""
+"""The one factory of Autotask clients: for an instance (its credentials in clear, the zone
+proved when it was created, pinned to it), or for credentials being proved before an
+instance holds them."""
 
 from __future__ import annotations
 
+import logging
+
 import redis
 
-from connector.autotask import AutotaskClient, Credentials, Zone, discover_zone
+from connector.autotask import AutotaskClient, Credentials, Zone, discover_zone, guard
 from connector.config import Settings
+from connector.errors import ConnectorError
 from connector.storage.keys import Keys
 from connector.tenancy import element
-from connector.tenancy.instances import Instance
+from connector.tenancy.instances import Instance, InstanceStore
 from connector.tenancy.provisioning import credentials_from
 from connector.tenancy.secrets_box import SecretBox
+
+log = logging.getLogger("connector.tenancy")
 
 
 class ClientFactory:
@@ -22,15 +28,30 @@ class ClientFactory:
         self.redis = client
         self.keys = keys
         self.box = box
+        guard.policy_for(settings)  # a bad AUTOTASK_ALLOWED_HOSTS stops the service at start
 
     def __call__(self, instance: Instance) -> AutotaskClient:
-        """The client of a stored instance."""
+        """The client of a stored instance, on its pinned zone; a zone that moved is
+        re-proved with the instance's credentials and pinned again."""
         config = {key: instance.config_value(key, self.box) for key in element.CREDENTIAL_KEYS}
         credentials = credentials_from(config, self.settings)
         zone_url = instance.zone["lookupUrl"]
-        return self.build(credentials, self.zone(credentials.username, zone_url), zone_url)
+        zone = pinned_zone(instance)
+        if zone is None:  # stored before zones were pinned: the proved, cached answer
+            zone = self.zone(credentials.username, zone_url)
+        store = InstanceStore(self.redis, self.keys)
 
-    def zone(self, username: str, zone_url: str, *, refresh: bool = False) -> Zone:
+        def pin(moved: Zone) -> None:
+            try:
+                store.pin_zone(instance.id, zone_fields(moved))
+            except ConnectorError as exc:  # deleted meanwhile: nothing to pin
+                log.info("zone of instance %s not pinned: %s", instance.id, type(exc).__name__)
+
+        return self.build(credentials, zone, zone_url, on_zone_moved=pin)
+
+    def zone(
+        self, username: str, zone_url: str, *, refresh: bool = False, remember: bool = True
+    ) -> Zone:
         return discover_zone(
             username,
             redis=self.redis,
@@ -38,9 +59,13 @@ class ClientFactory:
             zone_url=zone_url,
             ttl=self.settings.zone_ttl,
             refresh=refresh,
+            settings=self.settings,
+            remember=remember,
         )
 
-    def build(self, credentials: Credentials, zone: Zone, zone_url: str) -> AutotaskClient:
+    def build(
+        self, credentials: Credentials, zone: Zone, zone_url: str, *, on_zone_moved=None
+    ) -> AutotaskClient:
         return AutotaskClient(
             credentials,
             zone,
@@ -48,4 +73,28 @@ class ClientFactory:
             keys=self.keys,
             settings=self.settings,
             zone_url=zone_url,
+            on_zone_moved=on_zone_moved,
         )
+
+
+def pinned_zone(instance: Instance) -> Zone | None:
+    """The zone kept on the instance, or None when it holds none."""
+    record = instance.zone or {}
+    if not record.get("url"):
+        return None
+    try:
+        return Zone.from_answer(
+            {
+                "zoneName": record.get("name"),
+                "url": record["url"],
+                "webUrl": record.get("webUrl"),
+                "ci": record.get("ci"),
+            }
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def zone_fields(zone: Zone) -> dict:
+    """A zone as the instance keeps it (the lookup URL is kept apart)."""
+    return {"name": zone.name, "url": zone.url, "webUrl": zone.web_url, "ci": zone.ci}

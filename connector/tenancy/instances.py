@@ -117,6 +117,16 @@ class InstanceStore:
         self._change(instance.id, write)
         self._changed(instance)
 
+    def pin_zone(self, instance_id: int, zone: dict[str, Any]) -> None:
+        """Keep a zone proved with the instance's credentials (after a database moved)."""
+
+        def write(pipe: Any, current: dict[str, Any]) -> None:
+            current["zone"] = {**current.get("zone", {}), **zone}
+            pipe.set(self.keys.instance(instance_id), json.dumps(current))
+
+        self._change(instance_id, write)
+        forget(self.local, self.redis, self.keys, [group("instance", instance_id)])
+
     def _change(self, instance_id: int, write: Callable[[Any, dict[str, Any]], None]) -> None:
         """Run `write(pipe, stored record)` in MULTI under WATCH of the record: a concurrent
         change makes it read again; a record deleted meanwhile is a 404."""

@@ -2,8 +2,12 @@
 
 The server URL decides where the zone is asked: an Autotask web URL (`https://wwN.autotask.net`)
 goes through Autotask's global zoneInformation endpoint (`AUTOTASK_ZONE_URL`); any other base URL
-(the sandbox, a proxy) is asked for its own zone. The zone answer never proves the credentials
-(Autotask's advice), so one cheap authenticated call does.
+(the sandbox, a proxy) is asked for its own zone. Every URL involved (the lookup, the zone
+answer's API base) must pass the outbound guard's Autotask rules (AUTOTASK_ALLOWED_HOSTS, see
+connector/autotask/guard.py): a refusal is a 400 naming the field and the rule, before
+anything is sent there. The zone answer never proves the credentials (Autotask's advice), so
+one cheap authenticated call does; only after it succeeded is the zone kept in the shared
+zone cache (and pinned to the instance by the caller), so a failed create re-points nobody.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from connector.autotask import Credentials, Zone
+from connector.autotask import Credentials, Zone, guard
+from connector.autotask.zones import remember_zone
 from connector.config import Settings
 from connector.errors import (
     ProviderAuthError,
@@ -31,11 +36,17 @@ _AUTOTASK_HOST = re.compile(r"^(ww\d+|webservices\d*|prde|pres)\.autotask\.net$"
 
 
 def zone_lookup_url(server_url: str, settings: Settings) -> str:
+    """Where the zone of an instance on `server_url` is asked; AutotaskHostError (a 400
+    naming crm.autotask.server.url and the rule) when the guard refuses it."""
     parts = urlsplit(server_url.strip())
     if _AUTOTASK_HOST.match(parts.hostname or ""):
+        if parts.scheme.lower() != "https":
+            raise guard.AutotaskHostError(element.SERVER_URL, "scheme")
         return settings.autotask_zone_url
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    return f"{base}/atservicesrest/v1.0/zoneInformation"
+    lookup = f"{base}/atservicesrest/v1.0/zoneInformation"
+    guard.check_url(lookup, settings, element.SERVER_URL)
+    return lookup
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,9 @@ class Connection:
 
 def credentials_from(config: dict[str, str | None], settings: Settings) -> Credentials:
     """Credentials from configuration values in clear; a 400 naming what is missing."""
-    code = config.get(element.INTEGRATION_CODE) or settings.autotask_integration_code
+    code = config.get(element.INTEGRATION_CODE)
+    if not code and guard.default_code_allowed(settings):
+        code = settings.autotask_integration_code  # the operator's: only to hosts it names
     values = {
         element.USERNAME: config.get(element.USERNAME),
         element.PASSWORD: config.get(element.PASSWORD),
@@ -77,7 +90,7 @@ def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection
     credentials = credentials_from(config, clients.settings)
     zone_url = zone_lookup_url(str(config[element.SERVER_URL]), clients.settings)
     try:
-        zone = clients.zone(credentials.username, zone_url, refresh=True)
+        zone = clients.zone(credentials.username, zone_url, refresh=True, remember=False)
     except (ProviderAuthError, ProviderValidationError) as exc:
         raise ValidationError(
             "Autotask does not know this username (zone discovery failed); check "
@@ -95,4 +108,7 @@ def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection
         ) from None
     except ProviderError:
         raise  # outages keep their own status (502/503): nothing is created
+    remember_zone(
+        clients.redis, clients.keys, zone_url, credentials.username, zone, clients.settings.zone_ttl
+    )
     return Connection(credentials, zone, zone_url)

@@ -113,10 +113,14 @@ def test_a_create_refused_with_429_is_retried_once_and_made_once(sandbox, autota
     assert sandbox.count("Contacts", lastName="Refused") == 1
 
 
-def test_a_create_retried_when_the_connection_was_refused(sandbox, make_client, redis_client, keys):
+def test_a_create_retried_when_the_connection_was_refused(
+    sandbox, make_client, redis_client, keys, allow_autotask_host
+):
     # the zone points at a port nobody listens on: nothing can have been sent
     client = make_client(sandbox)
-    dead = Zone("Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci)
+    port = closed_port()
+    allow_autotask_host(f"http://127.0.0.1:{port}")  # an allowed host that went away
+    dead = Zone("Gone", f"http://127.0.0.1:{port}/ATServicesRest/", "", client.zone.ci)
     client.caller.zone = dead
     redis_client.set(
         keys.zone(sandbox.zone_url, client.credentials.username),
@@ -213,11 +217,15 @@ def test_rate_limits_pass_retry_after_on(sandbox, make_client):
 
 
 # -- zones moved by another worker -------------------------------------------------------
-def test_a_stale_worker_adopts_the_zone_another_worker_just_refreshed(sandbox, make_client):
+def test_a_stale_worker_adopts_the_zone_another_worker_just_refreshed(
+    sandbox, make_client, allow_autotask_host
+):
     # make_client cached the sandbox's zone just now, as a worker that refreshed it would
     client = make_client(sandbox)
+    port = closed_port()
+    allow_autotask_host(f"http://127.0.0.1:{port}")  # an allowed host that went away
     client.caller.zone = Zone(
-        "Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci
+        "Gone", f"http://127.0.0.1:{port}/ATServicesRest/", "", client.zone.ci
     )
     sandbox.clear_requests()
     assert client.get("Companies", 0)["id"] == 0

@@ -23,7 +23,7 @@ def test_threshold_information(sandbox, autotask, redis_client, keys):
     assert answer["externalRequestThreshold"] == 10000
     assert answer["requestThresholdTimeframe"] == 60
     assert answer["currentTimeframeRequestCount"] >= 2
-    assert redis_client.get(keys.threshold(autotask.zone.database)) is not None
+    assert redis_client.get(keys.threshold(autotask.caller.database)) is not None
 
 
 def test_threshold_information_is_read_now_and_then_not_every_call(sandbox, autotask):
@@ -55,10 +55,10 @@ def test_stats_count_by_kind(sandbox, autotask):
     assert snapshot["calls"] == 3 == autotask.stats.calls
 
 
-def test_the_client_is_cheap_to_build_and_shares_one_session(sandbox, autotask, make_client):
+def test_the_client_is_cheap_to_build_and_shares_one_guarded_client(sandbox, autotask, make_client):
     other = make_client(sandbox)
     assert isinstance(other, AutotaskClient)
-    assert other.caller.session is autotask.caller.session
+    assert other.caller.outbound is autotask.caller.outbound
     assert "secret" not in repr(autotask).lower()
 
 

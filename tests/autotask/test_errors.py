@@ -4,14 +4,13 @@ import socket
 import threading
 
 import pytest
-import requests
 
 from connector.autotask.errors import (
     ThresholdExceededError,
     UnknownUsernameError,
     UpstreamConnectionError,
     error_for,
-    error_for_exception,
+    error_for_outbound,
     provider_texts,
     retry_after_seconds,
 )
@@ -25,6 +24,7 @@ from connector.errors import (
     ProviderUnavailableError,
     ProviderValidationError,
 )
+from connector.outbound import OutboundClient, OutboundError, OutboundPolicy
 
 RULE = "When assigning a Resource, you must assign both a assignedResourceID and ..."
 
@@ -170,15 +170,22 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def _call(url: str, seconds: float = 2.0) -> None:
+    """One POST through the outbound guard, the way the Autotask client sends."""
+    policy = OutboundPolicy.from_settings(url.rsplit("/", 1)[0])
+    OutboundClient(policy).request("POST", url, json={}, deadline_seconds=seconds)
+
+
 def test_a_refused_connection_is_known_not_sent():
-    with pytest.raises(requests.ConnectionError) as caught:
-        requests.get(f"http://127.0.0.1:{_closed_port()}/", timeout=2)
-    error = error_for_exception(caught.value, "create Contacts")
+    with pytest.raises(OutboundError) as caught:
+        _call(f"http://127.0.0.1:{_closed_port()}/")
+    error = error_for_outbound(caught.value, "create Contacts")
     assert isinstance(error, UpstreamConnectionError)
     assert error.request_sent is False
+    assert "127.0.0.1" not in error.message
 
 
-def test_a_read_timeout_may_have_been_processed():
+def test_a_timeout_may_have_been_processed():
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -186,11 +193,12 @@ def test_a_read_timeout_may_have_been_processed():
     thread = threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True)
     thread.start()
     try:
-        with pytest.raises(requests.Timeout) as caught:
-            requests.post(f"http://127.0.0.1:{server.getsockname()[1]}/", json={}, timeout=0.3)
-        error = error_for_exception(caught.value, "create Contacts")
+        with pytest.raises(OutboundError) as caught:
+            _call(f"http://127.0.0.1:{server.getsockname()[1]}/", 0.3)
+        error = error_for_outbound(caught.value, "create Contacts")
         assert isinstance(error, UpstreamConnectionError)
         assert error.request_sent is True
+        assert "did not answer in time" in error.message
     finally:
         thread.join(2)
         for sock in accepted:
@@ -211,11 +219,22 @@ def test_a_reset_mid_request_may_have_been_processed():
     thread = threading.Thread(target=reset_after_reading, daemon=True)
     thread.start()
     try:
-        with pytest.raises(requests.ConnectionError) as caught:
-            requests.post(f"http://127.0.0.1:{server.getsockname()[1]}/", json={}, timeout=2)
-        error = error_for_exception(caught.value, "create Contacts")
+        with pytest.raises(OutboundError) as caught:
+            _call(f"http://127.0.0.1:{server.getsockname()[1]}/")
+        error = error_for_outbound(caught.value, "create Contacts")
         assert isinstance(error, UpstreamConnectionError)
         assert error.request_sent is True
     finally:
         thread.join(2)
         server.close()
+
+
+def test_a_refused_url_names_the_rule_and_nothing_of_the_target():
+    with pytest.raises(OutboundError) as caught:
+        OutboundClient(OutboundPolicy.from_settings("webservices*.autotask.net")).request(
+            "GET", "http://10.1.2.3:6379/"
+        )
+    error = error_for_outbound(caught.value, "get Companies")
+    assert error.status == 400
+    assert "rule: host" in error.message
+    assert "10.1.2.3" not in error.message and "6379" not in error.message

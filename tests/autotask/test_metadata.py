@@ -32,14 +32,14 @@ def test_metadata_is_fetched_once_and_shared_through_redis(
     another_worker.metadata.fields("Companies")
     assert len(upstream(sandbox, "Companies/entityInformation/fields")) == 1
     assert another_worker.stats["metadata"] == 0
-    ttl = redis_client.ttl(keys.metadata(autotask.zone.database, "Companies", "fields"))
+    ttl = redis_client.ttl(keys.metadata(autotask.caller.database, "Companies", "fields"))
     assert 0 < ttl <= 3600
 
 
 def test_metadata_ttl_follows_the_settings(sandbox, make_client, redis_client, keys):
     client = make_client(sandbox, metadata_ttl=120)
     client.metadata.entity_info("Tickets")
-    assert 0 < redis_client.ttl(keys.metadata(client.zone.database, "Tickets", "info")) <= 120
+    assert 0 < redis_client.ttl(keys.metadata(client.caller.database, "Tickets", "info")) <= 120
 
 
 def test_picklist_both_ways(sandbox, autotask):
@@ -99,7 +99,7 @@ def test_labels_in_the_tenant_language_translate_both_ways(sandbox, autotask, re
             ],
         }
     ]
-    key = keys.metadata(autotask.zone.database, "Companies", "fields")
+    key = keys.metadata(autotask.caller.database, "Companies", "fields")
     redis_client.set(key, json.dumps(french), ex=60)
     company_type = autotask.metadata.picklist("Companies", "companyType")
     assert company_type.label_for(1) == "Client"

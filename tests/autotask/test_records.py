@@ -177,11 +177,13 @@ def test_a_missing_id_refused_once_with_429_is_still_not_found(sandbox, autotask
 
 
 def test_a_missing_id_after_a_zone_refresh_is_still_not_found(
-    sandbox, make_client, redis_client, keys
+    sandbox, make_client, redis_client, keys, allow_autotask_host
 ):
     # the first attempt went to a host nobody listens on: it cannot have deleted anything
     client = make_client(sandbox)
-    dead = Zone("Gone", f"http://127.0.0.1:{closed_port()}/ATServicesRest/", "", client.zone.ci)
+    port = closed_port()
+    allow_autotask_host(f"http://127.0.0.1:{port}")  # an allowed host that went away
+    dead = Zone("Gone", f"http://127.0.0.1:{port}/ATServicesRest/", "", client.zone.ci)
     client.caller.zone = dead
     redis_client.set(
         keys.zone(sandbox.zone_url, client.credentials.username),

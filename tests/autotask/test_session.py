@@ -4,8 +4,9 @@ import multiprocessing
 
 import pytest
 
-from connector.autotask import Credentials
+from connector.autotask import Credentials, guard
 from connector.autotask import session as http
+from connector.config import Settings
 from connector.errors import ProviderNotFoundError
 
 
@@ -20,40 +21,42 @@ def test_auth_headers():
     assert impersonating["ImpersonationResourceId"] == "29"
 
 
-def test_one_session_per_process():
-    assert http.shared_session() is http.shared_session()
-    adapter = http.shared_session().get_adapter("https://webservices2.autotask.net/")
-    assert adapter.max_retries.total == 0
+def test_one_guarded_client_per_setting():
+    settings = Settings()
+    assert guard.outbound_for(settings) is guard.outbound_for(Settings())
+    assert guard.outbound_for(settings) is not guard.outbound_for(
+        Settings(autotask_allowed_hosts="proxy.example.com")
+    )
+    assert guard.outbound_for(settings).policy.allowed_hosts is not None  # Autotask's hosts
 
 
-def _report_session(queue) -> None:
-    inherited = http._session  # the parent's object, copied by fork
-    queue.put((inherited is not None, http.shared_session() is not inherited))
+def _child_manager(queue) -> None:
+    queue.put(id(guard.outbound_for(Settings())._manager))
 
 
-def test_a_forked_worker_builds_its_own_session():
-    parent = http.shared_session()
+def test_a_forked_worker_gets_its_own_connection_pools():
+    parent = guard.outbound_for(Settings())._manager
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=_report_session, args=(queue,))
+    child = context.Process(target=_child_manager, args=(queue,))
     child.start()
     child.join(10)
     assert child.exitcode == 0
-    assert queue.get(timeout=5) == (True, True)  # it had the parent's, and made its own
-    assert http.shared_session() is parent
+    assert queue.get(timeout=5) != id(parent)  # fresh pools, never the parent's sockets
+    assert guard.outbound_for(Settings())._manager is parent
+
+
+def _creds(sandbox) -> Credentials:
+    c = sandbox.credentials
+    return Credentials(c.username, c.secret, c.integration_code)
 
 
 def test_send_returns_the_decoded_answer(sandbox):
-    creds = Credentials(
-        sandbox.credentials.username,
-        sandbox.credentials.secret,
-        sandbox.credentials.integration_code,
-    )
     answer = http.send(
-        http.shared_session(),
+        guard.outbound_for(Settings()),
         "GET",
         f"{sandbox.rest_url}/Companies/0",
-        headers=http.auth_headers(creds),
+        headers=http.auth_headers(_creds(sandbox)),
         timeout=5,
         operation="get Companies",
     )
@@ -61,18 +64,28 @@ def test_send_returns_the_decoded_answer(sandbox):
 
 
 def test_send_maps_an_unknown_route(sandbox):
-    creds = Credentials(
-        sandbox.credentials.username,
-        sandbox.credentials.secret,
-        sandbox.credentials.integration_code,
-    )
     with pytest.raises(ProviderNotFoundError) as caught:
         http.send(
-            http.shared_session(),
+            guard.outbound_for(Settings()),
             "GET",
             f"{sandbox.rest_url}/NoSuchEntity/1",
-            headers=http.auth_headers(creds),
+            headers=http.auth_headers(_creds(sandbox)),
             timeout=5,
             operation="get NoSuchEntity",
         )
     assert "No HTTP resource" in caught.value.provider_message
+
+
+def test_a_port_outside_the_list_is_refused_before_any_call(sandbox):
+    port = sandbox.url.rsplit(":", 1)[1]
+    with pytest.raises(guard.AutotaskHostError) as caught:
+        http.send(
+            guard.outbound_for(Settings()),
+            "GET",
+            f"{sandbox.rest_url.replace(port, str(int(port) ^ 1))}/Companies/0",
+            headers=http.auth_headers(_creds(sandbox)),
+            timeout=5,
+            operation="get Companies",
+        )
+    assert caught.value.rule == "port"  # the sandbox's host is allowed at its own port only
+    assert str(int(port) ^ 1) not in caught.value.message

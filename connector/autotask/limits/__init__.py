@@ -88,12 +88,14 @@ class Limits:
         *,
         pace: bool = True,
         slot_wait: float | None = None,
+        max_wait: float | None = None,
         background: bool = False,
     ) -> Iterator[Admission]:
         """Pace, hold a slot for, and count one request to `endpoint` (an entity name).
         It is counted only once it holds its slot, as it goes out: a request refused here
         never reaches Autotask. `pace=False` is for ThresholdInformation (pacing cannot ease
-        without a fresh read); `slot_wait` caps the wait for a slot (default `max_wait`).
+        without a fresh read); `slot_wait` caps the wait for a slot (default `max_wait`), and
+        `max_wait` the pacing wait (default the setting: an operation passes what it has left).
         `background` work (bulk jobs) takes a slot only while another stays free, so
         interactive calls always find one of the slots while jobs run."""
         usage = self.counter.usage()
@@ -103,7 +105,7 @@ class Limits:
                 usage.estimated_used, usage.limit, usage.timeframe_seconds, self.share
             )
         try:
-            wait = self.pacer.reserve(interval, self.max_wait)
+            wait = self.pacer.reserve(interval, self.max_wait if max_wait is None else max_wait)
         except WaitTooLongError as refused:
             raise LimitWaitError(
                 "Autotask's hourly request budget for this database is nearly spent; "
