@@ -27,23 +27,21 @@ from typing import Any
 
 import redis as redis_lib
 
-from connector.autotask import guard
+from connector.autotask import guard, relocation
 from connector.autotask import session as http
 from connector.autotask.errors import LimitWaitError, UpstreamConnectionError
 from connector.autotask.limits import Limits, Usage
 from connector.autotask.models import Credentials, Zone
 from connector.autotask.retries import RetryPolicy, Safety, may_have_run
 from connector.autotask.stats import CallStats
-from connector.autotask.zones import discover_zone, recent_zone, remember_zone
 from connector.config import Settings
-from connector.errors import ProviderAuthError, ProviderError, StorageUnavailableError
+from connector.errors import ProviderError, StorageUnavailableError
 from connector.observability import metrics
 from connector.outbound import OutboundClient
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
 
-ZONE_RECHECK_SECONDS = 60  # a zone fetched more recently than this is not asked for again
 THRESHOLD_ENDPOINT = "ThresholdInformation"
 # ThresholdInformation reads: never paced (they tell whether pacing may ease), never followed
 # by another read of it
@@ -92,14 +90,14 @@ class Caller:
         self.background = False  # bulk jobs: never take the endpoint's last free slot
         self._zone_lock = threading.Lock()
         self.zone = guard.check_zone(zone, settings)
-        self.limits = self._limits_for(zone)
+        self.limits = self.limits_for(zone)
 
     @property
     def database(self) -> str:
         """The proved identity of the database: the key of its caches and counters."""
         return guard.database_identity(self.zone, self.zone_url)
 
-    def _limits_for(self, zone: Zone) -> Limits:
+    def limits_for(self, zone: Zone) -> Limits:
         s = self.settings
         return Limits(
             self.redis,
@@ -152,7 +150,7 @@ class Caller:
             # the first attempt may take the whole timeout; later ones live on what is left
             limit = None if attempt == 1 else waits_end
             try:
-                answer, usage = self._once(
+                answer, usage = self.attempt(
                     kind,
                     method,
                     url or self.zone.api(path),
@@ -168,7 +166,7 @@ class Caller:
                 ran_before = ran_before or may_have_run(exc)
                 if isinstance(exc, LimitWaitError) and kind not in UNPACED:
                     self._maybe_read_threshold(self.limits.usage())  # pacing may ease
-                if url is None and not zone_checked and self._zone_suspect(exc):
+                if url is None and not zone_checked and relocation.zone_suspect(exc):
                     zone_checked = True
                     if self._refresh_zone():
                         self.stats.add(retries=1)
@@ -193,7 +191,7 @@ class Caller:
                 self._maybe_read_threshold(usage)
             return answer
 
-    def _once(
+    def attempt(
         self,
         kind: str,
         method: str,
@@ -276,61 +274,18 @@ class Caller:
             if not self.limits.threshold_due(usage):
                 return
             url = self.zone.api(THRESHOLD_ENDPOINT)
-            answer, _ = self._once("threshold", "GET", url, THRESHOLD_ENDPOINT, None, slot_wait=0.0)
+            answer, _ = self.attempt(
+                "threshold", "GET", url, THRESHOLD_ENDPOINT, None, slot_wait=0.0
+            )
             self.limits.store_threshold(answer if isinstance(answer, dict) else {})
         except (ProviderError, redis_lib.RedisError) as exc:
             log.debug("autotask ThresholdInformation read failed: %s", type(exc).__name__)
 
     # -- zones -----------------------------------------------------------------------------
-    @staticmethod
-    def _zone_suspect(exc: ProviderError) -> bool:
-        """Failures a moved database could explain: the host is gone, or it denies the user."""
-        if isinstance(exc, UpstreamConnectionError):
-            return not exc.request_sent
-        if isinstance(exc, ProviderAuthError):
-            return True
-        return "zone information" in (exc.provider_message or "").lower()
-
     def _refresh_zone(self) -> bool:
-        """Ask zoneInformation again (at most once a minute per user); True if the zone moved
-        and the new one accepted these credentials. Within that minute the answer another
-        worker proved and cached is taken instead."""
-        username = self.credentials.username
-        recent = recent_zone(self.redis, self.keys, self.zone_url, username, ZONE_RECHECK_SECONDS)
-        if recent is not None:
-            try:
-                return self._adopt_zone(guard.check_zone(recent, self.settings))
-            except guard.AutotaskHostError:
-                return False
-        try:
-            self.stats.count("zone")
-            fresh = discover_zone(
-                username,
-                redis=self.redis,
-                keys=self.keys,
-                zone_url=self.zone_url,
-                ttl=self.settings.zone_ttl,
-                refresh=True,
-                settings=self.settings,
-                outbound=self.outbound,
-                remember=False,
-            )
-            if fresh == self.zone:
-                return False
-            self._prove(fresh)
-        except (ProviderError, guard.AutotaskHostError) as exc:
-            log.warning("autotask zone re-discovery failed: %s", type(exc).__name__)
-            return False
-        remember_zone(self.redis, self.keys, self.zone_url, username, fresh, self.settings.zone_ttl)
-        self.stats.add(zone_refreshes=1)
-        return self._adopt_zone(fresh)
-
-    def _prove(self, zone: Zone) -> None:
-        """One authenticated probe on `zone` with these credentials; raises if refused."""
-        limits = self._limits_for(zone)
-        url = zone.api(THRESHOLD_ENDPOINT)
-        answer, _ = self._once("probe", "GET", url, THRESHOLD_ENDPOINT, None, limits=limits)
-        limits.store_threshold(answer if isinstance(answer, dict) else {})
+        """True when the database moved to a zone proved just now (see relocation.py)."""
+        moved = relocation.proved_new_zone(self)
+        return moved is not None and self._adopt_zone(moved)
 
     def _adopt_zone(self, zone: Zone) -> bool:
         """Use `zone` from now on; False when it is the one already in use."""
@@ -339,7 +294,7 @@ class Caller:
                 return False
             log.info("autotask zone moved: %s -> %s", self.zone.name, zone.name)
             self.zone = zone
-            self.limits = self._limits_for(zone)
+            self.limits = self.limits_for(zone)
         if self.on_zone_moved is not None:
             self.on_zone_moved(zone)
         return True

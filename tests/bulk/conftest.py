@@ -112,6 +112,8 @@ class BulkEnv:
             "CONNECTOR_DATA_DIR": self.settings.data_dir,
             "BULK_LEASE_SECONDS": str(LEASE_SECONDS),
             "EVENTS_ALLOW_PRIVATE_CALLBACKS": "true",
+            # the worker processes reach the sandbox as the operator allowed it
+            "AUTOTASK_ALLOWED_HOSTS": self.sandbox.allowed_hosts,
             "LOG_LEVEL": "WARNING",
         }
         self.workers: list[Worker] = []
