@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from connector import logging_setup, request_ids
 from connector.api import errors as api_errors
 from connector.api import register_blueprints
+from connector.api.allow import allowed_methods
 from connector.api.fast_path import FastPath
 from connector.api.json_body import BoundedJSONProvider
 from connector.api.params import INSTANCE_ID, REQUEST_ID
@@ -49,6 +50,11 @@ def _install_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
+        if "Allow" in response.headers and response.status_code in (200, 405):
+            # the automatic OPTIONS answer and 405s: only the methods this path accepts
+            methods = allowed_methods(app, request.path, request.environ)
+            if methods:
+                response.headers["Allow"] = ", ".join(methods)
         request_id = getattr(g, "request_id", None) or request_ids.next_id()
         response.headers[REQUEST_ID] = request_id
         started = getattr(g, "started", None)

@@ -86,3 +86,58 @@ def test_the_app_serves_what_the_spec_describes_for_a_record(spec):
         "customFields",
         "links",
     } <= set(contact["properties"])
+
+
+# -- the answers any request can get, whatever the operation (the schemathesis run relies on
+# them being documented: tests/test_openapi_conformance.py) ------------------------------------
+_PUBLIC_WITHOUT_REDIS = {
+    "/openapi.yaml",
+    "/openapi.json",
+    "/docs",
+    "/docs/assets/{name}",
+    "/instances/{id}/docs/ui",
+}
+
+
+def required_statuses(spec: dict, path: str, method: str, operation: dict) -> list[str]:
+    """503 wherever Redis is used; 400, 413 and 415 with a JSON body (400 and 413 with a
+    multipart one); 400 with query parameters; 404 with path parameters."""
+    parameters = [*spec["paths"][path].get("parameters", []), *operation.get("parameters", [])]
+    places = {_resolved(spec, p).get("in") for p in parameters}
+    body = _resolved(spec, operation.get("requestBody") or {}).get("content", {})
+    needed = []
+    if body or "query" in places:
+        needed.append("400")
+    if "path" in places:
+        needed.append("404")
+    if body:
+        needed.append("413")
+    if "application/json" in body:
+        needed.append("415")
+    if path not in _PUBLIC_WITHOUT_REDIS:
+        needed.append("503")
+    return needed
+
+
+def _resolved(spec: dict, node: dict) -> dict:
+    while "$ref" in node:
+        target: object = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]  # type: ignore[index]
+        node = target  # type: ignore[assignment]
+    return node
+
+
+def test_every_operation_documents_the_answers_any_request_can_get(spec):
+    missing = [
+        f"{method.upper()} {path}: {code}"
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+        for code in required_statuses(spec, path, method, operation)
+        if code not in {str(c) for c in operation.get("responses", {})}
+    ]
+    assert not missing, (
+        "document these statuses (#/components/responses: BadRequest 400, NotFound 404, "
+        f"TooLarge 413, UnsupportedMediaType 415, StorageUnavailable 503): {missing}"
+    )

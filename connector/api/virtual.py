@@ -28,7 +28,7 @@ from connector.api import BASE_PATH, explorer
 from connector.api.context import platform_caller
 from connector.api.deps import deps, registry, virtual
 from connector.api.params import flag
-from connector.errors import NotFoundError, ValidationError, load
+from connector.errors import BadRequestError, NotFoundError, ValidationError, load
 from connector.hub.context import HubContext
 from connector.tenancy import element
 from connector.tenancy.instances import Instance
@@ -254,7 +254,10 @@ def list_common_resources():
 
 @bp.get("/instances/<int:instance_id>/docs")
 def instance_docs(instance_id: int):
-    if request.args.get("format") == "html":  # the explorer: it fetches this with your secrets
+    shape = request.args.get("format", "json")
+    if shape not in ("json", "html"):
+        raise BadRequestError("format must be json or html")
+    if shape == "html":  # the explorer: it fetches this with your secrets
         return explorer.instance_page(instance_id)
     org_id, instance = _instance(instance_id)
     found = registry()

@@ -110,7 +110,7 @@ def describe(vmap: VirtualMap, shape: BaseShape, base_fields: list[dict]) -> lis
                 "hidden": bool(mapped and not mapped.read),
                 "custom": False,
                 "associatedLevel": defined.level,
-                "filterable": (base or {}).get("filterable") if mapped else [],
+                "filterable": ((base or {}).get("filterable") or []) if mapped else [],
                 "picklistValues": (base or {}).get("picklistValues"),
             }
         )
