@@ -64,6 +64,7 @@ def _list_query() -> ListQuery:
         page_size=page_size_of(request.args.get("pageSize")),
         next_page=request.args.get("nextPage") or None,
         include_total=flag("includeTotalCount"),
+        raw=flag("raw"),
     )
 
 
@@ -116,7 +117,7 @@ def create_record(hub: str, name: str):
 @bp.get(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
 def get_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
-    return _send(the_hub.get(name, record_id, _fields()), the_hub)
+    return _send(the_hub.get(name, record_id, _fields(), raw=flag("raw")), the_hub)
 
 
 @bp.patch(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")

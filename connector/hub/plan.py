@@ -28,6 +28,7 @@ class ListQuery:
     page_size: int = DEFAULT_PAGE_SIZE
     next_page: str | None = None
     include_total: bool = False
+    raw: bool = False  # each record also carries its Autotask record (connector.hub.raw)
     extra_filter: tuple[dict[str, Any], ...] = ()  # e.g. the parent of a child listing
 
 
@@ -58,7 +59,7 @@ def plan(resource: Resource, query: ListQuery, ctx: Any) -> Plan:
     pushed = ceql.pushdown(expr, lambda field, op, value: resource.translate(field, op, value, ctx))
     order = ceql.parse_order_by(query.order_by) if query.order_by else []
     include = None
-    if query.fields is not None:
+    if query.fields is not None and not query.raw:  # raw: the whole record, as Autotask sends it
         needed = set(query.fields) | {"id"} | {name for name, _ in order}
         if pushed.residual is not None:
             needed |= set(ceql.referenced_fields(pushed.residual))

@@ -19,6 +19,7 @@ from connector.errors import NotFoundError, ProviderValidationError
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery
+from connector.hub.raw import RAW, WithRaw, with_raw
 from connector.hub.registry import Registry
 from connector.hub.render import Renderer
 from connector.hub.resources import Resource
@@ -37,9 +38,13 @@ def strips_nulls(instance: Instance) -> bool:
     return (instance.option("filter.response.nulls") or "true") != "false"
 
 
-def record_shape(resource: Resource, fields: list[str] | None, strip_nulls: bool) -> str:
-    """Which view of a record a cached body is: resource, field selection, null filtering."""
-    return f"{resource.kind}:{resource.name}|{','.join(fields or [])}|{int(strip_nulls)}"
+def record_shape(
+    resource: Resource, fields: list[str] | None, strip_nulls: bool, raw: bool = False
+) -> str:
+    """Which view of a record a cached body is: resource, field selection, null filtering,
+    and whether it carries the Autotask record (`raw`)."""
+    shape = f"{resource.kind}:{resource.name}|{','.join(fields or [])}|{int(strip_nulls)}"
+    return shape + "|raw" if raw else shape
 
 
 @dataclass
@@ -99,6 +104,7 @@ class Hub:
             list(query.extra_filter),
             query.include_total,
             self.strip_nulls,
+            *(["raw"] if query.raw else []),  # the two views are cached apart
         )
         entry = query_digest(digest, query.next_page)
         snapshot, cached = self.cache.get_list(resource.entity, entry)
@@ -109,7 +115,7 @@ class Hub:
             if self._fetch(parent_resource, parent[1]) is None:
                 raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
         result = Lister(
-            resource,
+            WithRaw(resource) if query.raw else resource,
             self.client,
             self.ctx,
             tokens=self.tokens,
@@ -119,7 +125,7 @@ class Hub:
             digest=digest,
             sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
         ).run(query)
-        body = renderer.dumps([renderer.record(r) for r in result.records])
+        body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
         headers = {RETURNED: str(len(result.records))}
         if result.next_token:
             headers[NEXT_PAGE] = result.next_token
@@ -147,11 +153,13 @@ class Hub:
         )
         return self.resource(resource_name), scoped
 
-    def get(self, name: str, record_id: int, fields: list[str] | None = None) -> Answer:
+    def get(
+        self, name: str, record_id: int, fields: list[str] | None = None, *, raw: bool = False
+    ) -> Answer:
         resource = self.resource(name)
         resource.check("get", self.ctx)
         renderer = Renderer(strip=self.strip_nulls, fields=fields)
-        shape = record_shape(resource, fields, self.strip_nulls)
+        shape = record_shape(resource, fields, self.strip_nulls, raw)
         cached = self.cache.get_record(resource.entity, record_id, shape)
         if cached is not None:
             return Answer(cached, {CACHE: "hit"})
@@ -159,7 +167,9 @@ class Hub:
         vendor = self._fetch(resource, record_id)
         if vendor is None:
             raise NotFoundError(f"No {resource.name} record with id {record_id}")
-        body = renderer.dumps(renderer.record(resource.to_record(vendor, self.ctx)))
+        record = resource.to_record(vendor, self.ctx)
+        rendered = renderer.record(record)
+        body = renderer.dumps({**rendered, RAW: vendor} if raw else rendered)
         self.cache.put_record(resource.entity, record_id, shape, body, snapshot)
         return Answer(body, {CACHE: self._miss()})
 
