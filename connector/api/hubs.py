@@ -65,6 +65,7 @@ def _list_query() -> ListQuery:
         next_page=request.args.get("nextPage") or None,
         include_total=flag("includeTotalCount"),
         raw=flag("raw"),
+        explain=flag("explain"),
     )
 
 

@@ -35,7 +35,7 @@ from connector.ceql.order import (
     sort_records,
 )
 from connector.ceql.parser import MAX_NESTING, parse
-from connector.ceql.pushdown import Pushdown, Translate, pushdown
+from connector.ceql.pushdown import Pushdown, Translate, conjuncts, pushdown
 from connector.ceql.values import parse_datetime, utc_iso
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Pushdown",
     "Translate",
     "Value",
+    "conjuncts",
     "evaluate",
     "get_path",
     "is_native_order",

@@ -55,11 +55,11 @@ def pushdown(expr: Expr | None, translate: Translate) -> Pushdown:
     """Push what Autotask can evaluate; `translate(field, op, value)` names the vendor side."""
     if expr is None:
         return Pushdown([], None)
-    conjuncts = _conjuncts(expr)
-    parts = _fit_udf_limit([_push(c, False, translate) for c in conjuncts])
+    members = conjuncts(expr)
+    parts = _fit_udf_limit([_push(c, False, translate) for c in members])
     pushed: list[dict] = []
     residual: list[Expr] = []
-    for conjunct, part in zip(conjuncts, parts, strict=True):
+    for conjunct, part in zip(members, parts, strict=True):
         if part.item is not None:
             pushed.extend(_spliced(f.AND, [part.item]))
         if not part.exact:
@@ -69,14 +69,15 @@ def pushdown(expr: Expr | None, translate: Translate) -> Pushdown:
     return Pushdown(pushed, residual[0] if len(residual) == 1 else And(tuple(residual)))
 
 
-def _conjuncts(expr: Expr) -> list[Expr]:
-    """Top-level AND members, splitting NOT(a OR b) into NOT a, NOT b (valid in 3VL)."""
+def conjuncts(expr: Expr) -> list[Expr]:
+    """Top-level AND members, splitting NOT(a OR b) into NOT a, NOT b (valid in 3VL): each
+    is pushed, or kept in the residual, as a whole."""
     if isinstance(expr, And):
-        return [c for item in expr.items for c in _conjuncts(item)]
+        return [c for item in expr.items for c in conjuncts(item)]
     if isinstance(expr, Not) and isinstance(expr.item, Or):
-        return [c for item in expr.item.items for c in _conjuncts(Not(item))]
+        return [c for item in expr.item.items for c in conjuncts(Not(item))]
     if isinstance(expr, Not) and isinstance(expr.item, Not):
-        return _conjuncts(expr.item.item)
+        return conjuncts(expr.item.item)
     return [expr]
 
 

@@ -30,6 +30,11 @@ class HubContext:
             self._client = self._client_factory()
         return self._client
 
+    @property
+    def calls_made(self) -> int:
+        """Autotask calls this call's client made so far (0 when none was needed)."""
+        return self._client.stats.calls if self._client is not None else 0
+
     def picklist(self, entity: str, field: str) -> Picklist:
         return self.client.metadata.picklist(entity, field)
 

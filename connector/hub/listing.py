@@ -65,8 +65,8 @@ class Lister:
         )
         self.digest = digest
 
-    def run(self, query: ListQuery) -> ListResult:
-        the_plan = plan(self.resource, query, self.ctx)
+    def run(self, query: ListQuery, the_plan: Plan | None = None) -> ListResult:
+        the_plan = the_plan or plan(self.resource, query, self.ctx)
         position = (
             self.tokens.decode(query.next_page, instance=self.instance_id, query=self.digest)
             if query.next_page

@@ -29,6 +29,7 @@ class ListQuery:
     next_page: str | None = None
     include_total: bool = False
     raw: bool = False  # each record also carries its Autotask record (connector.hub.raw)
+    explain: bool = False  # answer how the page was served instead (connector.hub.explain)
     extra_filter: tuple[dict[str, Any], ...] = ()  # e.g. the parent of a child listing
 
 

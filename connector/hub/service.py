@@ -16,9 +16,10 @@ import redis
 
 from connector.autotask import filters
 from connector.errors import NotFoundError, ProviderValidationError
+from connector.hub import explain
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
-from connector.hub.listing import Lister, ListQuery
+from connector.hub.listing import Lister, ListQuery, Plan, plan
 from connector.hub.raw import RAW, WithRaw, with_raw
 from connector.hub.registry import Registry
 from connector.hub.render import Renderer
@@ -108,31 +109,75 @@ class Hub:
         )
         entry = query_digest(digest, query.next_page)
         snapshot, cached = self.cache.get_list(resource.entity, entry)
+        the_plan: Plan | None = None
         if cached is not None:
             head, _, body = cached.partition("\n")
-            return Answer(body, {**json.loads(head), CACHE: "hit"})
-        if parent is not None and query.next_page is None:  # checked once, on the first page
-            if self._fetch(parent_resource, parent[1]) is None:
-                raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
-        result = Lister(
-            WithRaw(resource) if query.raw else resource,
-            self.client,
-            self.ctx,
-            tokens=self.tokens,
-            instance_id=self.instance.id,
-            redis_client=self.redis,
-            keys=self.deps.keys,
-            digest=digest,
-            sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
-        ).run(query)
-        body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
-        headers = {RETURNED: str(len(result.records))}
-        if result.next_token:
-            headers[NEXT_PAGE] = result.next_token
-        if result.total is not None:
-            headers[TOTAL] = str(result.total)
-        self.cache.put_list(resource.entity, entry, snapshot, json.dumps(headers) + "\n" + body)
-        return Answer(body, {**headers, CACHE: self._miss()})
+            headers, state = json.loads(head), "hit"
+        else:
+            the_plan = plan(resource, query, self.ctx)  # names checked before any read
+            if parent is not None and query.next_page is None:  # checked once, on page one
+                if self._fetch(parent_resource, parent[1]) is None:
+                    raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
+            result = Lister(
+                WithRaw(resource) if query.raw else resource,
+                self.client,
+                self.ctx,
+                tokens=self.tokens,
+                instance_id=self.instance.id,
+                redis_client=self.redis,
+                keys=self.deps.keys,
+                digest=digest,
+                sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
+            ).run(query, the_plan)
+            body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
+            headers = {RETURNED: str(len(result.records))}
+            if result.next_token:
+                headers[NEXT_PAGE] = result.next_token
+            if result.total is not None:
+                headers[TOTAL] = str(result.total)
+            headers[explain.QUERY_PLAN] = explain.plan_header(query, the_plan)
+            self.cache.put_list(resource.entity, entry, snapshot, json.dumps(headers) + "\n" + body)
+            state = self._miss()
+        if query.explain:
+            return self._explained(resource, query, the_plan, digest, headers, state)
+        plan_header = headers.get(explain.QUERY_PLAN)  # a page cached before it had none
+        if plan_header:
+            headers[explain.QUERY_PLAN] = explain.with_request(
+                plan_header, self.ctx.calls_made, state
+            )
+        return Answer(body, {**headers, CACHE: state})
+
+    def _explained(
+        self,
+        resource: Resource,
+        query: ListQuery,
+        the_plan: Plan | None,
+        digest: str,
+        headers: dict[str, str],
+        state: str,
+    ) -> Answer:
+        """The explain document of the page just served (from Autotask or the cache)."""
+        the_plan = the_plan or plan(resource, query, self.ctx)
+        position = None
+        if query.next_page:
+            position = self.tokens.decode(query.next_page, instance=self.instance.id, query=digest)
+        calls = self.ctx.calls_made
+        document = explain.document(
+            resource,
+            query,
+            the_plan,
+            lambda field, op, value: resource.translate(field, op, value, self.ctx),
+            position=position,
+            returned=int(headers.get(RETURNED, "0")),
+            next_page=headers.get(NEXT_PAGE),
+            calls=calls,
+            cache=state,
+        )
+        plan_header = explain.with_request(explain.plan_header(query, the_plan), calls, state)
+        return Answer(
+            json.dumps(document, separators=(",", ":"), default=str),
+            {explain.QUERY_PLAN: plan_header, CACHE: state},
+        )
 
     def _child_query(
         self, parent_resource: Resource, parent: tuple[str, int], query: ListQuery
