@@ -78,8 +78,9 @@ def test_the_instance_document_is_complete_and_opens_in_the_explorer(hub):
     assert "backticks" in fields["description"]
     headers = listing["responses"]["200"]["headers"]
     assert {"Elements-Next-Page-Token", "Elements-Total-Count", "Elements-Cache"} <= set(headers)
-    rows = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    rows, explained = listing["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"]
     assert rows["items"] == {"$ref": "#/components/schemas/contacts"}
+    assert explained == {"$ref": "#/components/schemas/QueryExplanation"}  # explain=true
     assert "Create a contacts record" not in str(document)
     assert "Autotask Contacts" in paths["/hubs/crm/contacts"]["post"]["description"]
     assert "delete" not in paths["/hubs/crm/accounts/{id}"]  # Autotask deletes no company
