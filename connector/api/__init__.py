@@ -8,10 +8,30 @@ BASE_PATH = "/elements/api-v2"
 
 
 def register_blueprints(app: Flask) -> None:
-    from connector.api import bulk, deps, docs, formulas, health, hubs, instances, metrics, virtual
+    from connector.api import (
+        bulk,
+        deps,
+        docs,
+        formulas,
+        health,
+        hubs,
+        instances,
+        metrics,
+        usage,
+        virtual,
+    )
 
     deps.init_app(app)  # the composition root: every blueprint reads what it builds
-    blueprints = (health.bp, instances.bp, hubs.bp, virtual.bp, bulk.bp, docs.bp, formulas.bp)
+    blueprints = (
+        health.bp,
+        instances.bp,
+        usage.bp,
+        hubs.bp,
+        virtual.bp,
+        bulk.bp,
+        docs.bp,
+        formulas.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)
     app.register_blueprint(metrics.bp)  # /metrics at the root, where Prometheus looks

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from connector import ceql
 from connector.api.context import element_caller
 from connector.api.deps import deps, registry, tokens
 from connector.api.params import INSTANCE_ID, flag
 from connector.errors import AuthenticationError, BadRequestError
+from connector.hub import budget
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.metadata import cloud_elements_row
 from connector.hub.service import Answer, Hub
@@ -28,13 +29,23 @@ def _hub(*, allow_disabled: bool = False) -> Hub:
     caller = element_caller(allow_disabled=allow_disabled)
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
-    return Hub(
+    the_hub = Hub(
         caller.instance,
         deps=deps(),
         redis_client=get_redis(),
         registry=registry(),
         tokens=tokens(),
     )
+    g.hub = the_hub  # for the budget headers, on errors too
+    return the_hub
+
+
+@bp.after_request
+def _budget_headers(response: Response) -> Response:
+    the_hub = g.get("hub")
+    if the_hub is not None:
+        response.headers.update(budget.headers(the_hub.ctx))
+    return response
 
 
 def _send(answer: Answer, hub: Hub) -> Response:

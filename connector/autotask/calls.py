@@ -88,6 +88,8 @@ class Caller:
         )
         self._headers = http.auth_headers(credentials)
         self.background = False  # bulk jobs: never take the endpoint's last free slot
+        # told of every request sent: (database, endpoint, kind, outcome); the instance's usage
+        self.on_call: Callable[[str, str, str, str], None] | None = None
         self._zone_lock = threading.Lock()
         self.zone = guard.check_zone(zone, settings)
         self.limits = self.limits_for(zone)
@@ -248,13 +250,12 @@ class Caller:
                 failure = exc
                 raise
             finally:
+                outcome = metrics.outcome_of(failure)
                 metrics.observe_upstream(
-                    endpoint,
-                    kind,
-                    metrics.outcome_of(failure),
-                    retry,
-                    time.perf_counter() - started,
+                    endpoint, kind, outcome, retry, time.perf_counter() - started
                 )
+                if self.on_call is not None:
+                    self.on_call(self.zone.database, endpoint, kind, outcome)
             return answer, usage
 
     # -- ThresholdInformation --------------------------------------------------------------

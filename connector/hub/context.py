@@ -31,6 +31,11 @@ class HubContext:
         return self._client
 
     @property
+    def built_client(self) -> AutotaskClient | None:
+        """The client, if this call needed one (None: Autotask was not reached)."""
+        return self._client
+
+    @property
     def calls_made(self) -> int:
         """Autotask calls this call's client made so far (0 when none was needed)."""
         return self._client.stats.calls if self._client is not None else 0

@@ -77,6 +77,14 @@ class Keys:
     def semaphore(self, integration: str, endpoint: str) -> str:
         return self._k("limits", "sem", _digest(integration), endpoint.lower())
 
+    def instance_usage(self, instance_id: int | str, hour: int) -> str:
+        """One instance's Autotask calls in one hour (a hash: `entity|outcome` -> count)."""
+        return self._k("usage", instance_id, hour)
+
+    def instance_usage_database(self, instance_id: int | str) -> str:
+        """The database an instance last called (its threshold use is read from there)."""
+        return self._k("usage", instance_id, "database")
+
     # -- hub caches ----------------------------------------------------------------------
     def cache(self, instance_id: int | str, *parts: object) -> str:
         return self._k("cache", instance_id, *parts)

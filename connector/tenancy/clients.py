@@ -11,6 +11,7 @@ import redis
 from connector.autotask import AutotaskClient, Credentials, Zone, discover_zone, guard
 from connector.config import Settings
 from connector.errors import ConnectorError
+from connector.observability.usage import UsageRecorder
 from connector.storage.keys import Keys
 from connector.tenancy import element
 from connector.tenancy.instances import Instance, InstanceStore
@@ -32,7 +33,8 @@ class ClientFactory:
 
     def __call__(self, instance: Instance) -> AutotaskClient:
         """The client of a stored instance, on its pinned zone; a zone that moved is
-        re-proved with the instance's credentials and pinned again."""
+        re-proved with the instance's credentials and pinned again. Its calls count in the
+        instance's usage."""
         config = {key: instance.config_value(key, self.box) for key in element.CREDENTIAL_KEYS}
         credentials = credentials_from(config, self.settings)
         zone_url = instance.zone["lookupUrl"]
@@ -47,7 +49,9 @@ class ClientFactory:
             except ConnectorError as exc:  # deleted meanwhile: nothing to pin
                 log.info("zone of instance %s not pinned: %s", instance.id, type(exc).__name__)
 
-        return self.build(credentials, zone, zone_url, on_zone_moved=pin)
+        client = self.build(credentials, zone, zone_url, on_zone_moved=pin)
+        client.caller.on_call = UsageRecorder(self.redis, self.keys, instance.id)
+        return client
 
     def zone(
         self, username: str, zone_url: str, *, refresh: bool = False, remember: bool = True
