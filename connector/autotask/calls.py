@@ -41,6 +41,7 @@ from connector.outbound import OutboundClient
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
+OnCall = Callable[[str, str, str, str], None]  # (database, endpoint, kind, outcome)
 
 THRESHOLD_ENDPOINT = "ThresholdInformation"
 # ThresholdInformation reads: never paced (they tell whether pacing may ease), never followed
@@ -88,8 +89,7 @@ class Caller:
         )
         self._headers = http.auth_headers(credentials)
         self.background = False  # bulk jobs: never take the endpoint's last free slot
-        # told of every request sent: (database, endpoint, kind, outcome); the instance's usage
-        self.on_call: Callable[[str, str, str, str], None] | None = None
+        self.on_call: OnCall = lambda *_: None  # told of every request sent: instance usage
         self._zone_lock = threading.Lock()
         self.zone = guard.check_zone(zone, settings)
         self.limits = self.limits_for(zone)
@@ -254,8 +254,7 @@ class Caller:
                 metrics.observe_upstream(
                     endpoint, kind, outcome, retry, time.perf_counter() - started
                 )
-                if self.on_call is not None:
-                    self.on_call(self.zone.database, endpoint, kind, outcome)
+                self.on_call(self.zone.database, endpoint, kind, outcome)
             return answer, usage
 
     # -- ThresholdInformation --------------------------------------------------------------
