@@ -70,6 +70,8 @@ def main() -> int:
             "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "LOG_LEVEL": "WARNING",
+            # the sandbox on loopback, as `serve` allows the one it starts
+            "AUTOTASK_ALLOWED_HOSTS": "http://" + sandbox_url.split("://", 1)[1],
         }
         auth = f"User {account.user_secret}, Organization {account.organization_secret}"
         with harness.gunicorn("connector.app:create_app()", env) as service:
