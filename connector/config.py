@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -68,6 +69,8 @@ class Settings:
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
     events_allow_private_callbacks: bool = False
+    # where Autotask reaches this service (webhook callouts); None: events poll instead
+    public_url: str | None = None
     formula_retention_days: int = 7
     formulas_allow_private_urls: bool = False
     compat_transformations_dir: str = field(default_factory=_default_compat_dir)
@@ -87,6 +90,13 @@ class Settings:
                 raise ValueError(  # the value itself is never shown
                     f"{var} must have at least {MIN_SECRET_LENGTH} characters; generate one with "
                     '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+                )
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+                raise ValueError(
+                    "CONNECTOR_PUBLIC_URL must be the service's http(s) base URL, such as "
+                    "https://connector.example.com"
                 )
 
     @classmethod
@@ -149,6 +159,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),
+    "public_url": ("CONNECTOR_PUBLIC_URL", str),
     "formula_retention_days": ("FORMULA_RETENTION_DAYS", int),
     "formulas_allow_private_urls": ("FORMULAS_ALLOW_PRIVATE_URLS", _flag),
     "compat_transformations_dir": ("CONNECTOR_CE_TRANSFORMATIONS_DIR", str),

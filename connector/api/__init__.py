@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         bulk,
         deps,
         docs,
+        event_callouts,
         formulas,
         health,
         hubs,
@@ -31,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
         bulk.bp,
         docs.bp,
         formulas.bp,
+        event_callouts.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=BASE_PATH)

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
+from connector.events import webhooks as event_webhooks
 from connector.formulas.environment import EXTENSION as FORMULAS
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.jobs import schedule_periodic
@@ -99,6 +100,14 @@ def init_app(app: Flask) -> None:
     hooks.on_delete(store.drop_instance)
     hooks.on_delete(formula_service.element_instance_deleted)  # they stop, saying why
 
+    # events: Autotask webhooks follow the instance's settings; removed before it is deleted
+    webhook_env = event_webhooks.WebhookEnv(
+        settings, client, keys, box, services.instances, services.clients, registry
+    )
+    app.extensions[event_webhooks.EXTENSION] = webhook_env
+    hooks.on_change(lambda instance_id: event_webhooks.sync(webhook_env, instance_id))
+    hooks.on_deleting(lambda instance: event_webhooks.remove(webhook_env, instance))
+
     bulk_runtime = BulkRuntime.build(
         services, registry, app.extensions[HUB]["tokens"], client, jobs
     )
@@ -159,6 +168,11 @@ def bulk() -> BulkRuntime:
 def virtual() -> dict[str, Any]:
     """The virtual resources' store, resolver and service."""
     return current_app.extensions[VIRTUAL]
+
+
+def webhooks() -> event_webhooks.WebhookEnv:
+    """What the webhook intake and registration share."""
+    return current_app.extensions[event_webhooks.EXTENSION]
 
 
 def formulas() -> dict[str, Any]:

@@ -205,6 +205,36 @@ class Keys:
         """Hash `{instance id}:{trigger}` -> the last time its cron was checked (epoch s)."""
         return self._k("formula", "cron-last")
 
+    # -- events: Autotask webhooks and deletions (connector.events.webhooks, .deletions) ------
+    def webhook_hook(self, hook_id: str) -> str:
+        """The instance an intake hook id belongs to, and its sealed secret (the id is
+        random, so it is digested: a key name never carries it)."""
+        return self._k("events", "hook", _digest(hook_id))
+
+    def webhook_instance(self, instance_id: int | str) -> str:
+        """An instance's hook id (sealed) and, per Autotask entity, its webhook (a hash)."""
+        return self._k("events", "instance", instance_id, "webhooks")
+
+    def webhook_seen(self, guid: str, sequence: int) -> str:
+        """Set once per (webhook GUID, SequenceNumber): a repeated callout is dropped."""
+        return self._k("events", "callout-seen", _digest(f"{guid}\0{sequence}"))
+
+    def webhook_callouts(self) -> str:
+        """The stream of accepted callouts, read by the intake's drain job."""
+        return self._k("events", "callouts")
+
+    def deleted_tickets_cursor(self, instance_id: int | str) -> str:
+        """The last DeletedTicketLogs id reported for an instance."""
+        return self._k("events", "instance", instance_id, "deleted-tickets")
+
+    def reconcile_ids(self, instance_id: int | str, resource: str) -> str:
+        """The ids a resource's last reconcile sweep saw (a set)."""
+        return self._k("events", "instance", instance_id, "reconcile", resource)
+
+    def deletions_state(self, instance_id: int | str) -> str:
+        """Per resource, how its deletions are found and why (a hash of JSON)."""
+        return self._k("events", "instance", instance_id, "deletions")
+
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]

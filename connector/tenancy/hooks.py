@@ -3,20 +3,25 @@
 Tenancy knows no feature that keeps data per instance (the hub's cache, virtual-resource
 documents, later event subscriptions and bulk jobs). Each subscribes a listener once, in the
 composition root (connector.api.deps); the instance editor notifies them after the store holds
-the change. Listeners run in the order they subscribed and receive the instance id.
+the change. Listeners run in the order they subscribed and receive the instance id; those of
+`on_deleting` run just before a deletion and receive the instance itself, while its
+credentials still exist (to undo what was made in Autotask for it, such as webhooks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 Listener = Callable[[int], None]
+InstanceListener = Callable[[Any], None]
 
 
 class InstanceHooks:
     def __init__(self) -> None:
         self._changed: list[Listener] = []
         self._deleted: list[Listener] = []
+        self._deleting: list[InstanceListener] = []
 
     def on_change(self, listener: Listener) -> None:
         """Called after an instance's settings or credentials changed."""
@@ -25,6 +30,14 @@ class InstanceHooks:
     def on_delete(self, listener: Listener) -> None:
         """Called after an instance was deleted: drop what is kept for it."""
         self._deleted.append(listener)
+
+    def on_deleting(self, listener: InstanceListener) -> None:
+        """Called with the instance before it is deleted; must not raise."""
+        self._deleting.append(listener)
+
+    def deleting(self, instance: Any) -> None:
+        for listener in self._deleting:
+            listener(instance)
 
     def changed(self, instance_id: int) -> None:
         for listener in self._changed:

@@ -105,9 +105,11 @@ class InstanceEditor:
     def set_disabled(self, instance: Instance, disabled: bool) -> Instance:
         instance.disabled = disabled
         self.store.save(instance)
+        self.hooks.changed(instance.id)  # what runs for an instance stops or starts again
         return instance
 
     def delete(self, instance: Instance) -> None:
+        self.hooks.deleting(instance)
         self.store.delete(instance)
         self.hooks.deleted(instance.id)
 
