@@ -64,7 +64,7 @@ def _install_request_hooks(app: Flask) -> None:
         metrics.count_cache(response.headers.get("Elements-Cache", ""))
         logging_setup.log_request(
             request.method,
-            request.path,
+            _logged_path(),
             status,
             seconds * 1000,
             request_id,
@@ -72,6 +72,15 @@ def _install_request_hooks(app: Flask) -> None:
             error=getattr(g, "error", None),
         )
         return response
+
+
+def _logged_path() -> str:
+    """The path, without the hook id of an Autotask callout (it routes callouts to an
+    instance, so it stays out of logs like any other secret)."""
+    hook = (request.view_args or {}).get("hook_id")
+    return (
+        request.path.replace(hook, "{hookId}") if isinstance(hook, str) and hook else request.path
+    )
 
 
 def _instance_id(response) -> int | None:

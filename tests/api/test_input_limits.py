@@ -63,8 +63,9 @@ class GunicornWorker:
                     break
             except requests.RequestException:  # not listening yet, or a first answer still slow
                 pass
-            assert self.process.poll() is None, "gunicorn exited at start"
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()  # never left running behind a failed test
+                raise AssertionError("gunicorn exited or did not answer within 60 s")
             time.sleep(0.1)
         children = open(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read()
         self.worker_pid = int(children.split()[0])

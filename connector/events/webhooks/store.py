@@ -92,7 +92,14 @@ class HookStore:
     def set_mode(
         self, instance_id: int, resource: str, mode: str, reason: str, entity: str | None
     ) -> None:
-        record = {"mode": mode, "reason": reason, "entity": entity, "since": utc_now()}
+        key = self.keys.webhook_instance(instance_id)
+        before = self.redis.hget(key, f"resource:{resource}")
+        since = utc_now()
+        if before is not None:
+            old = json.loads(before)
+            if (old["mode"], old["reason"]) == (mode, reason):
+                since = old["since"]  # unchanged: it holds since then
+        record = {"mode": mode, "reason": reason, "entity": entity, "since": since}
         self.redis.hset(
             self.keys.webhook_instance(instance_id), f"resource:{resource}", json.dumps(record)
         )

@@ -200,3 +200,14 @@ def test_an_oversized_body_is_refused_unread(hooked, env):
     with pytest.raises(Exception, match="bytes"):
         CalloutIntake(env).accept(hook_id, body, sign(secret, body))
     assert stream_length(env) == 0
+
+
+def test_the_hook_id_stays_out_of_the_request_log(hooked, live_server, caplog):
+    _, hook_id, secret = hooked
+    body = callout_body(sequence=77)
+    with caplog.at_level("INFO", logger="connector.requests"):
+        answer = post(live_server, hook_id, body, sign(secret, body))
+    lines = [r.getMessage() for r in caplog.records if r.name == "connector.requests"]
+    assert answer.status_code == 200
+    assert any("/events/autotaskcrm/{hookId} 200" in line for line in lines), lines
+    assert not any(hook_id in line or secret in line for line in lines)
