@@ -75,6 +75,19 @@ def query(sandbox_url: str, entity: str, body: dict) -> list[dict]:
     return requests.post(url, json=body, headers=headers, timeout=60).json()["items"]
 
 
+def every_row(sandbox_url: str, entity: str, limit: int) -> list[dict]:
+    """Up to `limit` rows in id order, 500 a page (Autotask's page size)."""
+    rows: list[dict] = []
+    last = -1
+    while len(rows) < limit:
+        page = query(sandbox_url, entity, {"filter": [{"op": "gt", "field": "id", "value": last}]})
+        if not page:
+            break
+        rows += page
+        last = page[-1]["id"]
+    return rows[:limit]
+
+
 def rest(sandbox_url: str, method: str, path: str, body: dict | None = None) -> requests.Response:
     headers = {
         "ApiIntegrationCode": "SANDBOX0INTEGRATION0CODE000",
@@ -109,9 +122,7 @@ def webhooks(settings: Settings, sandbox_url: str, instance_id: int, changes: in
     instance = env.instances.get(instance_id)
     modes = Registrar(env).register(instance, ["contacts"])
     print(f"contacts: {modes['contacts']['mode']} ({modes['contacts']['reason']})")
-    contacts = query(
-        sandbox_url, "Contacts", {"filter": [{"op": "gte", "field": "id", "value": 0}]}
-    )[:changes]
+    contacts = every_row(sandbox_url, "Contacts", changes)
     requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
     answered: dict[int, float] = {}
 
@@ -309,6 +320,7 @@ def main() -> int:
             "CONNECTOR_SECRET_KEY": secret_key,
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "CONNECTOR_PUBLIC_URL": public,
+            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,
             "LOG_LEVEL": "WARNING",
         }
         settings = Settings.from_env(env)
