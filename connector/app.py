@@ -12,7 +12,7 @@ from connector.api import errors as api_errors
 from connector.api import register_blueprints
 from connector.api.allow import allowed_methods
 from connector.api.fast_path import FastPath
-from connector.api.json_body import BoundedJSONProvider
+from connector.api.json_body import BoundedJSONProvider, JsonBodyRequest
 from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.config import Settings
 from connector.observability import metrics
@@ -29,6 +29,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     logging_setup.configure(settings.log_format, settings.log_level)
     app = Flask(__name__)
+    app.request_class = JsonBodyRequest  # a body that is not JSON: a 400 with line and column
     app.config["SETTINGS"] = settings
     # a larger body is a 413 before it is read; bulk uploads set their own (BULK_MAX_UPLOAD_BYTES)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length

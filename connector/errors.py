@@ -28,11 +28,13 @@ class ConnectorError(Exception):
         provider_message: str | None = None,
         status: int | None = None,
         headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider_message = provider_message
         self.headers = headers or {}
+        self.errors = errors  # every problem found, [{"field", "message"}], for validation 400s
         if status is not None:
             self.status = status
 
@@ -183,6 +185,11 @@ def listed(items: Iterable[str], sep: str = ", ", limit: int = MAX_LISTED) -> st
     shown = sep.join(items[:limit])
     rest = len(items) - limit
     return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def listed_errors(errors: list[dict[str, str]], limit: int = MAX_LISTED) -> list[dict[str, str]]:
+    """The first `limit` items of a validation 400's `errors` (the message counts the rest)."""
+    return errors[:limit]
 
 
 def clipped(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:

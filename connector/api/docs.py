@@ -31,7 +31,8 @@ def _served_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    return Response(json.dumps(_served_document()), mimetype="application/json")
+    text = json.dumps(_served_document(), separators=(",", ":")) + "\n"  # as every JSON answer
+    return Response(text, mimetype="application/json")
 
 
 @bp.get("/openapi.yaml")

@@ -41,6 +41,7 @@ def error_response(
     provider_message: str | None = None,
     headers: dict[str, str] | None = None,
     code: str | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> Response:
     message = clipped(message)
     provider_message = clipped(provider_message) if provider_message is not None else None
@@ -51,6 +52,8 @@ def error_response(
         "requestId": getattr(g, "request_id", None),
         "providerMessage": provider_message,
     }
+    if errors:
+        body["errors"] = errors  # a validation 400: every problem, not only the first
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -63,7 +66,9 @@ def _connector_error(exc: ConnectorError) -> Response:
         log.warning(
             "request %s failed: %s (%s)", getattr(g, "request_id", "-"), exc.code, exc.message
         )
-    return error_response(exc.status, exc.message, exc.provider_message, exc.headers, exc.code)
+    return error_response(
+        exc.status, exc.message, exc.provider_message, exc.headers, exc.code, exc.errors
+    )
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -76,7 +76,7 @@ class FastPath:
         cache = HubCache(deps.local.redis, deps.keys, instance.id, enabled=True, local=deps.local)
         shape = record_shape(resource, None, strips_nulls(instance))
         body = cache.copied_record(resource.entity, record_id, shape)
-        return (body.encode(), instance.id) if body is not None else None
+        return (body.encode() + b"\n", instance.id) if body is not None else None  # as Flask's
 
     def _send(
         self,

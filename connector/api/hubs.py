@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from connector import ceql
 from connector.api.context import element_caller
 from connector.api.deps import deps, registry, tokens
-from connector.api.params import INSTANCE_ID, flag
+from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.errors import AuthenticationError, BadRequestError
-from connector.hub import budget
+from connector.hub import budget, render
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.metadata import cloud_elements_row
 from connector.hub.service import Answer, Hub
@@ -23,6 +23,32 @@ from connector.storage.redis_conn import get_redis
 
 bp = Blueprint("hubs", __name__)
 HUB = "<any(crm, helpdesk):hub>"
+RECORD_ID = "<int(max=9223372036854775807):record_id>"
+
+LIST_PARAMETERS = (
+    "where",
+    "orderBy",
+    "fields",
+    "pageSize",
+    "nextPage",
+    "page",
+    "includeTotalCount",
+    "raw",
+    "explain",
+)
+# The query parameters each hub call takes (openapi.yaml documents the same; a test holds
+# them together); any other name is a 400 before anything is read. Calls not named take none.
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "list_records": LIST_PARAMETERS,
+    "list_children": LIST_PARAMETERS,
+    "get_record": ("fields", "raw"),
+    "object_metadata": ("customFieldsOnly",),
+}
+
+
+@bp.before_request
+def _known_parameters() -> None:
+    check_known(PARAMETERS.get((request.endpoint or "").rpartition(".")[2], ()))
 
 
 def _hub(*, allow_disabled: bool = False) -> Hub:
@@ -49,7 +75,8 @@ def _budget_headers(response: Response) -> Response:
 
 
 def _send(answer: Answer, hub: Hub) -> Response:
-    response = Response(answer.body, status=answer.status, mimetype="application/json")
+    body = answer.body if answer.body.endswith("\n") else answer.body + "\n"
+    response = Response(body, status=answer.status, mimetype="application/json")
     for name, value in answer.headers.items():
         response.headers[name] = value
     response.headers[INSTANCE_ID] = str(hub.instance.id)
@@ -86,7 +113,7 @@ def ping(hub: str):
     the_hub.client.probe()
     return _send(
         Answer(
-            current_app.json.dumps(
+            render.dumps(
                 {
                     "endpoint": "autotaskcrm",
                     "instanceId": the_hub.instance.id,
@@ -111,7 +138,7 @@ def object_metadata(hub: str, name: str):
     fields = [cloud_elements_row(row) for row in the_hub.resource(name).describe(the_hub.ctx)]
     if flag("customFieldsOnly"):
         fields = [f for f in fields if f.get("custom")]
-    return _send(Answer(current_app.json.dumps({"fields": fields})), the_hub)
+    return _send(Answer(render.dumps({"fields": fields})), the_hub)
 
 
 @bp.get(f"/hubs/{HUB}/<name>")
@@ -126,25 +153,35 @@ def create_record(hub: str, name: str):
     return _send(the_hub.create(name, request.get_json()), the_hub)
 
 
-@bp.get(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
+@bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}")
 def get_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.get(name, record_id, _fields(), raw=flag("raw")), the_hub)
 
 
-@bp.patch(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
+@bp.patch(f"/hubs/{HUB}/<name>/{RECORD_ID}")
 def update_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.update(name, record_id, request.get_json()), the_hub)
 
 
-@bp.delete(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>")
+@bp.delete(f"/hubs/{HUB}/<name>/{RECORD_ID}")
 def delete_record(hub: str, name: str, record_id: int):
     the_hub = _hub()
     return _send(the_hub.delete(name, record_id), the_hub)
 
 
-@bp.get(f"/hubs/{HUB}/<name>/<int(max=9223372036854775807):record_id>/<child>")
+@bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}/<child>")
 def list_children(hub: str, name: str, record_id: int, child: str):
     the_hub = _hub()
     return _send(the_hub.list(name, _list_query(), parent=(child, record_id)), the_hub)
+
+
+@bp.route(f"/hubs/{HUB}/<name>/<record_id>", methods=["GET", "PATCH", "DELETE"])
+@bp.route(f"/hubs/{HUB}/<name>/<record_id>/<child>", methods=["GET"])
+def not_an_id(hub: str, name: str, record_id: str, child: str | None = None):
+    """A record path whose id is no integer (`contacts/abc`): say so, rather than a 404."""
+    raise BadRequestError(
+        f"The id in /hubs/{hub}/{name}/{record_id} must be a whole number from 0 to "
+        "9223372036854775807"
+    )

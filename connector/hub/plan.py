@@ -56,9 +56,14 @@ class Plan:
 
 
 def plan(resource: Resource, query: ListQuery, ctx: Any) -> Plan:
+    """The plan; every name in `fields` and `orderBy` is checked first (a 400 naming an unknown
+    one and the nearest valid name, before anything is read); `where` names are checked as
+    they are translated."""
+    order = ceql.parse_order_by(query.order_by) if query.order_by else []
+    for name in [*(query.fields or []), *(name for name, _ in order)]:
+        resource.check_field(name, ctx)
     expr = ceql.parse(query.where)
     pushed = ceql.pushdown(expr, lambda field, op, value: resource.translate(field, op, value, ctx))
-    order = ceql.parse_order_by(query.order_by) if query.order_by else []
     include = None
     if query.fields is not None and not query.raw:  # raw: the whole record, as Autotask sends it
         needed = set(query.fields) | {"id"} | {name for name, _ in order}

@@ -7,6 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 
+def dumps(value: Any) -> str:
+    """The one JSON format of answers: compact, ASCII, keys in their order (Flask's jsonify
+    writes the same; the HTTP layer ends every body with a newline)."""
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
 def strip_nulls(value: Any) -> Any:
     """Cloud Elements' `filter.response.nulls`: null fields are left out, at every depth."""
     if isinstance(value, dict):
@@ -47,4 +53,4 @@ class Renderer:
         return strip_nulls(record) if self.strip else record
 
     def dumps(self, value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"), default=str)
+        return dumps(value)

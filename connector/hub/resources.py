@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from connector.autotask import filters
-from connector.errors import MethodNotAllowedError, ValidationError, listed
+from connector.errors import MethodNotAllowedError, ValidationError, listed, listed_errors
 from connector.mapping import MappingContext, ResourceMap
+from connector.suggest import did_you_mean
 
+UDF_LIST = "userDefinedFields"
 OPERATIONS = ("list", "get", "create", "update", "delete")
 
 
@@ -33,6 +35,7 @@ class Resource(Protocol):
     def translate(self, field: str, op: str, value: Any, ctx: MappingContext) -> dict: ...
     def get(self, record: dict[str, Any], path: str) -> Any: ...
     def vendor_fields(self, paths: Iterable[str] | None) -> list[str] | None: ...
+    def check_field(self, path: str, ctx: MappingContext) -> None: ...
     def describe(self, ctx: MappingContext) -> list[dict[str, Any]]: ...
 
 
@@ -76,6 +79,9 @@ class MappedResource:
 
     def vendor_fields(self, paths: Iterable[str] | None) -> list[str] | None:
         return self.map.vendor_fields(list(paths) if paths is not None else None)
+
+    def check_field(self, path: str, ctx: MappingContext) -> None:
+        self.map.check_path(path)
 
     def describe(self, ctx: MappingContext) -> list[dict[str, Any]]:
         return self.map.describe(ctx)
@@ -130,17 +136,19 @@ class NativeResource:
         if not isinstance(body, dict):
             raise ValidationError(f"Invalid {self.entity} record: send a JSON object")
         known = self._fields(ctx)
-        unknown = [k for k in body if k.lower() not in known and k != "userDefinedFields"]
-        if unknown:
+        problems = sorted(
+            [(k, "unknown field") for k in body if k.lower() not in known and k != UDF_LIST]
+            + [
+                (k, "read-only field")
+                for k in body
+                if k.lower() != "id" and known.get(k.lower(), {}).get("isReadOnly")
+            ]
+        )
+        if problems:  # every one in one 400
             raise ValidationError(
-                f"Invalid {self.entity} record: unknown field(s) {listed(sorted(unknown))}"
-            )
-        read_only = [
-            k for k in body if k.lower() != "id" and known.get(k.lower(), {}).get("isReadOnly")
-        ]
-        if read_only:
-            raise ValidationError(
-                f"Invalid {self.entity} record: read-only field(s) {listed(sorted(read_only))}"
+                f"Invalid {self.entity} record: "
+                + listed((f"{kind} {name}" for name, kind in problems), sep="; "),
+                errors=listed_errors([{"field": name, "message": kind} for name, kind in problems]),
             )
         return {known[k.lower()]["name"] if k.lower() in known else k: v for k, v in body.items()}
 
@@ -151,7 +159,20 @@ class NativeResource:
         udfs = {name.lower(): name for name in ctx.udf_names(self.entity)}
         if field.lower() in udfs:
             return filters.condition(op, udfs[field.lower()], value, udf=True)
-        raise ValidationError(f"Unknown field '{field}' for {self.entity}")
+        raise self._unknown(field, ctx)
+
+    def _unknown(self, path: str, ctx: MappingContext) -> ValidationError:
+        names = [f["name"] for f in ctx.fields(self.entity)] + list(ctx.udf_names(self.entity))
+        return ValidationError(
+            f"Unknown field '{path}' for {self.entity}{did_you_mean(path, names)}"
+        )
+
+    def check_field(self, path: str, ctx: MappingContext) -> None:
+        head = path.split(".")[0].lower()
+        if head == UDF_LIST.lower() or head in self._fields(ctx):
+            return
+        if head not in {name.lower() for name in ctx.udf_names(self.entity)}:
+            raise self._unknown(path, ctx)
 
     def get(self, record: dict[str, Any], path: str) -> Any:
         lowered = {k.lower(): v for k, v in record.items()}

@@ -16,7 +16,7 @@ import redis
 
 from connector.autotask import filters
 from connector.errors import NotFoundError, ProviderValidationError
-from connector.hub import explain
+from connector.hub import explain, render
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery, Plan, plan
@@ -203,6 +203,8 @@ class Hub:
     ) -> Answer:
         resource = self.resource(name)
         resource.check("get", self.ctx)
+        for path in fields or []:
+            resource.check_field(path, self.ctx)
         renderer = Renderer(strip=self.strip_nulls, fields=fields)
         shape = record_shape(resource, fields, self.strip_nulls, raw)
         cached = self.cache.get_record(resource.entity, record_id, shape)
@@ -241,6 +243,8 @@ class Hub:
     def update(self, name: str, record_id: int, body: Any) -> Answer:
         resource = self.resource(name)
         resource.check("update", self.ctx)
+        if isinstance(body, dict) and not body:
+            return self.get(name, record_id)  # nothing to change: the record as it is, no write
         vendor = resource.to_vendor(body, self.ctx, partial=True)
         parent_field = resource.parent_field()
         parent_id = vendor.get(parent_field) if parent_field else None
@@ -272,7 +276,7 @@ class Hub:
             raise
         finally:
             self.cache.invalidate(resource.entity, record_id)
-        return Answer(json.dumps({"id": record_id, "deleted": True}))
+        return Answer(render.dumps({"id": record_id, "deleted": True}))
 
     def _existing(self, resource: Resource, record_id: int) -> dict[str, Any]:
         vendor = self._fetch(resource, record_id)

@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError as SchemaError
 
 from connector.autotask import filters as f
-from connector.errors import MappingError, ValidationError, listed
+from connector.errors import MappingError, ValidationError, listed, listed_errors
 from connector.mapping import paths
 from connector.mapping.body import body_schema, record_schema
 from connector.mapping.bodyfields import flatten_errors
@@ -24,6 +24,7 @@ from connector.mapping.context import MappingContext
 from connector.mapping.fields import FieldError, FieldMapper
 from connector.mapping.filtering import admits
 from connector.mapping.spec import OPERATIONS
+from connector.suggest import did_you_mean
 
 _VENDOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 
@@ -56,11 +57,22 @@ class ChildLink:
 
 
 def invalid(problems: list[tuple[str, str]]) -> ValidationError:
+    """One error for every problem: the message lists them all, `errors` holds them one by one."""
     error = ValidationError(
-        listed((f"field '{path}': {message}" for path, message in problems), sep="; ")
+        listed((f"field '{path}': {message}" for path, message in problems), sep="; "),
+        errors=listed_errors([{"field": path, "message": message} for path, message in problems]),
     )
     error.fields = dict(problems)  # type: ignore[attr-defined]
     return error
+
+
+def _within(problem_path: str, field_path: str | None) -> bool:
+    """Whether a problem's path (`emails[0].address`) lies in the field at `field_path`."""
+    if not field_path:
+        return False
+    return problem_path == field_path or problem_path.startswith(
+        (f"{field_path}.", f"{field_path}[")
+    )
 
 
 class ResourceMap:
@@ -116,7 +128,17 @@ class ResourceMap:
             if own and names[: len(own)] == own and mapper.knows(names[len(own) :]):
                 if mapper.readable or mapper.writable:
                     return mapper, names[len(own) :]
-        raise ValidationError(f"field '{path}': unknown field of {self.name}")
+        raise ValidationError(
+            f"field '{path}': unknown field of {self.name}{did_you_mean(path, self.paths())}"
+        )
+
+    def paths(self) -> list[str]:
+        """The readable fields' paths (what a mistyped name is compared with)."""
+        return [mapper.path for mapper in self._readable if mapper.path]
+
+    def check_path(self, path: str) -> None:
+        """Raises `ValidationError` (with the nearest valid name) unless `path` can be read."""
+        self._under(path)
 
     def _under(self, path: str) -> list[tuple[FieldMapper, tuple[str, ...]]]:
         """The mappers at or below `path` (`links` names every `links.*` field)."""
@@ -165,13 +187,19 @@ class ResourceMap:
         unmapped = self._unmapped(body)
         if unmapped:
             body = {key: value for key, value in body.items() if key not in unmapped}
+        problems: list[tuple[str, str]] = []
         try:
             data = self._body.load(body, partial=self._partial if partial else False)
         except SchemaError as error:
-            raise invalid(flatten_errors(error.messages)) from None
+            # the fields that did load are still written below, so their problems (an unknown
+            # label, say) are reported in the same 400
+            problems.extend(flatten_errors(error.messages))
+            data = error.valid_data if isinstance(error.valid_data, dict) else {}
+        refused = {path for path, _ in problems}
         vendor: dict[str, Any] = {}
-        problems: list[tuple[str, str]] = []
         for mapper in self._writable:
+            if any(_within(problem, mapper.path) for problem in refused):
+                continue
             value = paths.get(data, mapper.path, paths.MISSING)
             default = mapper.default if value is paths.MISSING and not partial else None
             if default is not None:

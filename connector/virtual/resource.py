@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector import ceql
 from connector.errors import ValidationError
+from connector.suggest import did_you_mean
 from connector.virtual import validate
 from connector.virtual.bases import UDF_LIST, BaseShape, shape_of
 from connector.virtual.engine import Transformer
@@ -89,6 +90,7 @@ class VirtualResource:
             raise ValidationError(
                 f"{self.name} (written as {self.base.name}): {error.message}",
                 provider_message=error.provider_message,
+                errors=error.errors,
             ) from None
         if partial and not _has_null(body):
             # A virtual field writing into a list (`emails[?(@.type=='primary')].address`)
@@ -112,6 +114,21 @@ class VirtualResource:
         if self.base.kind == "native" and any(self._needs_all(p) for p in wanted):
             return None  # UDFs are not named in IncludeFields: read whole records
         return self.base.vendor_fields(wanted)
+
+    def check_field(self, path: str, ctx: Any) -> None:
+        engine = self._ready(ctx)
+        if path == "id" or self.map.field(path) or self.map.defined(path):
+            return
+        if path.split(".")[0] in self.map.virtual_heads():
+            return
+        if self.map.pass_from_vendor and engine.passes_through(path):
+            self.base.check_field(path, ctx)  # a base field shown under its own name
+            return
+        names = [f.path for f in self.map.definition]
+        raise ValidationError(
+            f"Unknown field '{path}' for {self.name}{did_you_mean(path, names)}; its fields: "
+            + ", ".join(names)
+        )
 
     def _needs_all(self, base_path: str) -> bool:
         if base_path.lower() == UDF_LIST.lower():
