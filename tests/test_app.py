@@ -75,7 +75,10 @@ def test_malformed_json_body_is_a_json_400(app):
         f"{BASE}/echo-for-test", data="{not json", content_type="application/json"
     )
     body = _assert_error_shape(response, 400)
-    assert "could not be understood" in body["message"]
+    assert body["message"] == (
+        "The request body is not valid JSON: Expecting property name enclosed in double quotes "
+        "at line 1, column 2"
+    )
 
 
 def test_unhandled_error_is_logged_with_request_id_and_hidden_from_client(app, caplog):
