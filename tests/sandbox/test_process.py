@@ -102,12 +102,13 @@ def test_serve_starts_the_sandbox_on_the_next_port_and_stops_it(tmp_path, redis_
     sandbox_url = f"http://127.0.0.1:{port + 1}"
     try:
         output = ""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # six suites on two cores have taken over 60 s
         while "Stop with Ctrl-C." not in output and time.monotonic() < deadline:
             line = serve.stdout.readline()
             if not line:  # the process ended
                 break
             output += line
+        assert "Stop with Ctrl-C." in output, output  # ready, else say what serve printed
         zone = requests.get(
             f"{sandbox_url}/atservicesrest/v1.0/zoneInformation",
             params={"user": "api-user@sandbox.local"},
