@@ -8,6 +8,7 @@ kept apart in `provider_message`, and callers must not format credentials into e
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -232,3 +233,20 @@ def load(schema: Schema, data: Any, *, what: str, partial: bool = False) -> Any:
     except MarshmallowError as exc:
         lines = flatten_messages(exc.messages)
         raise ValidationError(f"Invalid {what}: " + listed(lines, sep="; ")) from None
+
+
+# -- the nearest valid name, for 400s that say what was meant ----------------------------------
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """A name differing only by case wins outright (`Where` -> `where`); otherwise the closest
+    by difflib's ratio, compared without regard to case, when close enough to be a typo."""
+    folded = {candidate.casefold(): candidate for candidate in dict.fromkeys(candidates)}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    found = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`"; did you mean 'where'?"`, or "" when nothing is close."""
+    found = nearest(name, candidates)
+    return f"; did you mean '{found}'?" if found else ""

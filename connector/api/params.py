@@ -6,8 +6,7 @@ from collections.abc import Iterable
 
 from flask import request
 
-from connector.errors import BadRequestError
-from connector.suggest import did_you_mean
+from connector.errors import BadRequestError, did_you_mean
 
 REQUEST_ID = "Elements-Request-Id"
 INSTANCE_ID = "Elements-Element-Instance-Id"

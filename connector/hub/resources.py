@@ -12,9 +12,14 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from connector.autotask import filters
-from connector.errors import MethodNotAllowedError, ValidationError, listed, listed_errors
+from connector.errors import (
+    MethodNotAllowedError,
+    ValidationError,
+    did_you_mean,
+    listed,
+    listed_errors,
+)
 from connector.mapping import MappingContext, ResourceMap
-from connector.suggest import did_you_mean
 
 UDF_LIST = "userDefinedFields"
 OPERATIONS = ("list", "get", "create", "update", "delete")

@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError as SchemaError
 
 from connector.autotask import filters as f
-from connector.errors import MappingError, ValidationError, listed, listed_errors
+from connector.errors import MappingError, ValidationError, did_you_mean, listed, listed_errors
 from connector.mapping import paths
 from connector.mapping.body import body_schema, record_schema
 from connector.mapping.bodyfields import flatten_errors
@@ -24,7 +24,6 @@ from connector.mapping.context import MappingContext
 from connector.mapping.fields import FieldError, FieldMapper
 from connector.mapping.filtering import admits
 from connector.mapping.spec import OPERATIONS
-from connector.suggest import did_you_mean
 
 _VENDOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 

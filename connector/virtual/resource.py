@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from connector import ceql
-from connector.errors import ValidationError
-from connector.suggest import did_you_mean
+from connector.errors import ValidationError, did_you_mean
 from connector.virtual import validate
 from connector.virtual.bases import UDF_LIST, BaseShape, shape_of
 from connector.virtual.engine import Transformer
