@@ -286,3 +286,50 @@ def test_total_count_of_a_sorted_listing_costs_no_count_call(connect_hub, bigger
         == str(total)
     )
     assert not bigger_sandbox.requests(path_contains="query/count")
+
+
+def test_without_page_size_a_page_holds_the_default_and_asks_autotask_for_one_more(
+    connect_hub, make_sandbox
+):
+    box = make_sandbox(seed_counts={"Contacts": 250})
+    hub = connect_hub(box)
+    box.clear_requests()
+    first = hub.get("contacts")
+    assert first.status_code == 200
+    assert len(first.json()) == int(first.headers["Elements-Returned-Count"]) == 200
+    (query,) = box.requests(path_contains="Contacts/query")
+    body = {key.lower(): value for key, value in query["body"].items()}
+    assert body["maxrecords"] == 201  # one more than the page tells whether another exists
+    rest = hub.get("contacts", nextPage=first.headers["Elements-Next-Page-Token"])
+    assert len(rest.json()) == box.count("Contacts") - 200
+    assert "Elements-Next-Page-Token" not in rest.headers
+    ids = [r["id"] for r in first.json() + rest.json()]
+    assert ids == sorted(box.ids("Contacts"))
+
+
+@pytest.mark.parametrize(
+    ("resource", "entity", "where"),
+    [
+        pytest.param(
+            "accounts", "Companies", "`customFields.Support Tier` = 'Gold'", id="accounts"
+        ),
+        pytest.param("contacts", "Contacts", None, id="contacts"),
+        pytest.param("opportunities", "Opportunities", None, id="opportunities"),
+    ],
+)
+def test_fields_with_custom_fields_lists_them_as_a_record_read_does(
+    hub, sandbox, resource, entity, where
+):
+    params = {"fields": "id,customFields", "pageSize": 20, **({"where": where} if where else {})}
+    sandbox.clear_requests()
+    listed = hub.ok("GET", resource, params=params)
+    assert listed
+    body = sandbox.requests(path_contains=f"{entity}/query")[-1]["body"]
+    included = {f.lower() for f in body.get("IncludeFields") or body.get("includeFields")}
+    assert "userdefinedfields" in included  # asked for explicitly
+    with_values = 0
+    for record in listed:
+        read = hub.ok("GET", f"{resource}/{record['id']}")
+        assert record == {"id": read["id"], "customFields": read.get("customFields", {})}
+        with_values += bool(record.get("customFields"))
+    assert with_values  # the seed gives custom field values: an empty object is the bug

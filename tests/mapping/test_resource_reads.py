@@ -82,7 +82,16 @@ def test_a_note_links_to_its_company(maps, ctx, records):
             "notes", ["links.autotask"], ["id", "companyID"], id="a link needs its parameters"
         ),
         pytest.param(
-            "accounts", ["customFields"], ["id"], id="Autotask always sends the user-defined fields"
+            "accounts",
+            ["customFields"],
+            ["id", "userDefinedFields"],
+            id="custom fields are asked for, not assumed to come anyway (issue #12)",
+        ),
+        pytest.param(
+            "contacts",
+            ["customFields.Preferred Language"],
+            ["id", "userDefinedFields"],
+            id="one custom field asks for the user-defined fields too",
         ),
         pytest.param("accounts", ["id", "name", "name"], ["id", "companyName"], id="no repeats"),
     ],

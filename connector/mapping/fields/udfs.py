@@ -89,7 +89,10 @@ class UdfField(FieldMapper):
         return len(rest) <= 1
 
     def vendor_fields(self, rest: tuple[str, ...]) -> list[str]:
-        return []  # Autotask returns userDefinedFields whatever IncludeFields says
+        # Asked for by name: the reference does not settle whether Autotask sends UDF values
+        # unasked when IncludeFields is given, so the connector asks, and reads them the same
+        # way when they come regardless.
+        return [VENDOR]
 
     def translate(
         self, rest: tuple[str, ...], op: str, value: Any, ctx: MappingContext
