@@ -236,8 +236,12 @@ class Hub:
         vendor = resource.to_vendor(body, self.ctx, partial=False)
         parent_field = resource.parent_field()
         parent_id = vendor.get(parent_field) if parent_field else None
-        created = self.client.create(resource.entity, vendor, parent_id=parent_id)
-        self.cache.invalidate(resource.entity, created.get("id"))
+        created: dict[str, Any] = {}
+        try:
+            created = self.client.create(resource.entity, vendor, parent_id=parent_id)
+        finally:
+            # also when the answer is lost: Autotask may have made the record all the same
+            self.cache.invalidate(resource.entity, created.get("id"))
         return self._record_answer(resource, created)
 
     def update(self, name: str, record_id: int, body: Any) -> Answer:

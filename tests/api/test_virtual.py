@@ -178,6 +178,22 @@ def test_create_read_update_delete_through_the_virtual_names(hub, sandbox, my_co
     assert hub.call("GET", f"myContacts/{created['id']}").status_code == 404
 
 
+@pytest.mark.parametrize("sent_id", [0, 999_999, "abc"])
+def test_an_id_in_a_create_body_is_ignored(hub, sandbox, my_contacts, sent_id):
+    company = sandbox.ids("Companies")[2]
+    existing = set(sandbox.ids("Contacts"))
+    sandbox.clear_requests()
+    created = hub.ok(
+        "POST",
+        "myContacts",
+        json={"id": sent_id, "fullName": "Prefect", "company": company, "firstName": "Ford"},
+    )
+    assert created["id"] not in existing and created["id"] != sent_id
+    assert sandbox.record("Contacts", created["id"])["lastName"] == "Prefect"
+    (post,) = [r for r in sandbox.requests(method="POST") if "query" not in r["path"].lower()]
+    assert "id" not in {key.lower() for key in post["body"]}  # never sent to Autotask
+
+
 def test_a_body_value_of_the_wrong_type_is_a_400_naming_the_field(hub, my_contacts):
     response = hub.call("POST", "myContacts", json={"fullName": "Dent", "company": "forty-two"})
     assert response.status_code == 400
@@ -693,3 +709,20 @@ def test_deleting_an_instance_deletes_its_own_documents(platform, redis_client, 
     assert owned
     platform.ok("DELETE", f"/instances/{platform.instance_id}")
     assert not [k for k in owned if redis_client.exists(k)]
+
+
+def test_a_fresh_instances_first_virtual_query_costs_only_the_calls_it_needs(connect_hub, sandbox):
+    """The ThresholdInformation read that proved the instance is the snapshot its first
+    calls use: no second read a moment later (issue #12)."""
+    hub = connect_hub(sandbox)
+    platform = Platform(hub)
+    platform.ok("POST", "/organizations/objects/myContacts/definitions", MY_CONTACTS)
+    platform.ok("POST", f"{ELEMENT}/myContacts", MY_CONTACTS_MAP)
+    sandbox.clear_requests()
+    hub.ok("GET", "myContacts", params={"pageSize": 5})
+    calls = sorted((r["method"], r["path"].rsplit("V1.0/", 1)[-1]) for r in sandbox.requests())
+    assert calls == [
+        ("GET", "Contacts/entityInformation/fields"),
+        ("GET", "Contacts/entityInformation/userDefinedFields"),
+        ("POST", "Contacts/query"),
+    ]
