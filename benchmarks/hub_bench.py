@@ -3,6 +3,11 @@ calls of listing N contacts against ceil(N/500) (exact when Autotask sends
 pageDetails.nextPageUrl, as it does for full 500-row pages).
 
     python benchmarks/hub_bench.py [--seconds 5] [--rounds 3] [--contacts 1234 5000 20000]
+    python benchmarks/hub_bench.py --mode uncached [--requests 2000]
+
+`--mode uncached` prints, side by side in one run, the p50/p99 of an uncached GET through the
+hub and of the same GET sent straight to the sandbox, and one request's time by phase with
+its Redis round trips counted (see benchmarks/uncached_read.py).
 
 Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
 both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the
@@ -23,7 +28,9 @@ from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import harness, uncached_read  # noqa: E402
+from connector.app import create_app  # noqa: E402
+from connector.config import Settings  # noqa: E402
 from connector.storage.keys import Keys  # noqa: E402
 from connector.tenancy.accounts import AccountStore  # noqa: E402
 
@@ -53,7 +60,11 @@ def main() -> int:
     parser.add_argument("--log-level", default="INFO", help="the service's LOG_LEVEL")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--contacts", type=int, nargs="*", default=[1234, 5000, 20000])
+    parser.add_argument("--mode", choices=["cached", "uncached"], default="cached")
+    parser.add_argument("--requests", type=int, default=2000, help="uncached: per side")
     args = parser.parse_args()
+    if args.mode == "uncached":
+        return uncached(args)
 
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -68,6 +79,7 @@ def main() -> int:
             "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "LOG_LEVEL": args.log_level,
+            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the sandbox, plain http on loopback
         }
         auth = f"User {account.user_secret}, Organization {account.organization_secret}"
         with harness.gunicorn("connector.app:create_app()", env, threads=args.threads) as service:
@@ -162,6 +174,58 @@ def main() -> int:
                 calls = [r for r in log["requests"] if "count" not in r["path"].lower()]
                 assert seen == count, (seen, count)
                 print(f"{count:>12}{len(calls):>13}{math.ceil(count / 500):>13}{pages:>11}")
+    return 0
+
+
+def uncached(args: argparse.Namespace) -> int:
+    secret_key = Fernet.generate_key().decode()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        harness.embedded_redis() as redis_url,
+        harness.sandbox(Path(tmp) / "sandbox", records=20) as sandbox_url,
+    ):
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        account = AccountStore(client, Keys(PREFIX)).create()
+        env = {
+            "REDIS_URL": redis_url,
+            "CONNECTOR_KEY_PREFIX": PREFIX,
+            "CONNECTOR_SECRET_KEY": secret_key,
+            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
+            "LOG_LEVEL": args.log_level,
+            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the sandbox, plain http on loopback
+        }
+        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        with harness.gunicorn(
+            "connector.app:create_app()", env, workers=1, threads=args.threads
+        ) as service:
+            created = requests.post(
+                service + BASE + "/instances",
+                json={**instance_body(sandbox_url), "cachingEnabled": False},
+                headers={"Authorization": auth},
+                timeout=30,
+            ).json()
+            headers = {"Authorization": f"{auth}, Element {created['token']}"}
+            first = requests.get(
+                service + BASE + "/hubs/crm/contacts",
+                params={"pageSize": 1},
+                headers=headers,
+                timeout=30,
+            ).json()[0]
+            path = f"{BASE}/hubs/crm/contacts/{first['id']}"
+            direct = f"{sandbox_url}/ATServicesRest/V1.0/Contacts/{first['id']}"
+            figures = uncached_read.side_by_side(service + path, headers, direct, args.requests)
+        app = create_app(  # the same service in this process, its request log quiet
+            Settings(
+                redis_url=redis_url,
+                key_prefix=PREFIX,
+                data_dir=str(Path(tmp) / "data"),
+                secret_key=secret_key,
+                log_level="WARNING",
+                autotask_allowed_hosts=sandbox_url,
+            )
+        )
+        phases = uncached_read.breakdown(app, path, headers, min(args.requests, 1000))
+        uncached_read.report(figures, phases, args.requests)
     return 0
 
 

@@ -1,9 +1,10 @@
 """Entity metadata: entityInformation, its fields and user-defined fields, and picklists.
 
 Answers are cached in Redis per database (the zone's host and `ci`) for `ttl` seconds, so all
-workers share one fetch; each client also keeps what it read for a short while, since a listing may
-translate thousands of picklist values. Picklist labels come from the tenant, in its language:
-nothing here knows a label in advance.
+workers share one fetch; each process also keeps what its clients read for a short while (one
+copy for all of them: a hub call builds its own client), since a listing may translate
+thousands of picklist values and every record read needs the fields. Picklist labels come
+from the tenant, in its language: nothing here knows a label in advance.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from connector.autotask.picklists import Picklist
 from connector.errors import MappingError, ProviderFatalError
 from connector.storage.keys import Keys
 
-LOCAL_SECONDS = 60.0  # how long one client reuses what it read, before asking Redis again
+LOCAL_SECONDS = 60.0  # how long this process reuses what it read, before asking Redis again
+LOCAL_ENTRIES = 512  # entities x kinds x databases one process keeps; the oldest go first
+
+# What the process's clients read, shared by all of them: each hub call builds its own client,
+# and a copy per client would cost every call its Redis round trips again. Keyed by the Redis
+# prefix and database, so deployments and tenants on one process never share an entry.
+_SHARED: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_SHARED_LOCK = threading.Lock()
 
 # kind -> (path under the entity, key of the answer)
 _SOURCES = {
@@ -42,8 +50,8 @@ class Metadata:
         self.redis = redis
         self.keys = keys
         self.ttl = ttl
-        self._local: dict[tuple[Any, ...], tuple[float, Any]] = {}
-        self._lock = threading.Lock()
+        self._local = _SHARED
+        self._lock = _SHARED_LOCK
 
     def entity_info(self, entity: str) -> dict[str, Any]:
         """entityInformation's `info`: canCreate, canDelete, hasUserDefinedFields, ..."""
@@ -74,12 +82,19 @@ class Metadata:
         ci = self.caller.database
         self.redis.delete(*(self.keys.metadata(ci, entity, kind) for kind in _SOURCES))
         with self._lock:
-            for key in [k for k in self._local if k[1] == entity.lower()]:
+            for key in [k for k in self._local if k[:3] == (self.keys.prefix, ci, entity.lower())]:
                 del self._local[key]
 
     # -- loading ---------------------------------------------------------------------------
     def _picklist(self, entity: str, name: str, kind: str) -> Picklist:
-        memo_key = (self.caller.database, entity.lower(), "picklist", kind, name.lower())
+        memo_key = (
+            self.keys.prefix,
+            self.caller.database,
+            entity.lower(),
+            "picklist",
+            kind,
+            name.lower(),
+        )
         found = self._memo(memo_key)
         if found is not None:
             return found
@@ -98,7 +113,7 @@ class Metadata:
 
     def _load(self, entity: str, kind: str) -> Any:
         ci = self.caller.database
-        memo_key = (ci, entity.lower(), kind)
+        memo_key = (self.keys.prefix, ci, entity.lower(), kind)
         found = self._memo(memo_key)
         if found is not None:
             return found
@@ -125,6 +140,8 @@ class Metadata:
 
     def _remember(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
+            if len(self._local) >= LOCAL_ENTRIES and key not in self._local:
+                del self._local[next(iter(self._local))]  # the oldest entry
             self._local[key] = (time.monotonic() + min(LOCAL_SECONDS, self.ttl), value)
 
 
