@@ -112,6 +112,7 @@ def init_app(app: Flask) -> None:
         services, registry, app.extensions[HUB]["tokens"], client, jobs
     )
     app.extensions[BULK] = bulk_runtime
+    formulas.bulk = bulk_runtime  # a formula's elementRequest may start bulk downloads
     hooks.on_delete(bulk_runtime.store.drop_instance)  # its jobs stop at their next page
     _put_schedules(
         lambda: schedule_periodic(formulas),

@@ -78,7 +78,10 @@ class Engine:
 
         if self.env.jobs is None:
             raise ConflictError("Formula executions need REDIS_URL and a worker")
-        tag = tag or f"a{execution['attempt']}s{execution.get('stepAttempt', 1)}"
+        # the job's id names the run it is for: a run asked for from inside a job (a retry
+        # step, a step's backoff) must not carry that job's own id, which is still pending
+        attempt = execution["attempt"] + (1 if execution.get("restart") else 0)
+        tag = tag or f"a{attempt}s{execution.get('stepAttempt', 1)}"
         self.env.jobs.enqueue(
             "formulas",
             jobs.run_execution,

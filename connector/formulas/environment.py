@@ -39,6 +39,7 @@ class FormulaEnv:
     executions: ExecutionStore
     outbound: OutboundClient
     jobs: Any  # connector.jobs.Jobs
+    bulk: Any = None  # connector.bulk.runtime.Runtime, for elementRequest's /bulk/... calls
 
     @classmethod
     def build(

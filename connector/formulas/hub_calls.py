@@ -10,6 +10,7 @@ HTTP round trip to ourselves:
     PATCH  /{resource}/{id}         update
     DELETE /{resource}/{id}         delete
     GET    /{resource}/{id}/{child} list an account's children
+    POST   /bulk/query, GET /bulk/{id}/status    bulk downloads (see bulk_calls)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from connector.ceql import parse_fields
 from connector.errors import BadRequestError, ConnectorError, MethodNotAllowedError, listed
+from connector.formulas.bulk_calls import call_bulk
 from connector.hub.listing import ListQuery, page_size_of
 from connector.hub.service import Answer, Hub
 
@@ -26,10 +28,17 @@ _LIST_QUERY = {"where", "orderBy", "fields", "pageSize", "nextPage", "includeTot
 _MAX_ID = 9223372036854775807
 
 
-def call_hub(hub: Hub, method: str, path: str, query: dict[str, str], body: Any) -> dict:
-    """{status, body, headers} of the hub's answer; a refused call is an answer too."""
+def call_hub(
+    hub: Hub, method: str, path: str, query: dict[str, str], body: Any, bulk: Any = None
+) -> dict:
+    """{status, body, headers} of the hub's answer; a refused call is an answer too. `bulk`:
+    the bulk runtime, for `/bulk/...` paths."""
     try:
-        answer = _dispatch(hub, method.upper(), path, query, body)
+        parts = [p for p in path.strip("/").split("/") if p]
+        if parts[:1] == ["bulk"]:
+            answer = call_bulk(bulk, hub, method.upper(), parts, query, body)
+        else:
+            answer = _dispatch(hub, method.upper(), path, query, body)
     except ConnectorError as exc:
         payload = {"message": exc.message}
         if exc.provider_message:

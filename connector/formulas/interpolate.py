@@ -41,6 +41,11 @@ def parse_path(text: str) -> list[str | int]:
     return parts
 
 
+def is_reference(text: str) -> bool:
+    """Whether `text` is one `${...}` reference alone (its path is checked by `references`)."""
+    return _REFERENCE.fullmatch(text) is not None
+
+
 def references(value: Any) -> Iterator[list[str | int]]:
     """Every parsed path in a property value (strings anywhere in lists and objects)."""
     if isinstance(value, str):

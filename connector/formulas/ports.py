@@ -56,7 +56,7 @@ class ExecutionPorts:
             tokens=self.env.tokens,
         )
         self.element_calls += 1
-        return call_hub(hub, method, path, query, body)
+        return call_hub(hub, method, path, query, body, bulk=self.env.bulk)
 
     # -- outbound HTTP -------------------------------------------------------------------
     def http_request(

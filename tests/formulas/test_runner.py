@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from connector.formulas import runner
 from connector.formulas.template import build_template
 from tests.formulas.templates import minimal, with_step
@@ -72,3 +74,30 @@ def test_a_retry_step_asks_for_another_attempt_then_gives_up():
     assert execution["status"] == "FAILED"
     assert execution["attempt"] == 2
     assert "gave up after 2 attempts" in execution["error"]
+
+
+@pytest.mark.parametrize(
+    ("wait", "status", "expected"),
+    [
+        pytest.param(3, "RETRYING", 3.0, id="a number of seconds"),
+        pytest.param("4", "RETRYING", 4.0, id="a number given as text"),
+        pytest.param(99999, "FAILED", "properties.delaySeconds", id="too long"),
+        pytest.param(-1, "FAILED", "properties.delaySeconds", id="negative"),
+        pytest.param("soon", "FAILED", "properties.delaySeconds", id="not a number"),
+    ],
+)
+def test_a_retry_delay_given_by_reference_is_checked_when_it_runs(wait, status, expected):
+    body = with_step(0, onFailure=["huge"])
+    body["steps"][4] = {
+        "name": "huge",
+        "type": "retry",
+        "properties": {"maxAttempts": 2, "delaySeconds": "${trigger.body.wait}"},
+    }
+    template = build_template(body)
+    execution = runner.new_execution(template, "manual0", {"body": {"n": "x", "wait": wait}}, {})
+    runner.run(template, execution, None, lambda e: None)
+    assert execution["status"] == status
+    if status == "RETRYING":
+        assert execution["retryIn"] == expected
+    else:
+        assert expected in execution["error"]

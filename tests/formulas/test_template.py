@@ -94,6 +94,23 @@ def test_a_good_template_builds_with_its_steps_in_order():
             id="an event trigger on a value entry",
         ),
         pytest.param(minimal(steps=[]), "steps: Length must be between 1 and 50", id="no steps"),
+        pytest.param(
+            with_step(3, type="retry", properties={"maxAttempts": 2, "delaySeconds": "soon"}),
+            "steps[3] 'normal' properties.delaySeconds: a whole number of seconds",
+            id="a retry delay that is neither seconds nor a reference",
+        ),
+        pytest.param(
+            with_step(3, type="retry", properties={"maxAttempts": 2, "delaySeconds": 3601}),
+            "steps[3] 'normal' properties.delaySeconds",
+            id="a retry delay over an hour",
+        ),
+        pytest.param(
+            with_step(
+                3, type="retry", properties={"maxAttempts": 2, "delaySeconds": "${config.x}"}
+            ),
+            "configuration 'x' is not declared",
+            id="a retry delay from undeclared configuration",
+        ),
     ],
 )
 def test_an_invalid_template_is_refused_naming_the_step_and_field(body, expected):

@@ -1,0 +1,244 @@
+"""Executions on a real job worker: manual (sync and not), event and schedule triggers, retries
+with backoff and from the failed step, and the limits that hold at run time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from connector.formulas import limits
+from connector.formulas.events import on_event
+from connector.formulas.schedule import cron_tick
+from tests.fixtures.jobs import wait_for
+from tests.formulas.conftest import BASE, calling, run_sync
+
+FINAL = ("SUCCESS", "FAILED", "STOPPED")
+
+
+@pytest.fixture
+def worker(settings, job_workers):
+    return job_workers.start(settings, queues="formulas")
+
+
+def ended(client, tenant, execution_id: int) -> dict:
+    def found():
+        doc = client.get(
+            f"{BASE}/formulas/instances/executions/{execution_id}", headers=tenant.headers()
+        ).get_json()
+        return doc if doc["status"] in FINAL else None
+
+    return wait_for(found, what=f"execution {execution_id} to end", timeout=60)
+
+
+def post_execution(client, tenant, instance_id: int, body: dict, sync: bool = False):
+    suffix = "?sync=true" if sync else ""
+    return client.post(
+        f"{BASE}/formulas/instances/{instance_id}/executions{suffix}",
+        json=body,
+        headers=tenant.headers(),
+    )
+
+
+def test_a_sync_manual_execution_answers_every_step(
+    client, tenant, make_instance, receiver, worker
+):
+    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
+    execution = run_sync(client, tenant, instance["id"], {"n": 4})
+    assert execution["status"] == "SUCCESS"
+    assert [(s["name"], s["status"]) for s in execution["steps"]] == [
+        ("compute", "SUCCESS"),
+        ("send", "SUCCESS"),
+    ]
+    compute = execution["steps"][0]
+    assert compute["output"] == {"double": 8} and compute["durationMs"] >= 0
+    assert execution["steps"][1]["input"]["body"] == {"value": 8}
+    assert [r["json"] for r in receiver.to("/in")] == [{"value": 8}]
+
+
+def test_a_5xx_is_retried_with_backoff_then_succeeds(
+    client, tenant, make_instance, receiver, worker
+):
+    receiver.answers["/flaky"] = [(503, {"busy": True}), (200, {"ok": True})]
+    _, instance = make_instance(calling(receiver.url + "/flaky"), receiver.url + "/flaky")
+    started = post_execution(client, tenant, instance["id"], {"n": 1})
+    assert started.status_code == 202
+    execution = ended(client, tenant, started.get_json()["id"])
+    assert execution["status"] == "SUCCESS", execution
+    sends = [s for s in execution["steps"] if s["name"] == "send"]
+    assert [(s["attempt"], s["status"]) for s in sends] == [(1, "RETRYING"), (2, "SUCCESS")]
+    assert len(receiver.to("/flaky")) == 2
+
+
+def test_a_retry_runs_again_from_the_failed_step(client, tenant, make_instance, receiver, worker):
+    receiver.answers["/strict"] = [(400, {"error": "no"}), (200, {"ok": True})]
+    _, instance = make_instance(calling(receiver.url + "/strict"), receiver.url + "/strict")
+    started = post_execution(client, tenant, instance["id"], {"n": 5})
+    failed = ended(client, tenant, started.get_json()["id"])
+    assert failed["status"] == "FAILED"  # a 4xx is the step's answer, not retried
+    assert "send" in failed["error"]
+    retried = client.put(
+        f"{BASE}/formulas/instances/executions/{failed['id']}/retries", headers=tenant.headers()
+    )
+    assert retried.status_code == 200, retried.get_data(as_text=True)
+    wait_for(
+        lambda: (
+            client.get(
+                f"{BASE}/formulas/instances/executions/{failed['id']}", headers=tenant.headers()
+            ).get_json()["status"]
+            == "SUCCESS"
+        ),
+        what="the retried execution to succeed",
+    )
+    again = ended(client, tenant, failed["id"])
+    names = [s["name"] for s in again["steps"]]
+    assert names == ["compute", "send", "send"]  # compute is not run again
+    assert [r["json"] for r in receiver.to("/strict")] == [{"value": 10}, {"value": 10}]
+
+
+def event_template(url: str) -> dict:
+    return {
+        "name": "on-contacts",
+        "configuration": [
+            {"key": "crm", "type": "elementInstance"},
+            {"key": "target", "type": "value"},
+        ],
+        "triggers": [
+            {
+                "type": "event",
+                "properties": {
+                    "elementInstance": "${config.crm}",
+                    "objectType": ["contacts"],
+                    "eventType": ["UPDATED"],
+                },
+            }
+        ],
+        "steps": [
+            {
+                "name": "send",
+                "type": "httpRequest",
+                "properties": {
+                    "method": "POST",
+                    "url": "${config.target}",
+                    "body": {"event": "${trigger.eventId}", "id": "${trigger.objectId}"},
+                },
+            }
+        ],
+    }
+
+
+def test_events_start_one_execution_each_in_event_order_per_record(
+    client, tenant, element_instance, receiver, formulas_env, worker
+):
+    h = tenant.headers()
+    formula = client.post(f"{BASE}/formulas", json=event_template(receiver.url + "/ev"), headers=h)
+    assert formula.status_code == 200, formula.get_data(as_text=True)
+    body = {
+        "name": "e",
+        "configuration": {"crm": element_instance["id"], "target": receiver.url + "/ev"},
+    }
+    made = client.post(
+        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+
+    def event(event_id: str, object_type: str = "contacts", kind: str = "UPDATED") -> dict:
+        return {"eventId": event_id, "objectType": object_type, "objectId": 7, "eventType": kind}
+
+    element = element_instance["id"]
+    started = [on_event(formulas_env, element, event(f"e{n}")) for n in range(5)]
+    assert all(len(ids) == 1 for ids in started)
+    assert on_event(formulas_env, element, event("e2")) == []  # a redelivery starts nothing
+    assert on_event(formulas_env, element, event("x1", object_type="accounts")) == []
+    assert on_event(formulas_env, element, event("x2", kind="DELETED")) == []
+    assert on_event(formulas_env, element + 1000, event("x3")) == []  # another element instance
+    for (execution_id,) in started:
+        assert ended(client, tenant, execution_id)["status"] == "SUCCESS"
+    assert [r["json"]["event"] for r in receiver.to("/ev")] == [f"e{n}" for n in range(5)]
+
+
+def test_a_schedule_tick_starts_one_execution_however_many_look(
+    app, settings, client, tenant, receiver, formulas_env, worker
+):
+    from connector.app import create_app
+
+    template = {
+        "name": "every-minute",
+        "configuration": [{"key": "target", "type": "value"}],
+        "triggers": [{"type": "schedule", "properties": {"cron": "* * * * *"}}],
+        "steps": [
+            {
+                "name": "send",
+                "type": "httpRequest",
+                "properties": {
+                    "method": "POST",
+                    "url": "${config.target}",
+                    "body": {"at": "${trigger.scheduledTime}"},
+                },
+            }
+        ],
+    }
+    h = tenant.headers()
+    formula = client.post(f"{BASE}/formulas", json=template, headers=h)
+    assert formula.status_code == 200, formula.get_data(as_text=True)
+    body = {"name": "s", "configuration": {"target": receiver.url + "/tick"}}
+    made = client.post(
+        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
+    )
+    assert made.status_code == 200
+    other = create_app(settings)  # a second process looking at the same moment
+    try:
+        other_env = other.extensions["connector.formulas"]["env"]
+        now = datetime(2026, 12, 2, 10, 0, 30, tzinfo=UTC)
+        started = cron_tick(formulas_env, now) + cron_tick(other_env, now)
+        assert len(started) == 1
+        assert cron_tick(formulas_env, now.replace(second=50)) == []  # the same tick
+    finally:
+        other.extensions["connector.deps"].local.close()
+    assert ended(client, tenant, started[0])["status"] == "SUCCESS"
+    assert [r["json"] for r in receiver.to("/tick")] == [{"at": "2026-12-02T10:00:00Z"}]
+
+
+def test_limits_hold_at_run_time(client, tenant, make_instance, receiver, worker):
+    items = "[" + ",".join(["1"] * 40) + "]"
+    runaway = {
+        "name": "runaway",
+        "triggers": [{"type": "manual", "properties": {}}],
+        "steps": [
+            {
+                "name": "spin",
+                "type": "set",
+                "properties": {
+                    "values": {"x": f"{items}.map(a, {items}.map(b, {items}.map(c, a + b + c)))"}
+                },
+            }
+        ],
+    }
+    h = tenant.headers()
+    formula = client.post(f"{BASE}/formulas", json=runaway, headers=h)
+    assert formula.status_code == 200, formula.get_data(as_text=True)
+    made = client.post(
+        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json={"name": "r"}, headers=h
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+    execution = run_sync(client, tenant, made.get_json()["id"], {})
+    assert execution["status"] == "FAILED"
+    assert "step 'spin'" in execution["error"] and "expression stopped" in execution["error"]
+
+    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
+    huge = post_execution(
+        client, tenant, instance["id"], {"n": 1, "pad": "x" * limits.MAX_TRIGGER_BYTES}
+    )
+    assert huge.status_code in (400, 413)
+    assert huge.get_json()["message"]
+    too_many = {
+        **runaway,
+        "name": "long",
+        "steps": [
+            {"name": f"s{n}", "type": "set", "properties": {"values": {"v": "1"}}}
+            for n in range(limits.MAX_STEPS + 1)
+        ],
+    }
+    refused = client.post(f"{BASE}/formulas", json=too_many, headers=h)
+    assert refused.status_code == 400 and "steps" in refused.get_json()["message"]
+    assert receiver.to("/in") == []  # nothing ran
