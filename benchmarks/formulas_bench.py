@@ -126,6 +126,7 @@ def main() -> int:
             secret_key=Fernet.generate_key().decode(),
             data_dir=str(Path(tmp) / "data"),
             formulas_allow_private_urls=True,  # the receiver is on loopback
+            autotask_allowed_hosts=sandbox_url,  # the sandbox stands in for Autotask
             log_level="WARNING",
         )
         app = create_app(settings)

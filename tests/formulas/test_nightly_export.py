@@ -12,7 +12,7 @@ from tests.formulas.conftest import BASE
 def test_an_export_runs_one_bulk_download_and_posts_its_link(
     client, tenant, element_instance, receiver, sandbox, settings, job_workers
 ):
-    job_workers.start(settings)  # formulas and bulk
+    job_workers.start(settings, allowed_hosts=sandbox.allowed_hosts)  # formulas and bulk
     h = tenant.headers()
     body = {
         "name": "export",

@@ -100,9 +100,17 @@ class Flow:
 
 @pytest.fixture
 def flow(
-    client, tenant, element_instance, receiver, formulas_env, live_server, settings, job_workers
+    client,
+    tenant,
+    element_instance,
+    receiver,
+    formulas_env,
+    live_server,
+    settings,
+    job_workers,
+    sandbox,
 ):
-    job_workers.start(settings, queues="formulas")
+    job_workers.start(settings, queues="formulas", allowed_hosts=sandbox.allowed_hosts)
     return Flow(client, tenant, element_instance, receiver, formulas_env, live_server)
 
 
