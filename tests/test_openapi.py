@@ -28,22 +28,35 @@ def _shape(path: str) -> str:
 
 
 def _app_operations(app) -> set[tuple[str, str]]:
+    """(method, path shape); a path outside the base path (`/metrics`) keeps a `root:` mark."""
     operations = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or not rule.rule.startswith(BASE_PATH):
+        if rule.endpoint == "static":
             continue
-        path = _CONVERTER.sub(r"{\1}", rule.rule[len(BASE_PATH) :])
+        if rule.rule.startswith(BASE_PATH):
+            path = rule.rule[len(BASE_PATH) :]
+        else:
+            path = "root:" + rule.rule
+        path = _CONVERTER.sub(r"{\1}", path)
         for method in rule.methods - _IGNORED_METHODS:
             operations.add((method, _shape(path)))
     return operations
 
 
+def _is_root_path(spec: dict, item: dict) -> bool:
+    """A path item whose own servers are the service's root, not the base path."""
+    base_servers = {server["url"] for server in spec["servers"]}
+    own = {server["url"] for server in item.get("servers", [])}
+    return bool(own) and all(f"{url}{BASE_PATH}" in base_servers for url in own)
+
+
 def _spec_operations(spec: dict) -> set[tuple[str, str]]:
     operations = set()
     for path, item in spec["paths"].items():
+        mark = "root:" if _is_root_path(spec, item) else ""
         for method in item:
             if method in {"get", "post", "put", "patch", "delete"}:
-                operations.add((method.upper(), _shape(path)))
+                operations.add((method.upper(), _shape(mark + path)))
     return operations
 
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
 from connector.api import explorer
 from connector.errors import NotFoundError
@@ -25,8 +25,18 @@ bp = Blueprint("docs", __name__)
 def _served_document() -> dict[str, Any]:
     if not SPEC_FILE.is_file():
         raise NotFoundError("openapi.yaml is not installed beside this service")
+    shipped = shipped_document()
     servers = [{"url": explorer.base(), "description": "this service"}]
-    return {**shipped_document(), "servers": servers}
+    paths = {path: _at_this_root(item) for path, item in shipped["paths"].items()}
+    return {**shipped, "servers": servers, "paths": paths}
+
+
+def _at_this_root(item: dict[str, Any]) -> dict[str, Any]:
+    """A path outside the base path (`/metrics`) names its own server: point it here too."""
+    if "servers" not in item:
+        return item
+    root = {"url": request.script_root or "/", "description": "this service's root"}
+    return {**item, "servers": [root]}
 
 
 @bp.get("/openapi.json")

@@ -18,7 +18,8 @@ import yaml
 
 from connector.config import PACKAGE_ROOT
 
-SPEC_FILE = PACKAGE_ROOT.parent / "openapi.yaml"
+# connector/openapi.yaml links to the root file, so a wheel carries it as package data.
+SPEC_FILE = PACKAGE_ROOT / "openapi.yaml"
 RECORD_REF = "#/components/schemas/Record"
 _ALL = frozenset({"list", "get", "create", "update", "delete"})
 # operation -> (generic path in openapi.yaml, method)

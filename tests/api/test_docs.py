@@ -20,8 +20,18 @@ def test_the_document_is_served_as_yaml_and_json_pointed_at_this_service(client)
     served = as_json.get_json()
     assert yaml.safe_load(as_yaml.get_data(as_text=True)) == served
     assert served["servers"] == [{"url": BASE, "description": "this service"}]
-    assert {k: v for k, v in served.items() if k != "servers"} == {
-        k: v for k, v in SHIPPED.items() if k != "servers"
+    # /metrics is at the root: its own server is this service's root, not the base path
+    assert served["paths"]["/metrics"]["servers"] == [
+        {"url": "/", "description": "this service's root"}
+    ]
+    served_metrics = {k: v for k, v in served["paths"]["/metrics"].items() if k != "servers"}
+    shipped_metrics = {k: v for k, v in SHIPPED["paths"]["/metrics"].items() if k != "servers"}
+    assert served_metrics == shipped_metrics
+    assert {p: v for p, v in served["paths"].items() if p != "/metrics"} == {
+        p: v for p, v in SHIPPED["paths"].items() if p != "/metrics"
+    }
+    assert {k: v for k, v in served.items() if k not in ("servers", "paths")} == {
+        k: v for k, v in SHIPPED.items() if k not in ("servers", "paths")
     }
 
 
