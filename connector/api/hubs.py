@@ -16,7 +16,7 @@ from connector.api.deps import deps, registry, tokens
 from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.errors import AuthenticationError, BadRequestError
 from connector.hub import budget, render
-from connector.hub.listing import ListQuery, page_size_of
+from connector.hub.listing import ListQuery, page_number_of, page_size_of
 from connector.hub.metadata import cloud_elements_row
 from connector.hub.service import Answer, Hub
 from connector.storage.redis_conn import get_redis
@@ -89,12 +89,6 @@ def _fields() -> list[str] | None:
 
 
 def _list_query() -> ListQuery:
-    page = request.args.get("page")
-    if page not in (None, "", "1"):
-        raise BadRequestError(
-            "Autotask pages by id: follow Elements-Next-Page-Token with "
-            "the nextPage parameter instead of page numbers"
-        )
     return ListQuery(
         where=request.args.get("where"),
         order_by=request.args.get("orderBy"),
@@ -104,6 +98,7 @@ def _list_query() -> ListQuery:
         include_total=flag("includeTotalCount"),
         raw=flag("raw"),
         explain=flag("explain"),
+        page=page_number_of(request.args.get("page")),  # beside nextPage, the token wins
     )
 
 

@@ -1,8 +1,9 @@
 """Listing a resource: plan the query, then serve the page by id cursor or sorted in memory.
 
 The parts: `plan` (what is pushed down, what is evaluated locally), `id_pages` (the native
-id-cursor pages), `sorted_pages` (orderBy on another field). This module picks one per query
-and answers totals. Names used by callers are re-exported here.
+id-cursor pages), `sorted_pages` (orderBy on another field), `numbered_pages` (where a `page`
+number starts). This module picks one per query and answers totals. Names used by callers
+are re-exported here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import redis
 from connector import ceql
 from connector.autotask import AutotaskClient
 from connector.hub.id_pages import IdCursorPages
+from connector.hub.numbered_pages import PageCursors, PastTheEnd, page_number_of, position_of_page
 from connector.hub.plan import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -35,6 +37,7 @@ __all__ = [
     "ListResult",
     "Lister",
     "Plan",
+    "page_number_of",
     "page_size_of",
     "plan",
 ]
@@ -64,6 +67,8 @@ class Lister:
             resource, client, ctx, tokens, instance_id, digest, redis_client, keys, sorted_ttl
         )
         self.digest = digest
+        self.redis = redis_client
+        self.keys = keys
 
     def run(self, query: ListQuery, the_plan: Plan | None = None) -> ListResult:
         the_plan = the_plan or plan(self.resource, query, self.ctx)
@@ -73,10 +78,31 @@ class Lister:
             else None
         )
         pages = self.by_id if ceql.is_native_order(the_plan.order) else self.by_sort
-        result = pages.page(the_plan, query, position)
+        try:
+            if position is None and query.page is not None and query.page > 1:
+                position = position_of_page(query.page, query, the_plan, pages, self._cursors())
+            result = pages.page(the_plan, query, position)
+        except PastTheEnd:
+            result = ListResult([], None)
+        self.remember_next(query, result.next_token)
         if query.include_total and result.total is None:
             result.total = self._total(the_plan)  # asked on any page: one Autotask count
         return result
+
+    def remember_next(self, query: ListQuery, token: str | None) -> None:
+        """After page N (a `page` number was sent), where page N+1 starts."""
+        if query.page is not None and token:
+            self._cursors().remember(query.page + 1, token)
+
+    def _cursors(self) -> PageCursors:
+        return PageCursors(
+            self.redis,
+            self.keys,
+            self.tokens,
+            instance_id=self.instance_id,
+            digest=self.digest,
+            ttl=self.by_sort.ttl,  # as long as a sorted result, so its pages stay reachable
+        )
 
     def _total(self, the_plan: Plan) -> int:
         if the_plan.residual is None:

@@ -31,6 +31,7 @@ class ListQuery:
     raw: bool = False  # each record also carries its Autotask record (connector.hub.raw)
     explain: bool = False  # answer how the page was served instead (connector.hub.explain)
     extra_filter: tuple[dict[str, Any], ...] = ()  # e.g. the parent of a child listing
+    page: int | None = None  # Cloud Elements' page number, when sent (nextPage wins)
 
 
 @dataclass

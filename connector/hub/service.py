@@ -107,28 +107,32 @@ class Hub:
             self.strip_nulls,
             *(["raw"] if query.raw else []),  # the two views are cached apart
         )
-        entry = query_digest(digest, query.next_page)
+        first_page = query.next_page is None and (query.page or 1) == 1
+        numbered = query.next_page is None and not first_page  # page=N alone: its own entry
+        entry = query_digest(digest, query.next_page, *(("page", query.page) if numbered else ()))
+        lister = Lister(
+            WithRaw(resource) if query.raw else resource,
+            self.client,
+            self.ctx,
+            tokens=self.tokens,
+            instance_id=self.instance.id,
+            redis_client=self.redis,
+            keys=self.deps.keys,
+            digest=digest,
+            sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
+        )
         snapshot, cached = self.cache.get_list(resource.entity, entry)
         the_plan: Plan | None = None
         if cached is not None:
             head, _, body = cached.partition("\n")
             headers, state = json.loads(head), "hit"
+            lister.remember_next(query, headers.get(NEXT_PAGE))  # the next page: one call
         else:
             the_plan = plan(resource, query, self.ctx)  # names checked before any read
-            if parent is not None and query.next_page is None:  # checked once, on page one
+            if parent is not None and first_page:  # checked once, on page one
                 if self._fetch(parent_resource, parent[1]) is None:
                     raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
-            result = Lister(
-                WithRaw(resource) if query.raw else resource,
-                self.client,
-                self.ctx,
-                tokens=self.tokens,
-                instance_id=self.instance.id,
-                redis_client=self.redis,
-                keys=self.deps.keys,
-                digest=digest,
-                sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
-            ).run(query, the_plan)
+            result = lister.run(query, the_plan)
             body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
             headers = {RETURNED: str(len(result.records))}
             if result.next_token:

@@ -100,6 +100,10 @@ class Keys:
         """The ids of a result sorted in memory, waiting for its next pages."""
         return self._k("sorted", instance_id, result_id)
 
+    def page_cursors(self, instance_id: int | str, query_digest: str) -> str:
+        """Hash: page number -> the signed position where that page of one listing starts."""
+        return self._k("pages", instance_id, query_digest)
+
     # -- virtual resources: one hash per owner, field = the resource's name -------------
     def definitions(self, scope: str, owner: int | str) -> str:
         """Definitions of an organization (`scope` "org") or an instance ("instance")."""

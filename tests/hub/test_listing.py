@@ -229,7 +229,7 @@ def test_child_listing_gives_an_accounts_contacts(hub, sandbox):
         pytest.param({"pageSize": "501"}, "pageSize", id="pageSize above 500"),
         pytest.param({"nextPage": "forged.token"}, "nextPage", id="a forged page token"),
         pytest.param({"orderBy": "name sideways"}, "orderBy", id="a bad orderBy"),
-        pytest.param({"page": "2"}, "nextPage", id="page numbers past 1"),
+        pytest.param({"page": "0"}, "page", id="a page number below 1"),
     ],
 )
 def test_bad_list_requests_give_400(hub, params, fragment):
