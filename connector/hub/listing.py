@@ -95,13 +95,13 @@ class Lister:
             self._cursors().remember(query.page + 1, token)
 
     def _cursors(self) -> PageCursors:
-        return PageCursors(
+        return page_cursors(
             self.redis,
             self.keys,
             self.tokens,
             instance_id=self.instance_id,
             digest=self.digest,
-            ttl=self.by_sort.ttl,  # as long as a sorted result, so its pages stay reachable
+            sorted_ttl=self.by_sort.ttl,
         )
 
     def _total(self, the_plan: Plan) -> int:
@@ -109,3 +109,24 @@ class Lister:
             return self.client.count(self.resource.entity, the_plan.upstream_filter)
         limit = ceql.MAX_LOCAL_SORT_ROWS
         return sum(1 for _ in matching(self.resource, self.client, self.ctx, the_plan, limit))
+
+
+def page_cursors(
+    redis_client: redis.Redis,
+    keys: Keys,
+    tokens: PageTokens,
+    *,
+    instance_id: int,
+    digest: str,
+    sorted_ttl: int,
+) -> PageCursors:
+    """Where each numbered page of one listing starts, kept as long as a sorted result (so its
+    pages stay reachable); needs no Autotask client, so a cache hit can remember them too."""
+    return PageCursors(
+        redis_client,
+        keys,
+        tokens,
+        instance_id=instance_id,
+        digest=digest,
+        ttl=max(sorted_ttl, SORTED_RESULT_TTL),
+    )

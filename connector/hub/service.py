@@ -19,7 +19,7 @@ from connector.errors import NotFoundError, ProviderValidationError
 from connector.hub import explain, render
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
-from connector.hub.listing import Lister, ListQuery, Plan, plan
+from connector.hub.listing import Lister, ListQuery, Plan, page_cursors, plan
 from connector.hub.raw import RAW, WithRaw, with_raw
 from connector.hub.registry import Registry
 from connector.hub.render import Renderer
@@ -110,29 +110,37 @@ class Hub:
         first_page = query.next_page is None and (query.page or 1) == 1
         numbered = query.next_page is None and not first_page  # page=N alone: its own entry
         entry = query_digest(digest, query.next_page, *(("page", query.page) if numbered else ()))
-        lister = Lister(
-            WithRaw(resource) if query.raw else resource,
-            self.client,
-            self.ctx,
-            tokens=self.tokens,
-            instance_id=self.instance.id,
-            redis_client=self.redis,
-            keys=self.deps.keys,
-            digest=digest,
-            sorted_ttl=self.cache.ttl if self.cache.enabled else 0,
-        )
+        sorted_ttl = self.cache.ttl if self.cache.enabled else 0
         snapshot, cached = self.cache.get_list(resource.entity, entry)
         the_plan: Plan | None = None
         if cached is not None:
             head, _, body = cached.partition("\n")
             headers, state = json.loads(head), "hit"
-            lister.remember_next(query, headers.get(NEXT_PAGE))  # the next page: one call
+            if query.page is not None and headers.get(NEXT_PAGE):  # the next page: one call
+                page_cursors(
+                    self.redis,
+                    self.deps.keys,
+                    self.tokens,
+                    instance_id=self.instance.id,
+                    digest=digest,
+                    sorted_ttl=sorted_ttl,
+                ).remember(query.page + 1, headers[NEXT_PAGE])
         else:
             the_plan = plan(resource, query, self.ctx)  # names checked before any read
             if parent is not None and first_page:  # checked once, on page one
                 if self._fetch(parent_resource, parent[1]) is None:
                     raise NotFoundError(f"No {parent_resource.name} record with id {parent[1]}")
-            result = lister.run(query, the_plan)
+            result = Lister(
+                WithRaw(resource) if query.raw else resource,
+                self.client,
+                self.ctx,
+                tokens=self.tokens,
+                instance_id=self.instance.id,
+                redis_client=self.redis,
+                keys=self.deps.keys,
+                digest=digest,
+                sorted_ttl=sorted_ttl,
+            ).run(query, the_plan)
             body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
             headers = {RETURNED: str(len(result.records))}
             if result.next_token:
