@@ -8,6 +8,7 @@ are re-exported here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -95,14 +96,8 @@ class Lister:
             self._cursors().remember(query.page + 1, token)
 
     def _cursors(self) -> PageCursors:
-        return page_cursors(
-            self.redis,
-            self.keys,
-            self.tokens,
-            instance_id=self.instance_id,
-            digest=self.digest,
-            sorted_ttl=self.by_sort.ttl,
-        )
+        of = page_cursors(self.redis, self.keys, self.tokens, self.instance_id)
+        return of(self.digest, self.by_sort.ttl)
 
     def _total(self, the_plan: Plan) -> int:
         if the_plan.residual is None:
@@ -112,21 +107,16 @@ class Lister:
 
 
 def page_cursors(
-    redis_client: redis.Redis,
-    keys: Keys,
-    tokens: PageTokens,
-    *,
-    instance_id: int,
-    digest: str,
-    sorted_ttl: int,
-) -> PageCursors:
-    """Where each numbered page of one listing starts, kept as long as a sorted result (so its
-    pages stay reachable); needs no Autotask client, so a cache hit can remember them too."""
-    return PageCursors(
-        redis_client,
-        keys,
-        tokens,
-        instance_id=instance_id,
-        digest=digest,
-        ttl=max(sorted_ttl, SORTED_RESULT_TTL),
-    )
+    redis_client: redis.Redis, keys: Keys, tokens: PageTokens, instance_id: int
+) -> Callable[[str, int], PageCursors]:
+    """Where each numbered page of a listing (by its digest) starts, kept as long as a sorted
+    result (so its pages stay reachable); needs no Autotask client, so a cache hit can
+    remember them too."""
+
+    def of(digest: str, sorted_ttl: int) -> PageCursors:
+        ttl = max(sorted_ttl, SORTED_RESULT_TTL)
+        return PageCursors(
+            redis_client, keys, tokens, instance_id=instance_id, digest=digest, ttl=ttl
+        )
+
+    return of

@@ -117,14 +117,8 @@ class Hub:
             head, _, body = cached.partition("\n")
             headers, state = json.loads(head), "hit"
             if query.page is not None and headers.get(NEXT_PAGE):  # the next page: one call
-                page_cursors(
-                    self.redis,
-                    self.deps.keys,
-                    self.tokens,
-                    instance_id=self.instance.id,
-                    digest=digest,
-                    sorted_ttl=sorted_ttl,
-                ).remember(query.page + 1, headers[NEXT_PAGE])
+                cursors = page_cursors(self.redis, self.deps.keys, self.tokens, self.instance.id)
+                cursors(digest, sorted_ttl).remember(query.page + 1, headers[NEXT_PAGE])
         else:
             the_plan = plan(resource, query, self.ctx)  # names checked before any read
             if parent is not None and first_page:  # checked once, on page one
