@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, g, request
 
 from connector import logging_setup, request_ids
+from connector.api import BASE_PATH, cors, register_blueprints
 from connector.api import errors as api_errors
-from connector.api import register_blueprints
 from connector.api.allow import allowed_methods
 from connector.api.fast_path import FastPath
 from connector.api.json_body import BoundedJSONProvider, JsonBodyRequest
@@ -39,6 +39,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     api_errors.register(app)
     _install_request_hooks(app)
     register_blueprints(app)
+    cors.init_app(app, BASE_PATH, settings.cors_origins)
     app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
