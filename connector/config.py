@@ -52,6 +52,8 @@ class Settings:
     autotask_integration_code: str | None = None
     autotask_allowed_hosts: str = ""
     autotask_max_response_bytes: int = 16 * 1024 * 1024
+    web_threads: int = 4
+    instance_thread_share: float = 0.5
     autotask_timeout: float = 30.0
     autotask_threshold_share: float = 0.5
     autotask_max_concurrency: int = 3
@@ -142,6 +144,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "autotask_integration_code": ("AUTOTASK_INTEGRATION_CODE", str),
     "autotask_allowed_hosts": ("AUTOTASK_ALLOWED_HOSTS", str),
     "autotask_max_response_bytes": ("AUTOTASK_MAX_RESPONSE_BYTES", int),
+    "web_threads": ("CONNECTOR_WEB_THREADS", int),
+    "instance_thread_share": ("CONNECTOR_INSTANCE_THREAD_SHARE", float),
     "autotask_timeout": ("AUTOTASK_TIMEOUT", float),
     "autotask_threshold_share": ("AUTOTASK_THRESHOLD_SHARE", float),
     "autotask_max_concurrency": ("AUTOTASK_MAX_CONCURRENCY", int),

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from connector.api.thread_share import ThreadShare
 from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
@@ -45,6 +46,7 @@ EXTENSION = "connector.deps"
 HUB = "connector.hub"
 VIRTUAL = "connector.virtual"
 BULK = "connector.bulk"
+THREADS = "connector.thread_share"
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +69,7 @@ def init_app(app: Flask) -> None:
         hooks,
     )
     app.extensions[EXTENSION] = services
+    app.extensions[THREADS] = ThreadShare(settings.web_threads, settings.instance_thread_share)
 
     store = VdrStore(client, keys, local)
     resolver = VirtualResolver(store)
@@ -151,6 +154,10 @@ def _provision_single_tenant(deps: Services) -> None:
 
 def deps() -> Services:
     return current_app.extensions[EXTENSION]
+
+
+def thread_share() -> ThreadShare:
+    return current_app.extensions[THREADS]
 
 
 def registry() -> Registry:

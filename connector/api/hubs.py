@@ -12,10 +12,11 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from connector import ceql
 from connector.api.context import element_caller
-from connector.api.deps import deps, registry, tokens
+from connector.api.deps import deps, registry, thread_share, tokens
 from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.errors import AuthenticationError, BadRequestError
 from connector.hub import budget, render
+from connector.hub.idempotency import HEADER as IDEMPOTENCY_KEY
 from connector.hub.listing import ListQuery, page_number_of, page_size_of
 from connector.hub.metadata import cloud_elements_row
 from connector.hub.service import Answer, Hub
@@ -55,6 +56,9 @@ def _hub(*, allow_disabled: bool = False) -> Hub:
     caller = element_caller(allow_disabled=allow_disabled)
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
+    if "thread_share" not in g:
+        thread_share().enter(caller.instance.id)  # a 429 at once past the instance's share
+        g.thread_share = caller.instance.id
     the_hub = Hub(
         caller.instance,
         deps=deps(),
@@ -72,6 +76,13 @@ def _budget_headers(response: Response) -> Response:
     if the_hub is not None:
         response.headers.update(budget.headers(the_hub.ctx))
     return response
+
+
+@bp.teardown_request
+def _leave_thread_share(_exc: BaseException | None) -> None:
+    instance_id = g.pop("thread_share", None)
+    if instance_id is not None:
+        thread_share().leave(instance_id)
 
 
 def _send(answer: Answer, hub: Hub) -> Response:
@@ -145,7 +156,9 @@ def list_records(hub: str, name: str):
 @bp.post(f"/hubs/{HUB}/<name>")
 def create_record(hub: str, name: str):
     the_hub = _hub()
-    return _send(the_hub.create(name, request.get_json()), the_hub)
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    answer = the_hub.create(name, request.get_json(), idempotency_key=key, raw=request.get_data())
+    return _send(answer, the_hub)
 
 
 @bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}")

@@ -39,7 +39,7 @@ _API_PATH = re.compile(r"(?:/[A-Za-z0-9_-]+)*/atservicesrest/", re.IGNORECASE)
 
 _lock = threading.Lock()
 _added: list[str] = []
-_clients: dict[str, OutboundClient] = {}
+_clients: dict[tuple[str, int], OutboundClient] = {}
 _DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -90,21 +90,19 @@ def _policy(setting: str) -> OutboundPolicy:
 
 def outbound_for(settings: Settings) -> OutboundClient:
     """The process's OutboundClient for this setting (thread-safe, pooled, fork-safe)."""
-    key = settings.autotask_allowed_hosts or ""
+    hosts = settings.autotask_allowed_hosts or ""
+    cap = settings.autotask_max_response_bytes or _DEFAULT_MAX_BYTES
     with _lock:
-        client = _clients.get(key)
+        client = _clients.get((hosts, cap))
         if client is None:
-            client = OutboundClient(
-                _policy(key),
-                max_response_bytes=settings.autotask_max_response_bytes or _DEFAULT_MAX_BYTES,
-            )
-            _clients[key] = client
+            client = OutboundClient(_policy(hosts), max_response_bytes=cap)
+            _clients[(hosts, cap)] = client
         return client
 
 
 def _repolicy() -> None:
-    for key, client in _clients.items():
-        client.policy = _policy(key)
+    for (hosts, _cap), client in _clients.items():
+        client.policy = _policy(hosts)
 
 
 def check_url(url: str, settings: Settings, field: str) -> None:

@@ -147,7 +147,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         try:
             serve(
-                factory, args.host, args.port, workers=args.workers, child_exit=multiproc.child_exit
+                factory,
+                args.host,
+                args.port,
+                workers=args.workers,
+                threads=settings.web_threads,
+                child_exit=multiproc.child_exit,
             )
         except SystemExit:
             if supervisor is not None and supervisor.gave_up and os.getpid() == parent_pid:

@@ -15,8 +15,9 @@ from typing import Any
 import redis
 
 from connector.autotask import filters
-from connector.errors import NotFoundError, ProviderValidationError
-from connector.hub import explain, render
+from connector.bulk.lookup import Finder
+from connector.errors import NotFoundError, ProviderError, ProviderValidationError
+from connector.hub import explain, idempotency, render
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery, Plan, page_cursors, plan
@@ -236,19 +237,46 @@ class Hub:
         return "miss" if self.cache.enabled else "off"
 
     # -- writes -------------------------------------------------------------------------
-    def create(self, name: str, body: Any) -> Answer:
+    def create(
+        self, name: str, body: Any, *, idempotency_key: str | None = None, raw: bytes = b""
+    ) -> Answer:
+        """Create and read back; with a key, at most once per key (see idempotency.py)."""
+        key = idempotency.check_key(idempotency_key)
         resource = self.resource(name)
         resource.check("create", self.ctx)
         vendor = resource.to_vendor(body, self.ctx, partial=False)
         parent_field = resource.parent_field()
         parent_id = vendor.get(parent_field) if parent_field else None
-        created: dict[str, Any] = {}
-        try:
-            created = self.client.create(resource.entity, vendor, parent_id=parent_id)
-        finally:
-            # also when the answer is lost: Autotask may have made the record all the same
-            self.cache.invalidate(resource.entity, created.get("id"))
-        return self._record_answer(resource, created)
+
+        def send() -> tuple[int, str, dict[str, str]]:
+            created: dict[str, Any] = {}
+            try:
+                created = self.client.create(resource.entity, vendor, parent_id=parent_id)
+            except ProviderError as exc:
+                if idempotency.created_before(exc):
+                    raise idempotency.lost_answer(exc, keyed=key is not None) from None
+                raise
+            finally:
+                # also when the answer is lost: Autotask may have made the record all the same
+                self.cache.invalidate(resource.entity, created.get("id"))
+            return self._created(resource, created)
+
+        def find_lost() -> tuple[int, str, dict[str, str]] | None:
+            found = Finder(resource, self.ctx, self.client, None).created_like(body, vendor)
+            return self._created(resource, found[-1]) if found else None
+
+        if key is None:
+            status, text, headers = send()
+        else:
+            settings = self.deps.settings
+            lease = 2 * (settings.autotask_timeout + settings.autotask_max_wait)
+            store = idempotency.IdempotencyStore(self.redis, self.deps.keys, self.instance.id)
+            status, text, headers = store.run(key, raw, send, find_lost, lease)
+        return Answer(text, headers, status)
+
+    def _created(self, resource: Resource, vendor: dict[str, Any]) -> tuple[int, str, dict]:
+        answer = self._record_answer(resource, vendor)
+        return answer.status, answer.body, answer.headers
 
     def update(self, name: str, record_id: int, body: Any) -> Answer:
         resource = self.resource(name)

@@ -96,6 +96,10 @@ class Keys:
         """The pub/sub channel on which writers name what changed (see storage.local_cache)."""
         return self._k("invalidations")
 
+    def idempotency(self, instance_id: int | str, key_digest: str) -> str:
+        """The first outcome of a hub create sent with this Idempotency-Key (24 h)."""
+        return self._k("idem", instance_id, key_digest)
+
     def sorted_result(self, instance_id: int | str, result_id: str) -> str:
         """The ids of a result sorted in memory, waiting for its next pages."""
         return self._k("sorted", instance_id, result_id)
