@@ -152,12 +152,17 @@ def main() -> int:
                 redis_url=start_quiet(embedded),
                 key_prefix="bench:",
                 autotask_zone_url=f"{url}/atservicesrest/v1.0/zoneInformation",
+                autotask_allowed_hosts=url,  # the operator allows its sandbox
             )
             store = redis.Redis.from_url(settings.redis_url, decode_responses=True)
             keys = Keys(settings.key_prefix)
             creds = Credentials(DEFAULT_USERNAME, DEFAULT_SECRET, DEFAULT_INTEGRATION_CODE)
             zone = discover_zone(
-                creds.username, redis=store, keys=keys, zone_url=settings.autotask_zone_url
+                creds.username,
+                redis=store,
+                keys=keys,
+                zone_url=settings.autotask_zone_url,
+                settings=settings,
             )
             client = AutotaskClient(creds, zone, redis=store, keys=keys, settings=settings)
             requests.delete(f"{url}/_sandbox/requests", timeout=10)

@@ -76,6 +76,7 @@ def main() -> int:
         env = {
             "REDIS_URL": redis_url,
             "CONNECTOR_KEY_PREFIX": PREFIX,
+            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the operator allows its sandbox
             "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "LOG_LEVEL": args.log_level,
