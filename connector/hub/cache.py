@@ -10,7 +10,8 @@ first, and lets `clear` drop exactly the instance's entries. Every key has a TTL
 
 A read that races a write must not store what it read before the write: `snapshot` is taken
 before the Autotask call, and a put is refused when the entity's version or the instance's
-epoch (bumped by `clear`) moved since.
+epoch (bumped by `clear`) moved since. Instances of one Autotask `database` share versions and
+members: a write through one drops every member's views and pages.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ class HubCache:
         ttl: int = 0,
         max_size: int = 0,
         local: LocalCache | None = None,
+        database: str | None = None,
     ) -> None:
         self.local = local
+        self.database = database
         self.redis = client
         self.keys = keys
         self.instance_id = instance_id
@@ -143,6 +146,8 @@ class HubCache:
         return record_key(self.keys, self.instance_id, entity, record_id)
 
     def _version_key(self, entity: str) -> str:
+        if self.database is not None:
+            return self.keys.cache_database(self.database, "ver", entity.lower())
         return self.keys.cache(self.instance_id, "ver", entity.lower())
 
     def _epoch_key(self) -> str:
@@ -227,6 +232,11 @@ class HubCache:
             )
 
     def _store(self, key: str, entity: str, field: str, value: str, snapshot: Snapshot) -> int:
+        if self.database is not None:  # a writer through another instance must find this one
+            members = self.keys.cache_database(self.database, "members")
+            self.redis.pipeline(False).sadd(members, self.instance_id).expire(
+                members, COUNTER_TTL
+            ).execute()
         return int(
             self._put(
                 keys=[
@@ -250,20 +260,22 @@ class HubCache:
 
     # -- invalidation --------------------------------------------------------------------
     def invalidate(self, entity: str, record_id: int | str | None = None) -> None:
-        """After a write through the connector: the record's views and the entity's pages."""
+        """After a write through the connector: the record's views and the entity's pages,
+        in this instance and every other instance of the same Autotask database."""
+        instances = {str(self.instance_id)}
+        if self.database is not None and record_id is not None:
+            instances |= set(
+                self.redis.smembers(self.keys.cache_database(self.database, "members"))
+            )
+        records = [record_key(self.keys, i, entity, record_id) for i in sorted(instances)]
         with self.redis.pipeline(transaction=False) as pipe:
             if record_id is not None:
-                pipe.delete(self._record_key(entity, record_id))
+                pipe.delete(*records)
             pipe.incr(self._version_key(entity))
             pipe.expire(self._version_key(entity), COUNTER_TTL)
             pipe.execute()
         if record_id is not None:
-            forget(
-                self.local,
-                self.redis,
-                self.keys,
-                [group("record", self._record_key(entity, record_id))],
-            )
+            forget(self.local, self.redis, self.keys, [group("record", k) for k in records])
 
     def clear(self) -> int:
         """Every entry of the instance (instance deleted, credentials or settings changed)."""

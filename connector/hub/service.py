@@ -15,9 +15,8 @@ from typing import Any
 import redis
 
 from connector.autotask import filters
-from connector.bulk.lookup import Finder
-from connector.errors import NotFoundError, ProviderError, ProviderValidationError
-from connector.hub import explain, idempotency, render
+from connector.errors import NotFoundError, ProviderValidationError
+from connector.hub import creates, explain
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery, Plan, page_cursors, plan
@@ -26,6 +25,7 @@ from connector.hub.registry import Registry
 from connector.hub.render import Renderer
 from connector.hub.resources import Resource
 from connector.hub.tokens import PageTokens, query_digest
+from connector.tenancy.clients import database_of
 from connector.tenancy.instances import Instance
 from connector.tenancy.services import Services
 
@@ -80,6 +80,7 @@ class Hub:
             ttl=instance.cacheTimeToLive,
             max_size=instance.maxCacheSize,
             local=deps.local,
+            database=database_of(instance),
         )
         self.strip_nulls = strips_nulls(instance)
 
@@ -240,43 +241,8 @@ class Hub:
     def create(
         self, name: str, body: Any, *, idempotency_key: str | None = None, raw: bytes = b""
     ) -> Answer:
-        """Create and read back; with a key, at most once per key (see idempotency.py)."""
-        key = idempotency.check_key(idempotency_key)
-        resource = self.resource(name)
-        resource.check("create", self.ctx)
-        vendor = resource.to_vendor(body, self.ctx, partial=False)
-        parent_field = resource.parent_field()
-        parent_id = vendor.get(parent_field) if parent_field else None
-
-        def send() -> tuple[int, str, dict[str, str]]:
-            created: dict[str, Any] = {}
-            try:
-                created = self.client.create(resource.entity, vendor, parent_id=parent_id)
-            except ProviderError as exc:
-                if idempotency.created_before(exc):
-                    raise idempotency.lost_answer(exc, keyed=key is not None) from None
-                raise
-            finally:
-                # also when the answer is lost: Autotask may have made the record all the same
-                self.cache.invalidate(resource.entity, created.get("id"))
-            return self._created(resource, created)
-
-        def find_lost() -> tuple[int, str, dict[str, str]] | None:
-            found = Finder(resource, self.ctx, self.client, None).created_like(body, vendor)
-            return self._created(resource, found[-1]) if found else None
-
-        if key is None:
-            status, text, headers = send()
-        else:
-            settings = self.deps.settings
-            lease = 2 * (settings.autotask_timeout + settings.autotask_max_wait)
-            store = idempotency.IdempotencyStore(self.redis, self.deps.keys, self.instance.id)
-            status, text, headers = store.run(key, raw, send, find_lost, lease)
-        return Answer(text, headers, status)
-
-    def _created(self, resource: Resource, vendor: dict[str, Any]) -> tuple[int, str, dict]:
-        answer = self._record_answer(resource, vendor)
-        return answer.status, answer.body, answer.headers
+        """Create and read back; with a key, at most once per key (see creates.py)."""
+        return creates.create(self, name, body, idempotency_key, raw)
 
     def update(self, name: str, record_id: int, body: Any) -> Answer:
         resource = self.resource(name)

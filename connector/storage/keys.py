@@ -89,6 +89,10 @@ class Keys:
     def cache(self, instance_id: int | str, *parts: object) -> str:
         return self._k("cache", instance_id, *parts)
 
+    def cache_database(self, database: str, *parts: object) -> str:
+        """State one Autotask database's caches share across its instances (versions, members)."""
+        return self._k("cachedb", _digest(database), *parts)
+
     def cache_index(self, instance_id: int | str) -> str:
         return self._k("cache", instance_id, "index")
 

@@ -99,6 +99,13 @@ def pinned_zone(instance: Instance) -> Zone | None:
         return None
 
 
+def database_of(instance: Instance) -> str | None:
+    """The proved identity of the instance's Autotask database (its caches' shared key)."""
+    zone = pinned_zone(instance)
+    lookup = (instance.zone or {}).get("lookupUrl")
+    return guard.database_identity(zone, lookup) if zone is not None and lookup else None
+
+
 def zone_fields(zone: Zone) -> dict:
     """A zone as the instance keeps it (the lookup URL is kept apart)."""
     return {"name": zone.name, "url": zone.url, "webUrl": zone.web_url, "ci": zone.ci}
