@@ -80,7 +80,6 @@ def main() -> int:
             "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "LOG_LEVEL": args.log_level,
-            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the sandbox, plain http on loopback
         }
         auth = f"User {account.user_secret}, Organization {account.organization_secret}"
         with harness.gunicorn("connector.app:create_app()", env, threads=args.threads) as service:

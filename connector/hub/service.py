@@ -16,7 +16,7 @@ import redis
 
 from connector.autotask import filters
 from connector.errors import NotFoundError, ProviderValidationError
-from connector.hub import creates, explain
+from connector.hub import creates, explain, render
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery, Plan, page_cursors, plan
