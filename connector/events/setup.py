@@ -1,0 +1,45 @@
+"""The events feature wired into the app: its env, its instance hooks, its periodic sweeps.
+
+The composition root (connector.api.deps) calls `build` once per process. Sources that start
+or stop work per instance (pollers, webhook registrations) subscribe here with
+`env.on_change(listener)`: listeners hear of every creation, change, enabling, disabling
+(settings with `enabled` false) and deletion (settings None) of an instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from connector.events import pipeline
+from connector.events.env import EventsEnv
+from connector.events.instance_keys import checker
+from connector.events.store import EventLog
+from connector.jobs import Schedules
+
+
+def build(services: Any, registry: Any, client: redis.Redis, jobs: Any, formulas: Any) -> EventsEnv:
+    env = EventsEnv(
+        settings=services.settings,
+        redis=client,
+        keys=services.keys,
+        services=services,
+        registry=registry,
+        jobs=jobs,
+        formulas=formulas,
+    )
+    hooks = services.hooks
+    hooks.on_check(checker(env))
+    hooks.on_change(env.changed)
+    hooks.on_delete(env.deleted)
+    event_log = EventLog(client, services.keys, services.settings.events_retention_days)
+    hooks.on_delete(event_log.drop_instance)
+    return env
+
+
+def schedule_sweeps(env: EventsEnv) -> None:
+    """Every process puts them (a put replaces): what a dead worker left is picked up."""
+    Schedules(env.jobs, env.redis).put(
+        "events-intake-sweep", "events", pipeline.sweep, every=pipeline.SWEEP_SECONDS
+    )
