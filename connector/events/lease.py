@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
 
@@ -35,3 +38,25 @@ class Lease:
 
     def release(self) -> None:
         self.redis.eval(_RELEASE, 1, self.key, self.holder)
+
+    @contextmanager
+    def kept(self) -> Iterator[Lease]:
+        """Renew the lease from a thread while the block runs (a slow callback must not let
+        another worker start the same work), and release it after."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.ms / 3000):
+                try:
+                    self.renew()
+                except redis.RedisError:
+                    pass  # tried again at the next beat; past the lease another takes over
+
+        heart = threading.Thread(target=beat, name="events-lease", daemon=True)
+        heart.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            heart.join(5)
+            self.release()

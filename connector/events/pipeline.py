@@ -21,6 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from connector.autotask import filters
+from connector.events import delivery
 from connector.events.changes import Change
 from connector.events.env import EventsEnv
 from connector.events.lease import Lease
@@ -83,14 +84,13 @@ def run_render(env: EventsEnv, instance_id: int) -> int:
         schedule_render(env, instance_id)  # another worker renders; look again after it
         return 0
     logged = 0
-    try:
+    with lease.kept():
         for _ in range(MAX_PASSES):
             rows = env.redis.xrange(keys.events_intake(instance_id), "-", "+", count=BATCH)
             if not rows:
                 break
             logged += _render_batch(env, instance_id, rows)
             env.redis.xdel(keys.events_intake(instance_id), *[row[0] for row in rows])
-            lease.renew()
         else:
             schedule_render(env, instance_id)
         env.redis.eval(
@@ -100,8 +100,6 @@ def run_render(env: EventsEnv, instance_id: int) -> int:
             keys.events_intake_active(),
             instance_id,
         )
-    finally:
-        lease.release()
     return logged
 
 
@@ -149,6 +147,8 @@ def _render_batch(env: EventsEnv, instance_id: int, rows: list[Any]) -> int:
     event_log = EventLog(env.redis, env.keys, env.settings.events_retention_days)
     logged = event_log.append(instance_id, events)
     _tell_formulas(env, instance_id, events)
+    if logged:
+        delivery.kick(env, instance_id)
     return len(logged)
 
 

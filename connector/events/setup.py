@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from connector.events import pipeline
+from connector.events import delivery, pipeline
 from connector.events.env import EventsEnv
 from connector.events.instance_keys import checker
 from connector.events.store import EventLog
@@ -40,6 +40,6 @@ def build(services: Any, registry: Any, client: redis.Redis, jobs: Any, formulas
 
 def schedule_sweeps(env: EventsEnv) -> None:
     """Every process puts them (a put replaces): what a dead worker left is picked up."""
-    Schedules(env.jobs, env.redis).put(
-        "events-intake-sweep", "events", pipeline.sweep, every=pipeline.SWEEP_SECONDS
-    )
+    schedules = Schedules(env.jobs, env.redis)
+    schedules.put("events-intake-sweep", "events", pipeline.sweep, every=pipeline.SWEEP_SECONDS)
+    schedules.put("events-delivery-sweep", "events", delivery.sweep, every=delivery.SWEEP_SECONDS)

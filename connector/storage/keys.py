@@ -268,6 +268,10 @@ class Keys:
         """Hash: the instance's delivery state (cursor, failing since, parked, next attempt)."""
         return self._k("events", instance_id, "delivery")
 
+    def events_delivery_due(self, instance_id: int | str) -> str:
+        """Set while a delivery job of the instance is queued or waits for its retry."""
+        return self._k("events", instance_id, "delivery", "due")
+
     def events_delivery_lease(self, instance_id: int | str) -> str:
         """Held by the one worker delivering an instance's events (renewed while it works)."""
         return self._k("events", instance_id, "delivery", "lease")

@@ -172,9 +172,10 @@ def test_a_signature_key_is_made_shown_once_and_stored_encrypted(app, client, te
         headers=tenant.headers(),
     ).get_json()
     assert patched["configuration"]["event.notification.signature.key"] == "********"
-    assert deps.instances.get(created["id"]).config_value(
-        "event.notification.signature.key", deps.box
-    ) == key
+    assert (
+        deps.instances.get(created["id"]).config_value("event.notification.signature.key", deps.box)
+        == key
+    )
 
 
 def test_a_given_signature_key_is_kept_and_not_echoed(client, tenant, sandbox):

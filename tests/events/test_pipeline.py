@@ -29,9 +29,7 @@ def log_of(env, instance_id):
     return EventLog(env.redis, env.keys, env.settings.events_retention_days)
 
 
-def test_changes_are_read_back_in_one_query_per_500_ids_and_logged_once(
-    events_instance, sandbox
-):
+def test_changes_are_read_back_in_one_query_per_500_ids_and_logged_once(events_instance, sandbox):
     inst = events_instance()
     env = inst.env
     ids = sandbox.ids("Companies")

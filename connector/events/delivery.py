@@ -1,0 +1,252 @@
+"""Delivering an instance's logged events to its callback, in order, never dropping one.
+
+Each instance has a delivery cursor: the last event its callback took. A delivery job (one
+per instance at a time, under a lease) POSTs the next events after the cursor, up to 20 per
+notification, signed (connector.events.signing), and moves the cursor only on a 2xx within
+10 s; so a receiver sees every event, may see one again (a worker died after the POST), and
+never sees a gap. A failure waits (EVENTS_RETRY_BASE_SECONDS, doubling, at most an hour) and
+tries the same events again; after EVENTS_RETRY_HOURS of failures the instance's deliveries
+are parked: kept, not tried, until `resume`. A sweep restarts the delivery of any instance
+with events after its cursor whose worker died.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.events import config
+from connector.events.env import EventsEnv
+from connector.events.lease import Lease
+from connector.events.signing import signed_headers
+from connector.events.store import EventLog
+from connector.outbound import OutboundClient, OutboundError
+
+log = logging.getLogger("connector.events")
+
+BATCH = 20  # events per notification
+DEADLINE_SECONDS = 10.0
+MAX_ANSWER_BYTES = 64 * 1024
+MAX_WAIT_SECONDS = 3600.0
+MAX_NOTIFICATIONS = 200  # per job; then it hands on to a new job
+SWEEP_SECONDS = 5.0
+_NAMESPACE = uuid.UUID("0b7f6f0e-8f55-4f0a-a0f4-3f1f6a1f7d21")
+_clients: dict[bool, OutboundClient] = {}
+
+
+def _client(allow_private: bool) -> OutboundClient:
+    return _clients.get(allow_private) or _clients.setdefault(
+        allow_private, OutboundClient(config.callback_policy(allow_private))
+    )
+
+
+def _log(env: EventsEnv) -> EventLog:
+    return EventLog(env.redis, env.keys, env.settings.events_retention_days)
+
+
+# -- starting deliveries ------------------------------------------------------------------
+def kick(env: EventsEnv, instance_id: int, delay: float = 0.0) -> None:
+    """Make sure a delivery job comes for the instance (none is queued when one is due)."""
+    keys = env.keys
+    env.redis.sadd(keys.events_delivery_active(), instance_id)
+    due = keys.events_delivery_due(instance_id)
+    if env.redis.set(due, "1", nx=True, px=int((delay + 60) * 1000)):
+        env.jobs.enqueue("events", deliver_events, int(instance_id), delay=delay)
+
+
+def deliver_events(instance_id: int) -> int:
+    """RQ job: deliver the instance's events after its cursor. Idempotent: the cursor moves
+    only past what a receiver took; a run after a death sends those events again."""
+    return run_delivery(EventsEnv.current(), int(instance_id))
+
+
+def state(env: EventsEnv, instance_id: int) -> dict[str, str]:
+    raw = env.redis.hgetall(env.keys.events_delivery(instance_id))
+    return {_text(k): _text(v) for k, v in raw.items()}
+
+
+def run_delivery(env: EventsEnv, instance_id: int) -> int:
+    keys = env.keys
+    env.redis.delete(keys.events_delivery_due(instance_id))
+    current = state(env, instance_id)
+    if current.get("parked"):
+        return 0
+    wait = float(current.get("nextAt") or 0) - time.time()
+    if wait > 0:
+        kick(env, instance_id, delay=wait)  # the retry's time has not come
+        return 0
+    lease = Lease(
+        env.redis, keys.events_delivery_lease(instance_id), env.settings.events_lease_seconds
+    )
+    if not lease.take():
+        kick(env, instance_id, delay=1.0)  # another worker delivers; look again after it
+        return 0
+    with lease.kept():
+        return _deliver(env, instance_id)
+
+
+def _deliver(env: EventsEnv, instance_id: int) -> int:
+    instance = env.instance(instance_id)
+    if instance is None:
+        _forget(env, instance_id)
+        return 0
+    settings = env.settings_of(instance)
+    if not settings.enabled or not settings.callback_url:
+        return 0  # kept; delivery goes on when events are on again
+    key = env.signature_key(instance) or ""
+    event_log = _log(env)
+    delivered = 0
+    for _ in range(MAX_NOTIFICATIONS):
+        cursor = state(env, instance_id).get("cursor") or "0"
+        events = event_log.read_after(instance_id, cursor, BATCH)
+        if not events:
+            # nothing after the cursor: leave the sweep's set (a new event kicks again)
+            env.redis.srem(env.keys.events_delivery_active(), instance_id)
+            if event_log.read_after(instance_id, cursor, 1):
+                kick(env, instance_id)  # logged meanwhile
+            return delivered
+        ids = [e["eventId"] for e in events]
+        event_log.set_status(ids, "DISPATCHED")
+        outcome = send(env, instance_id, settings.callback_url, key, events)
+        if outcome["ok"]:
+            event_log.set_status(ids, "DELIVERED", outcome["attempt"])
+            env.redis.hset(
+                env.keys.events_delivery(instance_id),
+                mapping={"cursor": events[-1]["cursor"], "failures": 0, "nextAt": 0},
+            )
+            env.redis.hdel(env.keys.events_delivery(instance_id), "failingSince")
+            delivered += len(events)
+            continue
+        _failed(env, instance_id, ids, outcome["attempt"])
+        return delivered
+    kick(env, instance_id)  # more to send: a new job goes on
+    return delivered
+
+
+def _failed(env: EventsEnv, instance_id: int, ids: list[str], attempt: dict[str, Any]) -> None:
+    key = env.keys.events_delivery(instance_id)
+    current = state(env, instance_id)
+    now = time.time()
+    since = float(current.get("failingSince") or now)
+    failures = int(current.get("failures") or 0) + 1
+    event_log = _log(env)
+    if now - since >= float(env.settings.events_retry_hours) * 3600:
+        env.redis.hset(key, mapping={"parked": now, "failingSince": since, "failures": failures})
+        event_log.set_status(ids, "PARKED", attempt)
+        log.warning(
+            "events: instance %s deliveries parked after %d failures", instance_id, failures
+        )
+        return
+    wait = min(
+        MAX_WAIT_SECONDS, float(env.settings.events_retry_base_seconds) * 2 ** (failures - 1)
+    )
+    env.redis.hset(key, mapping={"failingSince": since, "failures": failures, "nextAt": now + wait})
+    event_log.set_status(ids, "RETRYING", attempt)
+    kick(env, instance_id, delay=wait)
+
+
+def send(
+    env: EventsEnv, instance_id: int, url: str, key: str, events: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One notification: POST `events` to `url`; the attempt (time, status code, latency)."""
+    body = notification_body(instance_id, events)
+    message_id = notification_id(events)
+    headers = {"Content-Type": "application/json", "Elements-Webhook-Id": message_id}
+    if key:
+        headers.update(signed_headers(body, key, message_id))
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    started = time.monotonic()
+    status: int | None = None
+    error: str | None = None
+    try:
+        answer = _client(bool(env.settings.events_allow_private_callbacks)).request(
+            "POST",
+            url,
+            headers=headers,
+            body=body,
+            deadline_seconds=DEADLINE_SECONDS,
+            max_response_bytes=MAX_ANSWER_BYTES,
+        )
+        status = answer.status
+    except OutboundError as exc:
+        error = exc.code
+    latency = round((time.monotonic() - started) * 1000, 1)
+    attempt = {"time": at, "statusCode": status, "latencyMs": latency, "notificationId": message_id}
+    if error:
+        attempt["error"] = error
+    return {"ok": status is not None and 200 <= status < 300, "attempt": attempt}
+
+
+def notification_id(events: list[dict[str, Any]]) -> str:
+    """Stable for the same events: a notification sent again has the same id."""
+    return str(uuid.uuid5(_NAMESPACE, ",".join(e["eventId"] for e in events)))
+
+
+def notification_body(instance_id: int, events: list[dict[str, Any]]) -> bytes:
+    """Cloud Elements' notification: the events, and `message` with their summary."""
+    shown = [{k: v for k, v in e.items() if k not in ("cursor", "status")} for e in events]
+    message_id = notification_id(events)
+    body = {
+        "notificationId": message_id,
+        "instanceId": instance_id,
+        "elementKey": shown[0]["elementKey"] if shown else "autotaskcrm",
+        "events": shown,
+        "message": {
+            "eventId": message_id,
+            "instanceId": instance_id,
+            "events": [
+                {
+                    "eventId": e["eventId"],
+                    "objectType": e["objectType"],
+                    "objectId": e["objectId"],
+                    "eventType": e["eventType"],
+                    "elementKey": e["elementKey"],
+                    "date": e["eventDate"],
+                }
+                for e in shown
+            ],
+        },
+    }
+    return json.dumps(body, separators=(",", ":"), default=str).encode()
+
+
+# -- operators' and clients' actions ------------------------------------------------------
+def resume(env: EventsEnv, instance_id: int) -> None:
+    """Parked deliveries go on now (from the first event the callback did not take)."""
+    env.redis.hdel(
+        env.keys.events_delivery(instance_id), "parked", "failingSince", "failures", "nextAt"
+    )
+    kick(env, instance_id)
+
+
+def sweep() -> list[int]:
+    """RQ job (every few seconds): restart deliveries a dead worker left."""
+    return sweep_deliveries(EventsEnv.current())
+
+
+def sweep_deliveries(env: EventsEnv) -> list[int]:
+    started = []
+    for raw in env.redis.smembers(env.keys.events_delivery_active()):
+        instance_id = int(raw)
+        if env.redis.exists(env.keys.events_delivery_lease(instance_id)):
+            continue
+        current = state(env, instance_id)
+        if current.get("parked"):
+            continue
+        wait = max(0.0, float(current.get("nextAt") or 0) - time.time())
+        kick(env, instance_id, delay=wait)
+        started.append(instance_id)
+    return started
+
+
+def _forget(env: EventsEnv, instance_id: int) -> None:
+    env.redis.srem(env.keys.events_delivery_active(), instance_id)
+    env.redis.delete(env.keys.events_delivery(instance_id))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
