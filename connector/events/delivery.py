@@ -223,6 +223,52 @@ def resume(env: EventsEnv, instance_id: int) -> None:
     kick(env, instance_id)
 
 
+def retry(env: EventsEnv, instance_id: int, event: dict[str, Any]) -> str:
+    """Deliver `event` again now. Not yet delivered: its instance's delivery goes on now (the
+    events before it first, in order); delivered already: it is sent once more, alone.
+    Answers which of the two ("queued" or "redelivery")."""
+    cursor = state(env, instance_id).get("cursor") or "0"
+    if _after(event["cursor"], cursor):
+        env.redis.hset(env.keys.events_delivery(instance_id), "nextAt", 0)
+        env.redis.delete(env.keys.events_delivery_due(instance_id))
+        kick(env, instance_id)
+        return "queued"
+    env.jobs.enqueue("events", redeliver_event, int(instance_id), event["eventId"])
+    return "redelivery"
+
+
+def redeliver_event(instance_id: int, event_id: str) -> bool:
+    """RQ job: send one delivered event again, alone (its attempt is recorded)."""
+    return run_redelivery(EventsEnv.current(), int(instance_id), event_id)
+
+
+def run_redelivery(env: EventsEnv, instance_id: int, event_id: str) -> bool:
+    event_log = _log(env)
+    found = event_log.state(event_id)
+    instance = env.instance(instance_id)
+    if found is None or instance is None:
+        return False
+    event = event_log.entry(instance_id, found["cursor"])
+    settings = env.settings_of(instance)
+    if event is None or not settings.callback_url:
+        return False
+    outcome = send(
+        env, instance_id, settings.callback_url, env.signature_key(instance) or "", [event]
+    )
+    event_log.set_status([event_id], found["status"], outcome["attempt"])
+    return bool(outcome["ok"])
+
+
+def _after(cursor: str, other: str) -> bool:
+    """Whether stream id `cursor` comes after `other` ("0": before everything)."""
+
+    def parts(text: str) -> tuple[int, int]:
+        ms, _, seq = text.partition("-")
+        return int(ms), int(seq or 0)
+
+    return parts(cursor) > parts(other)
+
+
 def sweep() -> list[int]:
     """RQ job (every few seconds): restart deliveries a dead worker left."""
     return sweep_deliveries(EventsEnv.current())
