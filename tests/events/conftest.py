@@ -13,9 +13,11 @@ from tests.fixtures.hub import BASE, instance_body
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # callbacks go to loopback receivers; the gather window short, retries quick
+def settings(settings: Settings, sandbox) -> Settings:
+    # callbacks go to loopback receivers; the gather window short, retries quick; worker
+    # processes reach the sandbox as the operator allowed it
     return settings.with_overrides(
+        autotask_allowed_hosts=sandbox.allowed_hosts,
         events_allow_private_callbacks=True,
         events_gather_seconds=0.2,
         events_retry_base_seconds=1.0,
