@@ -21,6 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from connector.autotask import filters
+from connector.errors import MappingError, NotFoundError, ValidationError
 from connector.events import delivery
 from connector.events.changes import Change
 from connector.events.env import EventsEnv
@@ -132,8 +133,6 @@ def _render_batch(env: EventsEnv, instance_id: int, rows: list[Any]) -> int:
     shown_by: dict[str, list[tuple[str, Any]]] = {}
     events: list[dict[str, Any]] = []
     for change in changes:
-        if change.resource not in shown_by:
-            shown_by[change.resource] = targets(env, instance, change.resource)
         vendor = (
             change.record
             if change.record is not None
@@ -143,7 +142,20 @@ def _render_batch(env: EventsEnv, instance_id: int, rows: list[Any]) -> int:
             # gone before it was read back: its deletion is reported by the deletion sources
             log.info("events: %s %s no longer exists", change.entity, change.object_id)
             continue
-        events += render(change, vendor, shown_by[change.resource], ctx, raw=settings.raw)
+        try:
+            if change.resource not in shown_by:
+                shown_by[change.resource] = targets(env, instance, change.resource)
+            events += render(change, vendor, shown_by[change.resource], ctx, raw=settings.raw)
+        except (NotFoundError, MappingError, ValidationError) as exc:
+            # a resource or map that no longer serves this record (changed meanwhile): the
+            # change cannot become an event, and must not hold up the ones after it
+            log.warning(
+                "events: %s %s of instance %s not rendered: %s",
+                change.resource,
+                change.object_id,
+                instance_id,
+                type(exc).__name__,
+            )
     event_log = EventLog(env.redis, env.keys, env.settings.events_retention_days)
     logged = event_log.append(instance_id, events)
     _tell_formulas(env, instance_id, events)

@@ -33,9 +33,24 @@ def build(services: Any, registry: Any, client: redis.Redis, jobs: Any, formulas
     hooks.on_check(checker(env))
     hooks.on_change(env.changed)
     hooks.on_delete(env.deleted)
-    event_log = EventLog(client, services.keys, services.settings.events_retention_days)
-    hooks.on_delete(event_log.drop_instance)
+    hooks.on_delete(lambda instance_id: drop_instance(env, instance_id))
     return env
+
+
+def drop_instance(env: EventsEnv, instance_id: int) -> None:
+    """The instance was deleted: its intake, log, delivery state and status go (each event's
+    hash expires with the retention)."""
+    keys = env.keys
+    EventLog(env.redis, keys, env.settings.events_retention_days).drop_instance(instance_id)
+    with env.redis.pipeline() as pipe:
+        pipe.delete(
+            keys.events_intake(instance_id),
+            keys.events_delivery(instance_id),
+            keys.events_status(instance_id),
+        )
+        pipe.srem(keys.events_intake_active(), instance_id)
+        pipe.srem(keys.events_delivery_active(), instance_id)
+        pipe.execute()
 
 
 def schedule_sweeps(env: EventsEnv) -> None:

@@ -237,3 +237,25 @@ def test_every_watchable_map_names_fields_its_entity_has(sandbox, settings):
         names = {f["name"] for f in answer.json()["fields"]}
         for field in resource_map.change_tracking.values():
             assert field in names, (name, field)
+
+
+def test_listeners_hear_of_on_off_and_deletion(app, client, tenant, sandbox):
+    from connector.events.env import EventsEnv
+
+    heard = []
+    EventsEnv.of_app(app).on_change(
+        lambda env, instance_id, settings: heard.append(
+            (instance_id, None if settings is None else settings.enabled)
+        )
+    )
+    created = create(client, tenant, sandbox, **ON).get_json()
+    iid = created["id"]
+    client.delete(f"{BASE}/instances/{iid}/enabled", headers=tenant.headers())
+    client.put(f"{BASE}/instances/{iid}/enabled", headers=tenant.headers())
+    client.patch(
+        f"{BASE}/instances/{iid}",
+        json={"configuration": {"event.notification.enabled": "false"}},
+        headers=tenant.headers(),
+    )
+    client.delete(f"{BASE}/instances/{iid}", headers=tenant.headers())
+    assert heard == [(iid, True), (iid, False), (iid, True), (iid, False), (iid, None)]

@@ -105,3 +105,52 @@ def test_a_worker_renders_what_was_submitted(events_instance, sandbox, settings,
     events = event_log.read_after(inst.id, "0", 10)
     assert {e["objectType"] for e in events} == {"contacts"}
     assert [int(e["objectId"]) for e in events] == ids
+
+
+def test_a_virtual_resource_mapped_onto_the_resource_gets_its_own_event(
+    events_instance, sandbox, client, tenant
+):
+    inst = events_instance()
+    env = inst.env
+    base = "/elements/api-v2/organizations"
+    definition = {"fields": [{"path": "fullName", "type": "string"}]}
+    answer = client.post(
+        f"{base}/objects/myContacts/definitions", json=definition, headers=tenant.headers()
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    transformation = {
+        "vendorName": "contacts",
+        "fields": [{"path": "fullName", "vendorPath": "lastName"}],
+    }
+    answer = client.post(
+        f"{base}/elements/autotaskcrm/transformations/myContacts",
+        json=transformation,
+        headers=tenant.headers(),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    contact = sandbox.ids("Contacts")[0]
+    pipeline.submit(env, [change(inst.id, contact, "v1", resource="contacts", entity="Contacts")])
+    assert pipeline.run_render(env, inst.id) == 2
+    events = log_of(env, inst.id).read_after(inst.id, "0", 10)
+    assert [e["objectType"] for e in events] == ["contacts", "myContacts"]
+    assert events[1]["record"]["fullName"] == sandbox.record("Contacts", contact)["lastName"]
+    assert events[0]["eventId"] != events[1]["eventId"]
+
+
+def test_a_change_no_resource_serves_is_skipped_without_holding_up_the_rest(
+    events_instance, sandbox
+):
+    inst = events_instance()
+    env = inst.env
+    [first, second] = sandbox.ids("Companies")[:2]
+    pipeline.submit(
+        env,
+        [
+            change(inst.id, first, "v1", resource="widgets"),  # e.g. a map removed meanwhile
+            change(inst.id, second, "v1"),
+        ],
+    )
+    assert pipeline.run_render(env, inst.id) == 1
+    [event] = log_of(env, inst.id).read_after(inst.id, "0", 10)
+    assert int(event["objectId"]) == second
+    assert env.redis.xlen(env.keys.events_intake(inst.id)) == 0
