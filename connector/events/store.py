@@ -56,22 +56,29 @@ class EventLog:
         """Log `events` in order; answers the ones logged now (an eventId logged before is
         left out), each with its `cursor`."""
         oldest = int((time.time() - self.retention_seconds) * 1000)
-        logged = []
-        for event in events:
-            cursor = self._append(
-                keys=[self.keys.event(event["eventId"]), self.keys.events_log(instance_id)],
-                args=[
-                    json.dumps(event, separators=(",", ":"), default=str),
-                    event["eventId"],
-                    oldest,
-                    self.retention_seconds,
-                    instance_id,
-                    event.get("objectType", ""),
-                ],
-            )
-            if cursor:
-                logged.append({**event, "cursor": _text(cursor)})
-        return logged
+        events = list(events)
+        if not events:
+            return []
+        with self.redis.pipeline(transaction=False) as pipe:  # one round trip, in order
+            for event in events:
+                self._append(
+                    keys=[self.keys.event(event["eventId"]), self.keys.events_log(instance_id)],
+                    args=[
+                        json.dumps(event, separators=(",", ":"), default=str),
+                        event["eventId"],
+                        oldest,
+                        self.retention_seconds,
+                        instance_id,
+                        event.get("objectType", ""),
+                    ],
+                    client=pipe,
+                )
+            cursors = pipe.execute()
+        return [
+            {**event, "cursor": _text(cursor)}
+            for event, cursor in zip(events, cursors, strict=True)
+            if cursor
+        ]
 
     def set_status(
         self, event_ids: Iterable[str], status: str, attempt: dict[str, Any] | None = None
