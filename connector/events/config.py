@@ -286,7 +286,7 @@ def _poller_problem(text: str, objects: tuple[str, ...], maps: Mapping[str, Any]
     if not isinstance(value, dict):
         return 'must be a JSON object: {"<resource>": {"url": ..., "idField": ..., ...}}'
     for name, entry in value.items():
-        if name not in objects:
+        if name not in objects or name not in maps:
             return f"'{str(name)[:100]}' is not watched (event.objects: {', '.join(objects)})"
         try:
             _PollerEntry().load(entry if isinstance(entry, dict) else {"": entry})
