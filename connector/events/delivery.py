@@ -96,7 +96,9 @@ def _deliver(env: EventsEnv, instance_id: int) -> int:
         return 0
     settings = env.settings_of(instance)
     if not settings.enabled or not settings.callback_url:
-        return 0  # kept; delivery goes on when events are on again
+        # kept; delivery goes on when events are on again (the instance hook kicks it)
+        env.redis.srem(env.keys.events_delivery_active(), instance_id)
+        return 0
     key = env.signature_key(instance) or ""
     event_log = _log(env)
     delivered = 0
@@ -221,6 +223,13 @@ def resume(env: EventsEnv, instance_id: int) -> None:
         env.keys.events_delivery(instance_id), "parked", "failingSince", "failures", "nextAt"
     )
     kick(env, instance_id)
+
+
+def on_change(env: EventsEnv, instance_id: int, settings: config.EventSettings | None) -> None:
+    """Events on again (or a new callback URL): what waits in the log goes out now."""
+    if settings is not None and settings.enabled and settings.callback_url:
+        if _log(env).read_after(instance_id, state(env, instance_id).get("cursor") or "0", 1):
+            kick(env, instance_id)
 
 
 def retry(env: EventsEnv, instance_id: int, event: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ def build(services: Any, registry: Any, client: redis.Redis, jobs: Any, formulas
     hooks.on_change(env.changed)
     hooks.on_delete(env.deleted)
     hooks.on_delete(lambda instance_id: drop_instance(env, instance_id))
+    env.on_change(delivery.on_change)
     return env
 
 

@@ -130,3 +130,21 @@ def test_a_hanging_receiver_and_a_killed_worker_lose_nothing(
         timeout=60,
     )
     assert delivered_ids(webhook_receiver.calls[1:])[:3] == event_ids  # in order, no gap
+
+
+def test_events_logged_while_off_go_out_when_events_are_on_again(
+    events_instance, sandbox, webhook_receiver, client
+):
+    inst = events_instance()
+    env = inst.env
+    url = f"/elements/api-v2/instances/{inst.id}"
+    off = {"configuration": {"event.notification.enabled": "false"}}
+    assert client.patch(url, json=off, headers=inst.headers).status_code == 200
+    pipeline.submit(env, [change(inst.id, sandbox.ids("Companies")[0], "v1")])
+    pipeline.run_render(env, inst.id)
+    assert delivery.run_delivery(env, inst.id) == 0  # off: kept
+    assert webhook_receiver.calls == []
+    on = {"configuration": {"event.notification.enabled": "true"}}
+    assert client.patch(url, json=on, headers=inst.headers).status_code == 200
+    assert env.redis.exists(env.keys.events_delivery_due(inst.id))  # the hook queued it
+    assert delivery.run_delivery(env, inst.id) == 1
