@@ -12,7 +12,8 @@ from connector.events.schemas import EVENT_ID
 from connector.events.store import EventLog
 from connector.tenancy.instances import Instance
 
-MAX_PENDING_COUNT = 100_000  # the pending count stops there (XRANGE after the cursor)
+# the pending count stops there: a stream has no count between ids, so it reads entries
+MAX_PENDING_COUNT = 1000
 
 
 class EventService:
@@ -68,7 +69,7 @@ class EventService:
                 name: {"mode": None, **status.read(self.env, instance.id).get(name, {})}
                 for name in settings.objects
             },
-            "delivery": views.delivery_view(current, pending),
+            "delivery": views.delivery_view(current, pending, MAX_PENDING_COUNT),
             "log": {
                 "events": self.log.length(instance.id),
                 "lastCursor": self.log.last_cursor(instance.id),

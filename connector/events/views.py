@@ -14,12 +14,14 @@ def event_view(event: dict[str, Any], state: dict[str, Any] | None = None) -> di
     return shown
 
 
-def delivery_view(delivery: dict[str, str], pending: int) -> dict[str, Any]:
+def delivery_view(delivery: dict[str, str], pending: int, cap: int) -> dict[str, Any]:
+    """`pending` (and `parkedCount`) stop at `cap`; `pendingMore` says there are more."""
     return {
         "cursor": delivery.get("cursor") or None,
         "parked": bool(delivery.get("parked")),
         "parkedCount": pending if delivery.get("parked") else 0,
         "pending": pending,
+        "pendingMore": pending >= cap,
         "failures": int(delivery.get("failures") or 0),
         "failingSince": _time(delivery.get("failingSince")),
         "nextAttempt": _time(delivery.get("nextAt")),
