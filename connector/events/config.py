@@ -1,25 +1,21 @@
 """An instance's event configuration: Cloud Elements' `event.*` keys, checked and parsed.
 
-    settings = config.read(instance, box, maps, operator_settings)   # EventSettings
+    settings = env.settings_of(instance)      # config.read of its keys: EventSettings
     settings.enabled, settings.objects, settings.interval_seconds, settings.poller["accounts"]
 
 `check` validates the keys an instance is about to store (every problem names its key) and is
 what the instance hook runs before a change is saved; `read` parses what is stored (already
-checked), for the sources and the pipeline. Defaults of `event.poller.configuration` come from
-each map's `changeTracking` (data in transformations/, never spelled here).
+checked), for the sources and the pipeline. `event.poller.configuration` is poller_config's.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
-from marshmallow import ValidationError as SchemaError
-
+from connector.events import poller_config
 from connector.outbound import OutboundError, OutboundPolicy, check_url
 
 ENABLED = "event.notification.enabled"
@@ -49,47 +45,15 @@ DEFAULT_REFRESH_MINUTES = 5.0
 DEFAULT_RECONCILE_MINUTES = 24 * 60.0
 MAX_MINUTES = 7 * 24 * 60.0  # a week: longer intervals are no change feed
 MAX_OBJECTS = 20
-MAX_POLLER_CONFIGURATION = 20_000  # characters of the JSON
 MIN_SIGNATURE_KEY, MAX_SIGNATURE_KEY = 16, 256
 RESOLVE_SECONDS = 2.0
-DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
 _MINUTES = re.compile(r"[0-9]{1,6}(\.[0-9]{1,3})?")
-_PLACEHOLDER = re.compile(r"\$\{(date|gmtDate):[^}]{1,64}\}")
-_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")
 
 
 def callback_policy(allow_private: bool) -> OutboundPolicy:
     """Callback URLs (events, bulk): http(s) to any host; private addresses only when the
     operator sets EVENTS_ALLOW_PRIVATE_CALLBACKS."""
     return OutboundPolicy.from_settings("http://*", allow_private)
-
-
-@dataclass(frozen=True)
-class PollerSpec:
-    """Cloud Elements' poller entry of one resource, with the Autotask fields behind it."""
-
-    resource: str
-    entity: str
-    url: str
-    id_field: str
-    updated_field: str  # normalized path (Cloud Elements' datesConfiguration.updatedDateField)
-    updated_format: str
-    created_field: str
-    created_format: str
-    changed_vendor_field: str  # the Autotask field a poll filters on
-    created_vendor_field: str
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "idField": self.id_field,
-            "datesConfiguration": {
-                "updatedDateField": self.updated_field,
-                "updatedDateFormat": self.updated_format,
-                "createdDateField": self.created_field,
-                "createdDateFormat": self.created_format,
-            },
-        }
 
 
 @dataclass(frozen=True)
@@ -101,31 +65,7 @@ class EventSettings:
     interval_seconds: float
     reconcile_seconds: float  # 0: no reconcile sweep
     raw: bool
-    poller: dict[str, PollerSpec] = field(default_factory=dict)
-
-
-class _Dates(Schema):
-    class Meta:
-        unknown = RAISE
-
-    updatedDateField = fields.String(validate=validate.Regexp(_PATH))  # noqa: N815
-    updatedDateFormat = fields.String(validate=validate.Length(1, 64))  # noqa: N815
-    createdDateField = fields.String(validate=validate.Regexp(_PATH))  # noqa: N815
-    createdDateFormat = fields.String(validate=validate.Length(1, 64))  # noqa: N815
-
-
-class _PollerEntry(Schema):
-    class Meta:
-        unknown = RAISE
-
-    url = fields.String(validate=[validate.Length(1, 2000), lambda url: _has_placeholder(url)])
-    idField = fields.String(validate=validate.Regexp(_PATH))  # noqa: N815
-    datesConfiguration = fields.Nested(_Dates)  # noqa: N815
-
-
-def _has_placeholder(url: str) -> None:
-    if not _PLACEHOLDER.search(url):
-        raise SchemaError("must hold a ${date:<pattern>} or ${gmtDate:<pattern>}")
+    poller: dict[str, poller_config.PollerSpec] = field(default_factory=dict)
 
 
 def check(
@@ -169,7 +109,7 @@ def check(
         problems[RAW] = "must be true or false"
     text = values.get(POLLER_CONFIGURATION)
     if text:
-        problem = _poller_problem(text, objects or DEFAULT_OBJECTS, maps)
+        problem = poller_config.problem(text, objects or DEFAULT_OBJECTS, maps)
         if problem:
             problems[POLLER_CONFIGURATION] = problem
     return problems
@@ -199,7 +139,7 @@ def read(
     minutes = _minutes(values.get(REFRESH_INTERVAL) or "", low=1.0) or DEFAULT_REFRESH_MINUTES
     reconcile = _minutes(values.get(RECONCILE_INTERVAL) or "", low=0.0)
     reconcile = DEFAULT_RECONCILE_MINUTES if reconcile is None else reconcile
-    given = _poller_json(values.get(POLLER_CONFIGURATION))
+    given = poller_config.parse(values.get(POLLER_CONFIGURATION))
     return EventSettings(
         enabled=enabled,
         callback_url=values.get(CALLBACK_URL) or None,
@@ -208,30 +148,10 @@ def read(
         interval_seconds=max(floor, minutes * 60.0),
         reconcile_seconds=max(floor, reconcile * 60.0) if reconcile else 0.0,
         raw=(values.get(RAW) or "true") != "false",
-        poller={name: poller_spec(name, maps[name], given.get(name) or {}) for name in objects},
-    )
-
-
-def poller_spec(name: str, resource: Any, given: Mapping[str, Any]) -> PollerSpec:
-    """A resource's poller entry: what the tenant gave over the map's defaults."""
-    tracking = resource.change_tracking or {}
-    changed_path = _path_of(resource, tracking["changed"])
-    created_path = _path_of(resource, tracking["created"])
-    dates = dict(given.get("datesConfiguration") or {})
-    updated_field = dates.get("updatedDateField") or changed_path
-    created_field = dates.get("createdDateField") or created_path
-    return PollerSpec(
-        resource=name,
-        entity=resource.entity,
-        url=given.get("url")
-        or f"/hubs/crm/{name}?where={changed_path} >= '${{gmtDate:{DATE_FORMAT}}}'",
-        id_field=given.get("idField") or "id",
-        updated_field=updated_field,
-        updated_format=dates.get("updatedDateFormat") or DATE_FORMAT,
-        created_field=created_field,
-        created_format=dates.get("createdDateFormat") or DATE_FORMAT,
-        changed_vendor_field=_vendor_of(resource, updated_field) or tracking["changed"],
-        created_vendor_field=_vendor_of(resource, created_field) or tracking["created"],
+        poller={
+            name: poller_config.poller_spec(name, maps[name], given.get(name) or {})
+            for name in objects
+        },
     )
 
 
@@ -264,65 +184,3 @@ def _minutes(text: str, *, low: float) -> float | None:
     if value > MAX_MINUTES or (low and value <= 0):
         return None
     return value
-
-
-def _poller_json(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _poller_problem(text: str, objects: tuple[str, ...], maps: Mapping[str, Any]) -> str | None:
-    if len(text) > MAX_POLLER_CONFIGURATION:
-        return f"at most {MAX_POLLER_CONFIGURATION} characters"
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return 'must be a JSON object: {"<resource>": {"url": ..., "idField": ..., ...}}'
-    if not isinstance(value, dict):
-        return 'must be a JSON object: {"<resource>": {"url": ..., "idField": ..., ...}}'
-    for name, entry in value.items():
-        if name not in objects or name not in maps:
-            return f"'{str(name)[:100]}' is not watched (event.objects: {', '.join(objects)})"
-        try:
-            _PollerEntry().load(entry if isinstance(entry, dict) else {"": entry})
-        except SchemaError as exc:
-            first = next(iter(_flat(exc.messages)), "invalid")
-            return f"{name}.{first}"
-        dates = entry.get("datesConfiguration") or {}
-        for key in ("updatedDateField", "createdDateField"):
-            path = dates.get(key)
-            if path and _vendor_of(maps[name], path) is None:
-                return f"{name}.datesConfiguration.{key}: {name} has no field '{path}'"
-    return None
-
-
-def _flat(messages: Any, prefix: str = "") -> list[str]:
-    if isinstance(messages, dict):
-        found: list[str] = []
-        for key, inner in messages.items():
-            found += _flat(inner, f"{prefix}{key}." if key != "" else prefix)
-        return found
-    if isinstance(messages, list):
-        return [f"{prefix.rstrip('.')}: {m}" if prefix else str(m) for m in messages]
-    return [f"{prefix.rstrip('.')}: {messages}"]
-
-
-def _path_of(resource: Any, vendor_field: str) -> str:
-    """The normalized path that reads `vendor_field` (the vendor name when none does)."""
-    for mapper in getattr(resource, "fields", ()):
-        if getattr(mapper, "vendor", None) == vendor_field and getattr(mapper, "path", None):
-            return mapper.path
-    return vendor_field
-
-
-def _vendor_of(resource: Any, path: str) -> str | None:
-    for mapper in getattr(resource, "fields", ()):
-        vendor = getattr(mapper, "vendor", None)
-        if getattr(mapper, "path", None) == path and isinstance(vendor, str):
-            return vendor
-    return None
