@@ -16,8 +16,8 @@ from flask import Flask, current_app
 from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
-from connector.events import webhooks as event_webhooks
 from connector.events import setup as events_setup
+from connector.events import webhooks as event_webhooks
 from connector.events.env import EXTENSION as EVENTS
 from connector.formulas.environment import EXTENSION as FORMULAS
 from connector.formulas.environment import FormulaEnv
