@@ -180,6 +180,8 @@ def virtual() -> dict[str, Any]:
 def webhooks() -> event_webhooks.WebhookEnv:
     """What the webhook intake and registration share."""
     return current_app.extensions[event_webhooks.EXTENSION]
+
+
 def events() -> Any:
     """The events feature's env (connector.events.env.EventsEnv)."""
     return current_app.extensions[EVENTS]

@@ -238,6 +238,7 @@ class Keys:
     def deletions_state(self, instance_id: int | str) -> str:
         """Per resource, how its deletions are found and why (a hash of JSON)."""
         return self._k("events", "instance", instance_id, "deletions")
+
     # -- events (connector.events): intake, the event log, deliveries -------------------
     def events_intake(self, instance_id: int | str) -> str:
         """Stream: changes submitted by the sources, waiting for read-back and rendering."""
