@@ -73,6 +73,12 @@ class Settings:
     events_allow_private_callbacks: bool = False
     # where Autotask reaches this service (webhook callouts); None: events poll instead
     public_url: str | None = None
+    events_min_poll_seconds: float = 60.0  # the shortest poll interval a tenant may set
+    events_retention_days: float = 7.0  # the event log keeps events this long
+    events_retry_hours: float = 24.0  # a failing callback is retried this long, then parked
+    events_retry_base_seconds: float = 10.0  # the first retry's wait; each next one doubles
+    events_lease_seconds: float = 30.0  # a delivery worker's hold on an instance's callback
+    events_gather_seconds: float = 1.0  # changes gathered this long for one read-back query
     formula_retention_days: int = 7
     formulas_allow_private_urls: bool = False
     compat_transformations_dir: str = field(default_factory=_default_compat_dir)
@@ -164,6 +170,12 @@ _ENV: dict[str, tuple[str, Any]] = {
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),
     "public_url": ("CONNECTOR_PUBLIC_URL", str),
+    "events_min_poll_seconds": ("EVENTS_MIN_POLL_SECONDS", float),
+    "events_retention_days": ("EVENTS_RETENTION_DAYS", float),
+    "events_retry_hours": ("EVENTS_RETRY_HOURS", float),
+    "events_retry_base_seconds": ("EVENTS_RETRY_BASE_SECONDS", float),
+    "events_lease_seconds": ("EVENTS_LEASE_SECONDS", float),
+    "events_gather_seconds": ("EVENTS_GATHER_SECONDS", float),
     "formula_retention_days": ("FORMULA_RETENTION_DAYS", int),
     "formulas_allow_private_urls": ("FORMULAS_ALLOW_PRIVATE_URLS", _flag),
     "compat_transformations_dir": ("CONNECTOR_CE_TRANSFORMATIONS_DIR", str),

@@ -17,7 +17,9 @@ from connector.api.thread_share import ThreadShare
 from connector.bulk import queueing as bulk_queueing
 from connector.bulk.runtime import Runtime as BulkRuntime
 from connector.config import Settings
+from connector.events import setup as events_setup
 from connector.events import webhooks as event_webhooks
+from connector.events.env import EXTENSION as EVENTS
 from connector.formulas.environment import EXTENSION as FORMULAS
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.jobs import schedule_periodic
@@ -117,9 +119,13 @@ def init_app(app: Flask) -> None:
     app.extensions[BULK] = bulk_runtime
     formulas.bulk = bulk_runtime  # a formula's elementRequest may start bulk downloads
     hooks.on_delete(bulk_runtime.store.drop_instance)  # its jobs stop at their next page
+    # events: the instance hooks check event keys and tell sources of on/off (connector.events)
+    events = events_setup.build(services, registry, client, jobs, formulas)
+    app.extensions[EVENTS] = events
     _put_schedules(
         lambda: schedule_periodic(formulas),
         lambda: bulk_queueing.schedule_sweep(bulk_runtime, client),
+        lambda: events_setup.schedule_sweeps(events),
     )
 
     for kind in KINDS:  # every job queue's depth, read at scrape time
@@ -181,6 +187,11 @@ def virtual() -> dict[str, Any]:
 def webhooks() -> event_webhooks.WebhookEnv:
     """What the webhook intake and registration share."""
     return current_app.extensions[event_webhooks.EXTENSION]
+
+
+def events() -> Any:
+    """The events feature's env (connector.events.env.EventsEnv)."""
+    return current_app.extensions[EVENTS]
 
 
 def formulas() -> dict[str, Any]:

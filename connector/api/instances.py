@@ -72,13 +72,20 @@ def _target(instance_id: int | None, key_or_id: str | None = None) -> Instance:
     return _token_instance() if instance_id is None else _owned(instance_id)
 
 
-def _shown(instance: Instance, token: str | None = None) -> dict[str, Any]:
+def _shown(
+    instance: Instance, token: str | None = None, revealed: dict[str, str] | None = None
+) -> dict[str, Any]:
     token = token or _editor().readable_token(instance)
-    return instance_view(instance, deps().accounts.user(instance.userId), token)
+    return instance_view(instance, deps().accounts.user(instance.userId), token, revealed)
 
 
-def _view(instance: Instance, token: str | None = None, body: Any = None) -> Response:
-    response = jsonify(_shown(instance, token))
+def _view(
+    instance: Instance,
+    token: str | None = None,
+    body: Any = None,
+    editor: InstanceEditor | None = None,
+) -> Response:
+    response = jsonify(_shown(instance, token, editor.revealed if editor else None))
     ignored = ignored_keys(body.get("configuration")) if isinstance(body, dict) else []
     if ignored:
         response.headers[WARNING] = "Ignored configuration keys: " + ", ".join(ignored)
@@ -93,8 +100,9 @@ def create_instance(key_or_id: str | None = None):
     if key_or_id is not None and isinstance(body, dict):
         body = {**body, "element": _element_ref(key_or_id, body.get("element"))}
     data = load(InstanceSchema(), body, what="instance")
-    instance, token = _editor().create(caller.organization.id, caller.user.id, data)
-    return _view(instance, token, body)
+    editor = _editor()
+    instance, token = editor.create(caller.organization.id, caller.user.id, data)
+    return _view(instance, token, body, editor)
 
 
 @bp.get("/instances")
@@ -121,7 +129,8 @@ def replace_instance(instance_id: int | None = None, key_or_id: str | None = Non
     instance = _target(instance_id, key_or_id)
     body = _body()
     data = load(InstanceSchema(), body, what="instance")
-    return _view(_editor().replace(instance, data), body=body)
+    editor = _editor()
+    return _view(editor.replace(instance, data), body=body, editor=editor)
 
 
 @bp.patch("/instances")
@@ -130,7 +139,8 @@ def update_instance(instance_id: int | None = None):
     instance = _target(instance_id)
     body = _body()
     data = load(InstanceSchema(), body, what="instance", partial=True)
-    return _view(_editor().update(instance, data), body=body)
+    editor = _editor()
+    return _view(editor.update(instance, data), body=body, editor=editor)
 
 
 @bp.delete("/instances/<int:instance_id>")

@@ -11,19 +11,17 @@ instance's `event.notification.signature.key`, when the instance has one.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 from typing import Any
 
 from connector.bulk import views
+from connector.events.config import SIGNATURE_KEY, callback_policy
+from connector.events.signing import ELEMENTS_HEADER, elements_signature
 from connector.outbound import OutboundClient, OutboundError, OutboundPolicy, check_static
 
 log = logging.getLogger("connector.bulk")
 
-SIGNATURE_KEY = "event.notification.signature.key"
 DEADLINE_SECONDS = 10.0
 MAX_ANSWER_BYTES = 64 * 1024
 _clients: dict[bool, OutboundClient] = {}
@@ -34,18 +32,13 @@ class CallbackFailedError(Exception):
 
 
 def policy(settings: Any) -> OutboundPolicy:
-    return OutboundPolicy.from_settings("http://*", settings.events_allow_private_callbacks)
+    return callback_policy(bool(settings.events_allow_private_callbacks))
 
 
 def check_url(url: str, settings: Any) -> str:
     """A callback URL a client may give (its resolved addresses are checked when sent)."""
     check_static(url, policy(settings))
     return url
-
-
-def sign(body: bytes, key: str) -> str:
-    digest = hmac.new(key.encode(), body, hashlib.sha256).digest()
-    return "sha256=" + base64.b64encode(digest).decode()
 
 
 def deliver_callback(job_id: int) -> None:
@@ -67,7 +60,7 @@ def deliver(runtime: Any, job_id: int) -> int | None:
     instance = runtime.deps.instances.get(int(job["instanceId"]))
     key = instance.config_value(SIGNATURE_KEY, runtime.deps.box) if instance else None
     if key:
-        headers["Elements-Webhook-Signature"] = sign(body, key)
+        headers[ELEMENTS_HEADER] = elements_signature(body, key)
     allow = bool(runtime.settings.events_allow_private_callbacks)
     client = _clients.get(allow) or _clients.setdefault(
         allow, OutboundClient(policy(runtime.settings))

@@ -80,6 +80,7 @@ def build_map(name: str, raw: Any, label: str) -> ResourceMap:
         fields=mappers,
         source=label,
         pass_through=top["passThrough"],
+        change_tracking=top["changeTracking"],
     )
 
 

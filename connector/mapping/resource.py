@@ -89,6 +89,7 @@ class ResourceMap:
         fields: list[FieldMapper],
         source: str,
         pass_through: bool = False,
+        change_tracking: dict[str, str] | None = None,
     ) -> None:
         self.name, self.entity, self.description = name, entity, description
         self.hubs = tuple(hubs)
@@ -98,6 +99,8 @@ class ResourceMap:
         self.fields = tuple(fields)
         self.source = source
         self.pass_through = pass_through
+        # {"changed": vendor field, "created": vendor field}, or None (no change date)
+        self.change_tracking = dict(change_tracking) if change_tracking else None
         self._readable = [mapper for mapper in self.fields if mapper.readable]
         self._writable = [mapper for mapper in self.fields if mapper.writable]
         self._body = body_schema(self.fields, name)

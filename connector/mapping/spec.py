@@ -136,6 +136,14 @@ class ChildSpec(_Strict):
     field = VendorPath(required=True)
 
 
+class ChangeTrackingSpec(_Strict):
+    """The Autotask fields that date a record's last change and its creation (events poll on
+    `changed`); an entity Autotask dates no change of (Resources) has none."""
+
+    changed = VendorPath(required=True)
+    created = VendorPath(required=True)
+
+
 class MapSpec(_Strict):
     entity = fields.String(required=True, validate=validate.Length(min=1))
     description = fields.String(required=True, validate=validate.Length(min=1))
@@ -150,6 +158,7 @@ class MapSpec(_Strict):
     children = fields.Dict(keys=fields.String(), values=fields.Nested(ChildSpec), load_default=dict)
     # body keys no field maps go to Autotask as they are (Cloud Elements' passThrough)
     passThrough = StrictBoolean(load_default=False)  # noqa: N815 - the YAML key
+    changeTracking = fields.Nested(ChangeTrackingSpec, load_default=None)  # noqa: N815
     # `fields` would shadow Schema.fields
     field_entries = fields.List(
         fields.Dict(), required=True, data_key="fields", validate=validate.Length(min=1)

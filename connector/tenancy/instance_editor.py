@@ -41,6 +41,8 @@ class InstanceEditor:
         self.box = box
         self.clients = clients
         self.hooks = hooks
+        # values a checker made for the user in the last change (a signature key), shown once
+        self.revealed: dict[str, str] = {}
 
     def create(
         self, organization_id: int, user_id: int, data: dict[str, Any]
@@ -62,7 +64,9 @@ class InstanceEditor:
             tokenCipher=self.box.encrypt(token) if self.readable_tokens else None,
         )
         self._apply(instance, data, config)
+        self.revealed = self.hooks.check(instance)
         self.store.save(instance, is_new=True)
+        self.hooks.changed(instance.id)
         return instance, token
 
     def replace(self, instance: Instance, data: dict[str, Any]) -> Instance:
@@ -118,6 +122,7 @@ class InstanceEditor:
         return provisioning.connect(config, self.clients)
 
     def _saved(self, instance: Instance) -> Instance:
+        self.revealed = self.hooks.check(instance)
         self.store.save(instance)
         self.hooks.changed(instance.id)  # settings or credentials changed
         return instance

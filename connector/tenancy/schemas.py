@@ -111,7 +111,7 @@ class InstanceSchema(Schema):
     cachingEnabled = fields.Boolean()
     cacheTimeToLive = fields.Integer(validate=validate.Range(min=0, max=7 * 86400))
     maxCacheSize = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
-    eventsEnabled = fields.Boolean(validate=validate.Equal(False, error="events are not supported"))
+    eventsEnabled = fields.Boolean()
     traceLoggingEnabled = fields.Boolean()
     externalAuthentication = fields.String(validate=validate.OneOf(["none"]))
     # tolerated for Cloud Elements clients that send back what they read
@@ -162,8 +162,6 @@ class InstanceSchema(Schema):
             problem = server_url_problem(value[element.SERVER_URL])
             if problem:
                 errors[element.SERVER_URL] = [problem]
-        if value.get("event.notification.enabled") == "true":
-            errors["event.notification.enabled"] = ["polling events are not supported yet"]
         if errors:
             raise ValidationError(errors)
 

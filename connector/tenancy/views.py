@@ -44,7 +44,13 @@ def config_row(instance: Instance, key: str, view: dict[str, str] | None = None)
     }
 
 
-def instance_view(instance: Instance, user: User | None, token: str | None = None) -> dict:
+def instance_view(
+    instance: Instance,
+    user: User | None,
+    token: str | None = None,
+    revealed: dict[str, str] | None = None,
+) -> dict:
+    """The Cloud Elements instance; `revealed`: secret values made for the user, shown once."""
     body: dict[str, Any] = {
         "id": instance.id,
         "name": instance.name,
@@ -63,7 +69,7 @@ def instance_view(instance: Instance, user: User | None, token: str | None = Non
             "disabled": instance.disabled,
             "maxCacheSize": instance.maxCacheSize,
             "cacheTimeToLive": instance.cacheTimeToLive,
-            "configuration": configuration_view(instance),
+            "configuration": {**configuration_view(instance), **(revealed or {})},
             "eventsEnabled": instance.eventsEnabled,
             "traceLoggingEnabled": instance.traceLoggingEnabled,
             "cachingEnabled": instance.cachingEnabled,
