@@ -32,8 +32,10 @@ def watched_resources(instance: Instance, box: SecretBox) -> list[str]:
 
 
 def wants_webhooks(instance: Instance, box: SecretBox) -> bool:
-    enabled = (instance.config_value(ENABLED, box) or "false").strip().lower() == "true"
-    vendor = (instance.config_value(VENDOR_TYPE, box) or "polling").strip().lower()
+    # the events core keeps `event.notification.enabled` as the instance's eventsEnabled
+    configured = (instance.config_value(ENABLED, box) or "false").strip().lower() == "true"
+    enabled = bool(getattr(instance, "eventsEnabled", False)) or configured
+    vendor = (instance.config_value(VENDOR_TYPE, box) or "webhook").strip().lower()
     return enabled and vendor == "webhook" and not instance.disabled
 
 
