@@ -54,8 +54,13 @@ def drop_instance(env: EventsEnv, instance_id: int) -> None:
         pipe.execute()
 
 
+DRAIN_JOB = "connector.events.webhooks.drain.drain_job"
+
+
 def schedule_sweeps(env: EventsEnv) -> None:
     """Every process puts them (a put replaces): what a dead worker left is picked up."""
     schedules = Schedules(env.jobs, env.redis)
     schedules.put("events-intake-sweep", "events", pipeline.sweep, every=pipeline.SWEEP_SECONDS)
     schedules.put("events-delivery-sweep", "events", delivery.sweep, every=delivery.SWEEP_SECONDS)
+    # Autotask's callouts, accepted by the intake, handed to the pipeline every second
+    schedules.put("events-callout-drain", "events", DRAIN_JOB, every=1.0)

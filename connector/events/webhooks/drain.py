@@ -108,3 +108,32 @@ class CalloutDrain:
             )
         log.info("callout of an unknown webhook of instance %s dropped", instance_id)
         return []
+
+
+MAX_BATCHES_PER_TICK = 20  # 10,000 callouts a tick; the rest wait for the next tick
+
+
+def drain_into_pipeline(env: WebhookEnv, events: object) -> int:
+    """Hand accepted callouts to the events pipeline (`submit`: read-back in batches,
+    rendering, the event log, delivery) until the stream is empty or the tick's share is
+    done; answers how many callouts were taken."""
+    from connector.events import pipeline
+
+    drain = CalloutDrain(env)
+    taken = 0
+    for _ in range(MAX_BATCHES_PER_TICK):
+        count = drain.drain(lambda changes: pipeline.submit(events, changes))
+        taken += count
+        if count < BATCH:
+            break
+    return taken
+
+
+def drain_job() -> int:
+    """RQ job (every second, once per tick across the workers): the callouts to the pipeline."""
+    from connector import jobs
+    from connector.events.env import EventsEnv
+    from connector.events.webhooks.env import EXTENSION
+
+    app = jobs.current().app
+    return drain_into_pipeline(app.extensions[EXTENSION], EventsEnv.of_app(app))

@@ -5,11 +5,16 @@ and nothing stored."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import time
 
 import pytest
 import requests
 
+from connector.events.env import EventsEnv
+from connector.events.setup import DRAIN_JOB
+from connector.events.webhooks.drain import drain_into_pipeline, drain_job
 from connector.events.webhooks.intake import CalloutIntake
 from connector.events.webhooks.registration import Registrar
 from connector.events.webhooks.signature import sign
@@ -60,6 +65,31 @@ def test_changes_made_through_the_rest_api_become_changes(box, hooked, collector
         assert change.instance_id == instance_id and change.record is None
         assert change.version.startswith(guids[change.entity] + ":")
         assert change.changed_at.endswith("Z")
+
+
+def test_the_drain_hands_callouts_to_the_events_pipeline(box, hooked, env, app):
+    instance_id, _, _ = hooked
+    company = box.ids("Companies")[0]
+    box.call("PATCH", "Companies", json={"id": company, "phone": "555-0101"})
+    deadline = time.monotonic() + 20
+    while stream_length(env) == 0:  # the sandbox's callout, accepted by the intake
+        assert time.monotonic() < deadline, "no callout reached the intake"
+        time.sleep(0.05)
+    events = EventsEnv.of_app(app)
+    intake = events.keys.events_intake(instance_id)
+    before = env.redis.xlen(intake)
+    assert drain_into_pipeline(env, events) >= 1
+    assert stream_length(env) == 0  # taken, acknowledged and deleted
+    submitted = [
+        json.loads(f["change"] if "change" in f else f[b"change"])
+        for _, f in env.redis.xrange(intake)
+    ][before:]
+    assert any(
+        str(company) in json.dumps(row) and "Companies" in json.dumps(row) for row in submitted
+    ), submitted
+    assert instance_id in {int(i) for i in env.redis.smembers(events.keys.events_intake_active())}
+    module, _, name = DRAIN_JOB.rpartition(".")  # the schedule names the job that does this
+    assert getattr(importlib.import_module(module), name) is drain_job
 
 
 def _hooks(box, entity: str) -> list[dict]:
