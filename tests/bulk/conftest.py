@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from connector.storage.redis_conn import get_keys, get_redis
 from connector.tenancy.accounts import AccountStore
 from tests.fixtures.app import LiveServer
 from tests.fixtures.hub import BASE, HubApi, instance_body
+from tests.fixtures.jobs import ProcessGroup
 from tests.fixtures.redis import RUN_PREFIX
 from tests.fixtures.sandbox import SandboxHandle
 
@@ -40,7 +40,7 @@ TERMINAL = ("COMPLETED", "ERROR", "ABORTED", "CANCELLED")
 LEASE_SECONDS = 3.0
 
 
-class Worker:
+class Worker(ProcessGroup):
     def __init__(self, env: dict[str, str], queue: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "connector.cli", "bulk", "worker"],
@@ -49,26 +49,6 @@ class Worker:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def kill(self) -> None:
-        """kill -9 the worker and its work horse."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 class BulkEnv:
