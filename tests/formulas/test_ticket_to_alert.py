@@ -4,8 +4,8 @@ hands them, executions run by a real worker, and a real alert receiver on loopba
 exactly the expected requests. Then the reverse path: the alerting product resolves an alert
 over HTTP and the ticket becomes Complete in the sandbox.
 
-The sandbox's ticket statuses are a tenant's picklist: every status of seed 004's table that
-it has is a row here (test_shipped.py covers every status of the table by name)."""
+The sandbox's ticket statuses are seed 004's tenant's picklist: every status of its table is a
+row here (test_shipped.py covers the same table on the template's steps alone)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from connector.formulas.events import on_event
 from tests.fixtures.jobs import wait_for
 from tests.formulas.conftest import BASE
 
-NO_CREATE = ["Complete", "Waiting Customer", "Waiting Materials", "Escalate", "Waiting Vendor"]
-NO_CREATE += ["Waiting Approval"]
+NO_CREATE = ["Complete", "Denied", "Waiting Customer", "Waiting Materials", "Scheduled"]
+NO_CREATE += ["Escalate", "Waiting Vendor", "Waiting Approval", "Waiting Dispatch", "Approved"]
 OTHER = ["Customer Note Added", "On Hold", "Change Order"]  # statuses the table does not list
 _events = itertools.count(1)
 
@@ -160,14 +160,23 @@ def test_seed_004_lifecycle_row_by_row_then_the_alert_resolves_the_ticket(flow, 
         expected += more
         assert flow.alerts(alerted) == expected, status
     accepted = tickets[("New", "Medium")]
-    for status in ["Waiting Materials", "Waiting Approval", "Escalate"]:
+    for status in ["Scheduled", "Waiting Dispatch", "Approved", "Waiting Approval", "Escalate"]:
         flow.update(accepted, status)
     flow.settle()  # executions of one ticket run one at a time, in event order
     assert flow.alerts(accepted) == [("ALERT", "HIGH"), ("ACCEPT", None)]
+    pending = {"Waiting Dispatch": ("Change Order", "High"), "Approved": ("New", "Critical")}
+    for status, row in pending.items():  # each accepts a pending alert
+        flow.update(tickets[row], status)
+        flow.settle()
+        assert flow.alerts(tickets[row]) == [("ALERT", "HIGH"), ("ACCEPT", None)], status
     other = tickets[("Customer Note Added", "High")]
     flow.update(other, "Complete")
     flow.settle()
     assert flow.alerts(other) == [("ALERT", "HIGH"), ("RESOLVE", None)]
+    denied = tickets[("On Hold", "High")]
+    flow.update(denied, "Denied")  # Denied resolves as Complete does
+    flow.settle()
+    assert flow.alerts(denied) == [("ALERT", "HIGH"), ("RESOLVE", None)]
 
     # -- the reverse path: the alerting product resolves an alert over HTTP ----------------------
     target = tickets[("In Progress", "Low")]
