@@ -56,7 +56,8 @@ def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each
 def _phases() -> dict[str, list[tuple[Any, str]]]:
     """Phase name -> the (owner, attribute) functions whose time is that phase's."""
     from connector.api import hubs
-    from connector.autotask.limits import counter, pacing, semaphore
+    from connector.autotask import limits
+    from connector.autotask.limits import counter, pacing, semaphore, threshold
     from connector.hub import render
     from connector.mapping import resource
     from connector.outbound.client import OutboundClient as outbound
@@ -64,6 +65,9 @@ def _phases() -> dict[str, list[tuple[Any, str]]]:
     return {
         "auth and instance lookup": [(hubs, "element_caller")],
         "limits and semaphore": [
+            (limits.Limits, "_take"),  # the one-round-trip admission
+            (limits.Limits, "_release"),  # the slot's release, the usage, the instance's figures
+            (threshold.ThresholdMonitor, "claim"),
             (counter.RequestCounter, "usage"),
             (pacing.Pacer, "reserve"),
             (semaphore.Semaphore, "try_acquire"),

@@ -254,7 +254,7 @@ class Caller:
                 metrics.observe_upstream(
                     endpoint, kind, outcome, retry, time.perf_counter() - started
                 )
-                self.on_call(self.limits.database, endpoint, kind, outcome)
+                admission.report(self.on_call, self.limits.database, endpoint, kind, outcome)
             return answer, usage
 
     # -- ThresholdInformation --------------------------------------------------------------

@@ -6,7 +6,8 @@
   (Autotask's last ThresholdInformation figure plus what the connector sent since, from the
   shared counters) and its limit, when a ThresholdInformation read is known.
 
-One Redis read, never an Autotask call. A cache hit that needed no client carries none.
+No Redis read of its own (the last call's slot release read the usage), never an Autotask
+call. A cache hit that needed no client carries none.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def headers(ctx: HubContext) -> dict[str, str]:
         return {}
     found = {CALLS: str(client.stats.calls)}
     try:
-        usage = client.caller.limits.usage()
+        usage = client.caller.limits.current()  # as of its last call: no round trip
     except redis_lib.RedisError as exc:  # the answer is ready; the budget figures can wait
         log.info("budget headers left out: %s", type(exc).__name__)
         return found

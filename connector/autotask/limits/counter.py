@@ -15,6 +15,7 @@ from typing import Any
 
 import redis as redis_lib
 
+from connector.autotask.limits.one_trip import window_keys
 from connector.storage.keys import Keys
 
 WINDOW_MINUTES = 60
@@ -83,14 +84,15 @@ class RequestCounter:
 
     def record(self, count: int = 1, *, now: float | None = None) -> Usage:
         """Add `count` requests and return the usage with them."""
-        minute = _minute(now)
-        buckets = [
-            self.keys.request_counter(self.database, minute - i) for i in range(WINDOW_MINUTES)
-        ]
+        buckets = self.window(now=now)
         own, raw = self._script(
             keys=[*buckets, self.keys.threshold(self.database)], args=[count, BUCKET_TTL]
         )
-        return Usage(own=int(own), snapshot=_load(raw))
+        return Usage(own=int(own), snapshot=load_snapshot(raw))
+
+    def window(self, *, now: float | None = None) -> tuple[str, ...]:
+        """The window's minute buckets, newest first (the first is `bucket()`)."""
+        return window_keys(self.keys, self.database, _minute(now), WINDOW_MINUTES)
 
     def usage(self) -> Usage:
         """The usage now, counting nothing."""
@@ -101,7 +103,7 @@ def _minute(now: float | None) -> int:
     return int((time.time() if now is None else now) // 60)
 
 
-def _load(raw: Any) -> dict[str, Any] | None:
+def load_snapshot(raw: Any) -> dict[str, Any] | None:
     if not raw:
         return None
     try:

@@ -131,7 +131,7 @@ class Semaphore:
         token, waited = self.acquire(
             timeout, count_key=count_key, count_ttl=count_ttl, reserve=reserve
         )
-        renewer = _process_renewer()
+        renewer = process_renewer()
         renewer.hold(self, token)
         try:
             yield waited
@@ -186,7 +186,7 @@ _renewer: _Renewer | None = None
 _renewer_pid: int | None = None
 
 
-def _process_renewer() -> _Renewer:
+def process_renewer() -> _Renewer:
     """This process's renewer; a forked worker starts its own (threads do not survive fork)."""
     global _renewer, _renewer_pid
     with _renewer_lock:

@@ -21,6 +21,15 @@ SNAPSHOT_TTL = 3 * 3600  # staleness is judged by `at`; an old figure beats none
 LOCK_SECONDS = 30  # the shortest gap between two reads, failed or not
 REFRESH_STEP = 0.02  # share of the limit spent by this connector that calls for a fresh read
 
+# KEYS[1]: the read lock; ARGV[1]: its lifetime (s). Returns 0 when taken now, else the ms it
+# has left (negative when it vanished meanwhile: not taken, nothing known).
+_CLAIM = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[1])) then return 0 end
+return redis.call('PTTL', KEYS[1])
+"""
+_HELD_MAX = 4096  # lock keys remembered by this process (databases), cleared past that
+_held_until: dict[str, float] = {}  # lock key -> monotonic time it is known held until
+
 
 class ThresholdMonitor:
     def __init__(
@@ -37,6 +46,7 @@ class ThresholdMonitor:
         self.database = database
         self.refresh_seconds = refresh_seconds
         self.refresh_step = refresh_step
+        self._claim = redis.register_script(_CLAIM)
 
     def due(self, usage: Usage, *, now: float | None = None) -> bool:
         """Whether the snapshot is missing, old, or outrun by this connector's own requests."""
@@ -50,10 +60,23 @@ class ThresholdMonitor:
         return usage.own - int(snapshot.get("own", 0)) >= step
 
     def claim(self) -> bool:
-        """True for the one worker that should read ThresholdInformation now."""
-        return bool(
-            self.redis.set(self.keys.threshold_lock(self.database), "1", nx=True, ex=LOCK_SECONDS)
-        )
+        """True for the one worker that should read ThresholdInformation now. While the lock
+        is known to be held (this process took it, or saw how long it has left), the answer
+        is False without asking Redis: once a read is due, every request would otherwise pay
+        a round trip for a refusal until the lock expired."""
+        key = self.keys.threshold_lock(self.database)
+        now = time.monotonic()
+        if _held_until.get(key, 0.0) > now:
+            return False
+        left_ms = int(self._claim(keys=[key], args=[LOCK_SECONDS]))
+        if len(_held_until) >= _HELD_MAX:
+            _held_until.clear()
+        if left_ms == 0:
+            _held_until[key] = now + LOCK_SECONDS
+            return True
+        if left_ms > 0:
+            _held_until[key] = now + left_ms / 1000
+        return False
 
     def store(self, answer: dict[str, Any], usage: Usage) -> dict[str, Any]:
         """Keep a ThresholdInformation answer with the own count it was read at."""

@@ -54,6 +54,28 @@ def test_one_worker_claims_the_read(monitor, redis_client, key_prefix):
     assert other.claim() is False
 
 
+def test_a_lock_known_to_be_held_is_not_asked_for_again(monitor, redis_client, key_prefix):
+    keys = Keys(key_prefix)
+    redis_client.set(keys.threshold_lock(7), "1", ex=30)  # another process reads it now
+    other = ThresholdMonitor(redis_client, keys, 7)
+    assert other.claim() is False  # asks Redis, learns how long the lock has left
+    redis_client.delete(keys.threshold_lock(7))  # only a test can see the lock go early
+    sent = []
+    original = redis_client.connection_pool.get_connection
+
+    def counting(*args, **kwargs):
+        sent.append(args)
+        return original(*args, **kwargs)
+
+    redis_client.connection_pool.get_connection = counting
+    try:
+        assert monitor.claim() is False  # known held: no round trip
+    finally:
+        redis_client.connection_pool.get_connection = original
+    assert sent == []
+    assert redis_client.get(keys.threshold_lock(7)) is None  # and nothing was taken
+
+
 def test_store_keeps_the_answer_with_the_own_count(monitor, redis_client, key_prefix):
     snapshot = monitor.store(ANSWER, Usage(42, None))
     assert snapshot["limit"] == 10000
