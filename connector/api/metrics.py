@@ -1,7 +1,8 @@
 """GET /metrics (at the root, where Prometheus looks): the service's metrics in text format.
 
-With METRICS_TOKEN set, the scraper must send `Authorization: Bearer <token>`; without it the
-page is open (bind the service to a private address, or set the token).
+With METRICS_TOKEN set, the scraper must send `Authorization: Bearer <token>`. Without it the
+page answers loopback clients only (a scraper on the same host, or behind a sidecar); any
+other address gets a 403 that says to set the token.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
-from connector.errors import AuthenticationError
+from connector.errors import AuthenticationError, ForbiddenError
 from connector.observability import exposition
+from connector.observability.access import is_loopback
 
 bp = Blueprint("metrics", __name__)
 
@@ -28,5 +30,9 @@ def metrics() -> Response:
             raise AuthenticationError(
                 "Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`"
             )
+    elif not is_loopback(request.remote_addr):
+        raise ForbiddenError(
+            "/metrics answers loopback clients only; set METRICS_TOKEN to scrape it from elsewhere"
+        )
     body, content_type = exposition.render()
     return Response(body, mimetype=None, content_type=content_type)

@@ -1,9 +1,8 @@
 """One upstream operation, start to end: limits, the HTTP call, retries, zone refresh.
 
-Every request the client makes goes through `Caller.call`, so counting, pacing, the
-concurrency slots and the retry rules hold for all of them. ThresholdInformation is read
-again after a call whenever the shared snapshot is due: once, best effort, never retried,
-so a failing read costs the user's request one extra call and no wait.
+Every request goes through `Caller.call`: counting, pacing, the concurrency slots and the
+retry rules hold for all. ThresholdInformation is read again after a call when the shared
+snapshot is due: once, best effort, never retried (a failure costs one call, no wait).
 
 Time: each attempt has one total deadline (AUTOTASK_TIMEOUT over connect, send and the whole
 answer), and an operation's waits and retries (pacing, a busy slot, Retry-After, backoff)
@@ -99,12 +98,12 @@ class Caller:
         """The proved identity of the database: the key of its caches and counters."""
         return guard.database_identity(self.zone, self.zone_url)
 
-    def limits_for(self, zone: Zone) -> Limits:
+    def limits_for(self, zone: Zone, database: str | None = None) -> Limits:
         s = self.settings
         return Limits(
             self.redis,
             self.keys,
-            database=guard.database_identity(zone, self.zone_url),
+            database=database or guard.database_identity(zone, self.zone_url),
             integration=self.credentials.integration_code,
             share=s.autotask_threshold_share,
             slots=s.autotask_max_concurrency,
@@ -225,7 +224,8 @@ class Caller:
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             metrics.observe_admission(admission.slot_wait_seconds, admission.paced_seconds)
             usage = admission.usage
-            metrics.observe_threshold(limits.database, usage.estimated_used, usage.limit)
+            used, limit = usage.estimated_used, usage.limit
+            metrics.observe_threshold(limits.database, used, limit, self.settings.secret_key)
             started = time.perf_counter()
             failure: ProviderError | None = None
             timeout = self.settings.autotask_timeout
@@ -254,7 +254,7 @@ class Caller:
                 metrics.observe_upstream(
                     endpoint, kind, outcome, retry, time.perf_counter() - started
                 )
-                admission.report(self.on_call, self.limits.database, endpoint, kind, outcome)
+                admission.report(self.on_call, limits.database, endpoint, kind, outcome)
             return answer, usage
 
     # -- ThresholdInformation --------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Autotask reports most failures as HTTP 500 with `{"errors": ["..."]}`, so the status alone does
 not say what happened: the table below matches the status and, where needed, the text. The first
-row that matches wins. `provider_message` always carries Autotask's own words, joined.
+row that matches wins. `provider_message` carries Autotask's own words, joined and bounded:
+control characters become spaces, each text is cut at `PROVIDER_TEXT_MAX` characters and the
+whole at `PROVIDER_MESSAGE_MAX`; `provider_listed` says they came from Autotask's documented
+`errors` list (the only texts echoed from a host whose proof failed, see tenancy.provisioning).
 """
 
 from __future__ import annotations
@@ -117,6 +120,23 @@ _COMPILED = tuple(
     for status, text, cls, msg in ERROR_TABLE
 )
 _RETRY_AFTER = Retry(total=0, retry_after_max=3600)
+PROVIDER_TEXT_MAX = 300
+PROVIDER_MESSAGE_MAX = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def bounded_text(texts: list[str]) -> str:
+    """Texts joined with "; ", control characters as spaces, each and the whole cut short."""
+    parts = []
+    for text in texts:
+        clean = _CONTROL.sub(" ", text).strip()
+        if len(clean) > PROVIDER_TEXT_MAX:
+            clean = clean[: PROVIDER_TEXT_MAX - 3] + "..."
+        parts.append(clean)
+    joined = "; ".join(p for p in parts if p)
+    if len(joined) > PROVIDER_MESSAGE_MAX:
+        joined = joined[: PROVIDER_MESSAGE_MAX - 3] + "..."
+    return joined
 
 
 def provider_texts(body: Any) -> list[str]:
@@ -161,7 +181,7 @@ def error_for(
 ) -> ProviderError:
     """The typed error for a failed answer (`body` already decoded, or None)."""
     texts, listed = _texts(body)
-    joined = "; ".join(texts)
+    joined = "; ".join(texts)  # matched whole; what users see is bounded_text
     cls, message = ProviderFatalError, f"Autotask answered HTTP {status}"
     for row_status, pattern, row_cls, row_message in _COMPILED:
         if row_status is not None and row_status != status:
@@ -180,7 +200,14 @@ def error_for(
         wait = retry_after_seconds(retry_after)
         if wait is None:
             wait = getattr(cls, "default_retry_after", None)
-    return cls(message, provider_message=joined or None, provider_status=status, retry_after=wait)
+    error = cls(
+        message,
+        provider_message=bounded_text(texts) or None,
+        provider_status=status,
+        retry_after=wait,
+    )
+    error.provider_listed = listed  # type: ignore[attr-defined]
+    return error
 
 
 def error_for_outbound(exc: OutboundError, operation: str) -> ConnectorError:

@@ -3,10 +3,17 @@
 A new zone must pass the guard's rules and answer an authenticated probe (ThresholdInformation)
 with the caller's own credentials before any other call goes there; only then is it written
 to the shared zone cache. Within a minute of one caller's proof, others take the cached one.
+A probe counts under a provisional key of (lookup URL, username), never under the counters of
+the database the unproved zone claims.
+
+Asking the zone service is limited too: a 401 can mean a moved database, but a tenant with
+bad credentials must not make the connector ask at every request. At most one lookup per
+(lookup URL, username) every `ZONE_RECHECK_SECONDS`, across workers (a Redis key set NX).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -34,6 +41,18 @@ def zone_suspect(exc: ProviderError) -> bool:
     return "zone information" in (exc.provider_message or "").lower()
 
 
+def provisional_database(zone_url: str, username: str) -> str:
+    """The counters' key of calls to a zone not proved yet: never a database's own key."""
+    digest = hashlib.sha256(f"{zone_url}\0{username.lower()}".encode()).hexdigest()[:24]
+    return f"unproved:{digest}"
+
+
+def _may_ask(caller: Caller, username: str) -> bool:
+    """True for the first re-discovery of (lookup URL, username) in ZONE_RECHECK_SECONDS."""
+    key = caller.keys.throttle("zone-recheck", f"{caller.zone_url}\0{username.lower()}")
+    return bool(caller.redis.set(key, "1", nx=True, ex=ZONE_RECHECK_SECONDS))
+
+
 def proved_new_zone(caller: Caller) -> Zone | None:
     """The zone the caller's database lives in now, when it differs from the caller's and is
     proved (by another worker within the last minute, or by a probe now); else None."""
@@ -45,6 +64,8 @@ def proved_new_zone(caller: Caller) -> Zone | None:
             return guard.check_zone(recent, settings)
         except guard.AutotaskHostError:
             return None
+    if not _may_ask(caller, username):
+        return None  # asked within the minute: its answer (or its failure) stands
     try:
         caller.stats.count("zone")
         fresh = discover_zone(
@@ -71,7 +92,9 @@ def proved_new_zone(caller: Caller) -> Zone | None:
 
 def _prove(caller: Caller, zone: Zone) -> None:
     """One authenticated probe on `zone` with the caller's credentials; raises if refused."""
-    limits = caller.limits_for(zone)
+    limits = caller.limits_for(
+        zone, database=provisional_database(caller.zone_url, caller.credentials.username)
+    )
     url = zone.api(PROBE_ENDPOINT)
     answer, _ = caller.attempt("probe", "GET", url, PROBE_ENDPOINT, None, limits=limits)
     limits.store_threshold(answer if isinstance(answer, dict) else {})

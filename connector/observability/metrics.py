@@ -8,6 +8,8 @@ although it imports this module early through the client.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import threading
 from functools import lru_cache
@@ -115,9 +117,18 @@ def observe_admission(slot_wait_seconds: float, paced_seconds: float) -> None:
         m.paced.inc(paced_seconds)
 
 
-def observe_threshold(database: str, used: int, limit: int | None) -> None:
+def database_label(database: str, key: str | None) -> str:
+    """A database as a label: a digest keyed by CONNECTOR_SECRET_KEY (the same in every
+    worker), never its API host, `ci`, lookup URL or a username, which a scrape would show."""
+    digest = hmac.new((key or "").encode(), database.encode(), hashlib.sha256).hexdigest()
+    return "db-" + digest[:16]
+
+
+def observe_threshold(database: str, used: int, limit: int | None, key: str | None) -> None:
+    """The threshold share of `database` (labelled by `database_label`, keyed by `key`)."""
     if not limit:
         return
+    database = database_label(database, key)
     with _lock:
         if database not in _databases and len(_databases) >= MAX_DATABASES:
             database = "other"

@@ -74,12 +74,13 @@ class OutboundPolicy:
         return replace(self, allowed_hosts=merged, http_hosts=self.http_hosts + http)
 
     def host_rule(self, scheme: str, host: str, port: int) -> str | None:
-        """The rule (`host`, `port` or `scheme`) that (scheme, host, port) breaks, or None."""
+        """The rule (`host` or `scheme`) that (scheme, host, port) breaks, or None. A host
+        the list names at another port breaks `host` too: telling the two apart would let a
+        caller learn the list, one probe at a time."""
         default_port = 443 if scheme == "https" else 80
         if self.allowed_hosts is not None:
             if not any(p.matches(host, port, default_port) for p in self.allowed_hosts):
-                named = any(p.matches_host(host) for p in self.allowed_hosts)
-                return "port" if named else "host"
+                return "host"
         if scheme == "http" and not any(p.matches(host, port, 80) for p in self.http_hosts):
             return "scheme"
         return None

@@ -1,8 +1,5 @@
-"""Every Redis key name, built from one prefix in one place.
-
-The prefix (`CONNECTOR_KEY_PREFIX`, default `atc:`) lets several deployments, or several test
-runs, share one Redis without touching each other's data. Modules never spell a key themselves.
-"""
+"""Every Redis key name, built from one prefix (`CONNECTOR_KEY_PREFIX`, default `atc:`) in one
+place, so deployments or test runs share a Redis untouched. Modules never spell a key."""
 
 from __future__ import annotations
 
@@ -57,6 +54,10 @@ class Keys:
         """A username's zone as one lookup URL answered it: an instance pointing at another
         server (a sandbox, a proxy) never shares, or overwrites, another tenant's entry."""
         return self._k("zone", _digest(f"{zone_url.strip().lower()}\0{username.strip().lower()}"))
+
+    def throttle(self, kind: str, who: str) -> str:
+        """What limits how often a tenant makes the connector do `kind` (zone re-checks...)."""
+        return self._k("throttle", kind, _digest(who))
 
     def metadata(self, database: int | str, entity: str, kind: str) -> str:
         return self._k("meta", database, entity.lower(), kind)

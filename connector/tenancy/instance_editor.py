@@ -11,6 +11,7 @@ from typing import Any
 from connector.errors import ValidationError
 from connector.tenancy import element, provisioning
 from connector.tenancy.clients import ClientFactory
+from connector.tenancy.failed_creates import FailedCreates
 from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import Instance, InstanceStore
 from connector.tenancy.secrets_box import SecretBox
@@ -35,8 +36,11 @@ class InstanceEditor:
         clients: ClientFactory,
         hooks: InstanceHooks,
         readable_tokens: bool = False,
+        client_address: str | None = None,
     ) -> None:
         self.readable_tokens = readable_tokens
+        self.client_address = client_address  # failed proofs are limited per address too
+        self.failures = FailedCreates(clients.redis, clients.keys)
         self.store = store
         self.box = box
         self.clients = clients
@@ -49,7 +53,7 @@ class InstanceEditor:
     ) -> tuple[Instance, str]:
         """A new instance from a validated body, and its token (shown this once)."""
         config = self._without_masks(data["configuration"], None)
-        connection = self._connect(config)
+        connection = self._connect(config, organization_id)
         token, token_hash = self.store.new_token()
         instance = Instance(
             id=self.store.next_id(),
@@ -72,7 +76,7 @@ class InstanceEditor:
     def replace(self, instance: Instance, data: dict[str, Any]) -> Instance:
         """PUT: everything anew; the credentials are proved again."""
         config = self._without_masks(data["configuration"], instance)
-        connection = self._connect(config)
+        connection = self._connect(config, instance.organizationId)
         instance.configuration, instance.secrets = {}, {}
         instance.zone = zone_record(connection)
         instance.name, instance.tags = data["name"], data["tags"]
@@ -118,8 +122,11 @@ class InstanceEditor:
         self.hooks.deleted(instance.id)
 
     # -- helpers ----------------------------------------------------------------------------
-    def _connect(self, config: dict[str, str | None]) -> provisioning.Connection:
-        return provisioning.connect(config, self.clients)
+    def _connect(
+        self, config: dict[str, str | None], organization_id: int
+    ) -> provisioning.Connection:
+        with self.failures.attempt(organization_id, self.client_address):
+            return provisioning.connect(config, self.clients)
 
     def _saved(self, instance: Instance) -> Instance:
         self.revealed = self.hooks.check(instance)
@@ -143,7 +150,7 @@ class InstanceEditor:
             for key in set(instance.configuration) | set(instance.secrets)
         }
         merged.update(changes)
-        instance.zone = zone_record(self._connect(merged))
+        instance.zone = zone_record(self._connect(merged, instance.organizationId))
 
     def _without_masks(self, config: dict[str, str | None], instance: Instance | None) -> dict:
         """A masked value sent back (`********`) means "keep what is stored"."""

@@ -8,6 +8,12 @@ connector/autotask/guard.py): a refusal is a 400 naming the field and the rule, 
 anything is sent there. The zone answer never proves the credentials (Autotask's advice), so
 one cheap authenticated call does; only after it succeeded is the zone kept in the shared
 zone cache (and pinned to the instance by the caller), so a failed create re-points nobody.
+
+A host that failed proving is not trusted with words: of its error texts only the items of
+Autotask's documented `errors` list are passed on (bounded, control characters removed), never
+a `Message`, an HTML page or an exception text. The probe counts under a provisional key of
+(lookup URL, username), never under the counters of the database the zone answer claims, so a
+tenant who guesses another database's zone cannot spend that database's budget.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from connector.autotask import Credentials, Zone, guard
+from connector.autotask import Credentials, Zone, guard, relocation
 from connector.autotask.zones import remember_zone
 from connector.config import Settings
 from connector.errors import (
@@ -95,20 +101,32 @@ def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection
         raise ValidationError(
             "Autotask does not know this username (zone discovery failed); check "
             f"{element.USERNAME} and {element.SERVER_URL}",
-            provider_message=exc.provider_message,
+            provider_message=listed_text(exc),
         ) from None
+    except ProviderError as exc:
+        exc.provider_message = listed_text(exc)
+        raise
     autotask = clients.build(credentials, zone, zone_url)
+    autotask.caller.limits = autotask.caller.limits_for(
+        zone, database=relocation.provisional_database(zone_url, credentials.username)
+    )
     try:
         autotask.probe()
     except (ProviderAuthError, ProviderForbiddenError, ProviderValidationError) as exc:
         raise ValidationError(
             "Autotask refused the credentials; check the username, password (secret) and "
             "integration code of the API user",
-            provider_message=exc.provider_message,
+            provider_message=listed_text(exc),
         ) from None
-    except ProviderError:
+    except ProviderError as exc:
+        exc.provider_message = listed_text(exc)
         raise  # outages keep their own status (502/503): nothing is created
     remember_zone(
         clients.redis, clients.keys, zone_url, credentials.username, zone, clients.settings.zone_ttl
     )
     return Connection(credentials, zone, zone_url)
+
+
+def listed_text(exc: ProviderError) -> str | None:
+    """What of an unproved host's error text may be shown: its `errors` items, else nothing."""
+    return exc.provider_message if getattr(exc, "provider_listed", False) else None

@@ -193,7 +193,9 @@ def test_a_claimed_database_id_lands_under_its_own_key(
         if ":threshold" in key or ":meta:" in key:
             assert after.get(key) == value, f"{key} changed under the attacker's calls"
     attacker_keys = set(after) - set(before)
-    assert attacker_keys and all(tenant_autotask.url.split("//")[1] in k for k in attacker_keys)
+    # under its own lookup server's origin, or (its creation probe) a provisional key
+    mine = tenant_autotask.url.split("//")[1]
+    assert attacker_keys and all(mine in k or ":unproved:" in k for k in attacker_keys)
 
 
 def _shared_state(redis_client, prefix: str) -> dict[str, str]:
@@ -203,3 +205,21 @@ def _shared_state(redis_client, prefix: str) -> dict[str, str]:
             if redis_client.type(key) == "string" and ":requests:" not in key:
                 found[key] = redis_client.get(key)
     return found
+
+
+def test_a_named_host_at_another_port_answers_like_an_unnamed_host(
+    live_server, tenant, sandbox, internal
+):
+    # 127.0.0.1 is named (the sandbox's port); 127.0.0.9 is named nowhere: telling the two
+    # apart would let a tenant learn the allowed hosts one probe at a time
+    port = sandbox.url.rsplit(":", 1)[1]
+    named = _create(live_server, tenant, sandbox, f"http://127.0.0.1:{internal.port}")
+    unnamed = _create(live_server, tenant, sandbox, f"http://127.0.0.9:{port}")
+    assert named.status_code == unnamed.status_code == 400
+
+    def text(answer):
+        return {k: v for k, v in answer.json().items() if k != "requestId"}
+
+    assert text(named) == text(unnamed)
+    assert "rule: host" in named.json()["message"]
+    assert internal.requests == [] and internal.connections == 0

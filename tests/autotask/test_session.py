@@ -87,5 +87,5 @@ def test_a_port_outside_the_list_is_refused_before_any_call(sandbox):
             timeout=5,
             operation="get Companies",
         )
-    assert caught.value.rule == "port"  # the sandbox's host is allowed at its own port only
+    assert caught.value.rule == "host"  # the sandbox's host is allowed at its own port only
     assert str(int(port) ^ 1) not in caught.value.message

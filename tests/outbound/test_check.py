@@ -123,7 +123,7 @@ def test_an_exact_ip_pattern_names_its_address_without_allow_private():
     assert check_static("http://127.0.0.1:8001/x", policy).addresses == ("127.0.0.1",)
     with pytest.raises(OutboundRefusedError) as caught:
         check_static("http://127.0.0.1:8002/x", policy)
-    assert caught.value.rule == "port"
+    assert caught.value.rule == "host"
 
 
 def test_under_an_operator_host_list_a_missing_name_is_unreachable_not_refused():

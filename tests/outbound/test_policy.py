@@ -69,7 +69,7 @@ def test_default_autotask_hosts_match_every_known_zone_host_and_nothing_else():
         assert policy.host_rule("http", host, 80) == "scheme", host
     for host in ("ww2.autotask.net", "evil.example", "webservices2.autotask.net.evil.example"):
         assert policy.host_rule("https", host, 443) == "host", host
-    assert policy.host_rule("https", "webservices2.autotask.net", 8443) == "port"
+    assert policy.host_rule("https", "webservices2.autotask.net", 8443) == "host"
     assert policy.allow_private is False
     assert {"Secret", "UserName", "ApiIntegrationCode"} <= AUTOTASK_SENSITIVE_HEADERS
 
@@ -79,7 +79,7 @@ def test_settings_string_with_http_prefix_allows_plain_http_for_that_pattern_onl
     assert policy.host_rule("http", "127.0.0.1", 8001) is None
     assert policy.host_rule("https", "127.0.0.1", 8001) is None
     assert policy.host_rule("http", "webservices2.autotask.net", 80) == "scheme"
-    assert policy.host_rule("http", "127.0.0.1", 8002) == "port"
+    assert policy.host_rule("http", "127.0.0.1", 8002) == "host"
     assert policy.host_rule("https", "10.0.0.1", 443) == "host"
 
 

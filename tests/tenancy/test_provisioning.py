@@ -38,7 +38,7 @@ def test_autotask_server_urls_use_the_global_lookup(server_url, lookup):
     [
         pytest.param("http://ww3.autotask.net", "scheme", id="Autotask over plain http"),
         pytest.param("https://proxy.example.com", "host", id="a host the operator never named"),
-        pytest.param("https://proxy.autotask.net:8443", "port", id="another port"),
+        pytest.param("https://proxy.autotask.net:8443", "host", id="another port (as host)"),
         pytest.param("https://user:pw@proxy.autotask.net", "userinfo", id="userinfo"),
     ],
 )
@@ -65,7 +65,7 @@ def test_serve_allows_the_sandbox_it_started_and_keeps_autotask():
     settings = allow_sandbox(Settings(), "http://127.0.0.1:8001")
     policy = guard.policy_for(settings)
     assert policy.host_rule("http", "127.0.0.1", 8001) is None
-    assert policy.host_rule("http", "127.0.0.1", 8002) == "port"
+    assert policy.host_rule("http", "127.0.0.1", 8002) == "host"
     assert policy.host_rule("https", "webservices14.autotask.net", 443) is None
     assert policy.host_rule("http", "webservices14.autotask.net", 80) == "scheme"
     own = allow_sandbox(
