@@ -68,6 +68,7 @@ class Settings:
     bulk_max_rows: int = 1_000_000
     bulk_max_upload_bytes: int = 50 * 1024 * 1024
     max_content_length: int = 2 * 1024 * 1024
+    instance_create_failures: int = 20  # failed proofs per organization in 10 minutes
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
     events_allow_private_callbacks: bool = False
@@ -166,6 +167,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_max_rows": ("BULK_MAX_ROWS", int),
     "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
     "max_content_length": ("MAX_CONTENT_LENGTH", int),
+    "instance_create_failures": ("CONNECTOR_CREATE_FAILURES", int),
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),

@@ -65,6 +65,7 @@ class Served:
                 key_prefix=prefix,
                 secret_key=Fernet.generate_key().decode(),
                 log_level="WARNING",
+                instance_create_failures=100_000,  # generated cases fail creates by the dozen
             )
         )
         self.server = LiveServer(self.app).start()

@@ -5,8 +5,10 @@ no Autotask call. Records live in one hash per (entity, id), one field per shape
 field selection), so a write clears every view of a record at once; each field carries its own
 expiry, so one view never outlives its TTL because another was written later. List pages are
 keyed by the entity's version; a write bumps the version, which orphans every cached page of
-the entity. An index per instance bounds the entry count (`maxCacheSize`), evicting the oldest
-first, and lets `clear` drop exactly the instance's entries. Every key has a TTL.
+the entity. An index per instance bounds the entry count (`maxCacheSize`) and its bytes
+(`INSTANCE_BYTES`), evicting the oldest first, and lets `clear` drop exactly the instance's
+entries; a body over `MAX_BODY_BYTES` is not cached, nor one that would take every instance's
+entries together past `GLOBAL_BYTES` (see cache_scripts.py). Every key has a TTL.
 
 A read that races a write must not store what it read before the write: `snapshot` is taken
 before the Autotask call, and a put is refused when the entity's version or the instance's
@@ -23,71 +25,17 @@ from dataclasses import dataclass
 
 import redis
 
+from connector.hub import cache_scripts
 from connector.storage.keys import Keys
 from connector.storage.local_cache import LocalCache, forget, group
 
 DEFAULT_TTL = 300
 DEFAULT_MAX_SIZE = 10_000
+MAX_SIZE = 50_000  # the ceiling of maxCacheSize (tenancy.schemas checks it)
+MAX_BODY_BYTES = 512 * 1024  # a bigger answer (a raw page of 500 records) is not cached
+INSTANCE_BYTES = 64 * 1024 * 1024  # one instance's entries, all together
+GLOBAL_BYTES = 512 * 1024 * 1024  # every instance's (the embedded Redis has maxmemory 1 GiB)
 COUNTER_TTL = 8 * 86400  # versions and epochs outlive any entry (TTL at most 7 days)
-
-# KEYS[1] entry key, KEYS[2] the instance's index (zset of entry keys by insert time),
-# KEYS[3] the entity's version, KEYS[4] the instance's epoch.
-# ARGV[1] hash field ("" stores a plain string), ARGV[2] value, ARGV[3] ttl seconds,
-# ARGV[4] maximum entries, ARGV[5] now (seconds), ARGV[6] and ARGV[7] the version and epoch
-# read before the value was fetched, ARGV[8] the invalidation channel.
-# Answers how many entries were evicted, or -1 when refused because a write or a clear came
-# in between. Evicted keys are deleted by name and
-# announced on the channel, which ties the script to a non-cluster Redis.
-_PUT = """
-local version = redis.call("GET", KEYS[3]) or "0"
-local epoch = redis.call("GET", KEYS[4]) or "0"
-if version ~= ARGV[6] or epoch ~= ARGV[7] then return -1 end
-if ARGV[1] == "" then
-  redis.call("SET", KEYS[1], ARGV[2], "EX", ARGV[3])
-else
-  redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
-  if redis.call("TTL", KEYS[1]) < tonumber(ARGV[3]) then
-    redis.call("EXPIRE", KEYS[1], ARGV[3])
-  end
-end
-redis.call("ZADD", KEYS[2], ARGV[5], KEYS[1])
-redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", tonumber(ARGV[5]) - tonumber(ARGV[3]))
-local over = redis.call("ZCARD", KEYS[2]) - tonumber(ARGV[4])
-if over > 0 then
-  local oldest = redis.call("ZPOPMIN", KEYS[2], over)
-  local gone = {}
-  for i = 1, #oldest, 2 do
-    redis.call("DEL", oldest[i])
-    table.insert(gone, "record:" .. oldest[i])
-  end
-  redis.call("PUBLISH", ARGV[8], cjson.encode(gone))
-end
-if redis.call("TTL", KEYS[2]) < tonumber(ARGV[3]) then
-  redis.call("EXPIRE", KEYS[2], ARGV[3])
-end
-if over < 0 then over = 0 end
-return over
-"""
-
-# KEYS[1] the entity's version, KEYS[2] the instance's epoch; ARGV[1] the list key's prefix
-# (version appended), or "" for the counters alone.
-_SNAPSHOT = """
-local version = redis.call("GET", KEYS[1]) or "0"
-local epoch = redis.call("GET", KEYS[2]) or "0"
-local page = false
-if ARGV[1] ~= "" then page = redis.call("GET", ARGV[1] .. version) end
-return {version, epoch, page}
-"""
-
-# KEYS[1] the instance's index, KEYS[2] its epoch. Deletes every entry the index names.
-_CLEAR = """
-local entries = redis.call("ZRANGE", KEYS[1], 0, -1)
-for _, key in ipairs(entries) do redis.call("DEL", key) end
-redis.call("DEL", KEYS[1])
-redis.call("INCR", KEYS[2])
-redis.call("EXPIRE", KEYS[2], ARGV[1])
-return #entries
-"""
 
 _SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -97,7 +45,8 @@ def _scripts(client: redis.Redis) -> tuple:
     found = _SCRIPTS.get(client)
     if found is None:
         found = _SCRIPTS[client] = tuple(
-            client.register_script(s) for s in (_PUT, _SNAPSHOT, _CLEAR)
+            client.register_script(s)
+            for s in (cache_scripts.PUT, cache_scripts.SNAPSHOT, cache_scripts.CLEAR)
         )
     return found
 
@@ -155,6 +104,14 @@ class HubCache:
 
     def _list_prefix(self, entity: str, digest: str) -> str:
         return self.keys.cache(self.instance_id, "list", entity.lower(), digest, "")
+
+    def _byte_keys(self) -> list[str]:
+        """The instance's entry sizes, every instance's bytes, instances by last expiry."""
+        return [
+            self.keys.cache(self.instance_id, "sizes"),
+            self.keys.cache("all", "bytes"),
+            self.keys.cache("all", "expiry"),
+        ]
 
     def _groups(self, key: str) -> list[str]:
         return [group("record", key), group("instance-cache", self.instance_id)]
@@ -232,6 +189,8 @@ class HubCache:
             )
 
     def _store(self, key: str, entity: str, field: str, value: str, snapshot: Snapshot) -> int:
+        if len(value) > MAX_BODY_BYTES:
+            return -2  # too big to keep: one tenant's pages must not fill the shared Redis
         if self.database is not None:  # a writer through another instance must find this one
             members = self.keys.cache_database(self.database, "members")
             self.redis.pipeline(False).sadd(members, self.instance_id).expire(
@@ -244,6 +203,7 @@ class HubCache:
                     self.keys.cache_index(self.instance_id),
                     self._version_key(entity),
                     self._epoch_key(),
+                    *self._byte_keys(),
                 ],
                 args=[
                     field,
@@ -254,6 +214,10 @@ class HubCache:
                     snapshot.version,
                     snapshot.epoch,
                     self.keys.invalidation_channel(),
+                    self.instance_id,
+                    INSTANCE_BYTES,
+                    GLOBAL_BYTES,
+                    COUNTER_TTL,
                 ],
             )
         )
@@ -281,8 +245,9 @@ class HubCache:
         """Every entry of the instance (instance deleted, credentials or settings changed)."""
         removed = int(
             self._clear(
-                keys=[self.keys.cache_index(self.instance_id), self._epoch_key()],
-                args=[COUNTER_TTL],
+                keys=[self.keys.cache_index(self.instance_id), self._epoch_key()]
+                + self._byte_keys(),
+                args=[COUNTER_TTL, self.instance_id],
             )
         )
         forget(self.local, self.redis, self.keys, [group("instance-cache", self.instance_id)])

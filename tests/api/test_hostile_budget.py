@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from connector.tenancy.failed_creates import PER_ORGANIZATION
 from tests.fixtures.hub import BASE, instance_body
 from tests.outbound.servers import Handler, LoopbackServer
 
@@ -95,10 +94,10 @@ def test_failed_probes_never_count_under_the_claimed_database(
 
 
 def test_failed_creates_are_limited_per_organization_with_retry_after(
-    live_server, make_tenant, sandbox
+    live_server, make_tenant, sandbox, settings
 ):
     attacker = make_tenant("Attacker corp")
-    for _ in range(PER_ORGANIZATION):
+    for _ in range(settings.instance_create_failures):
         refused = _create(live_server, attacker, sandbox, **{"crm.autotask.password": "guess"})
         assert refused.status_code == 400, refused.text
     sandbox.clear_requests()
