@@ -18,8 +18,9 @@ import json
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from connector.api.context import element_caller
-from connector.api.deps import bulk
+from connector.api.deps import bulk, thread_share
 from connector.api.params import INSTANCE_ID
+from connector.api.thread_share import enter_once, leave_request
 from connector.bulk import query as bulk_query
 from connector.bulk.service import BulkService
 from connector.errors import AuthenticationError, BadRequestError, ConnectorError
@@ -45,7 +46,13 @@ def _hub():
     caller = element_caller()
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
+    enter_once(thread_share(), caller.instance.id)  # a job's start may read Autotask metadata
     return bulk().hub(caller.instance)
+
+
+@bp.teardown_request
+def _leave_thread_share(_exc: BaseException | None) -> None:
+    leave_request(thread_share())
 
 
 def _instance_id() -> int:

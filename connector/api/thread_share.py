@@ -1,8 +1,10 @@
 """Fairness in the web tier: one instance never holds more than its share of a worker's
 threads, and upstream work never takes a worker's last thread.
 
-Every hub request (the ones that may wait on Autotask) enters `ThreadShare` for its instance
-and leaves when its response is done. Past `per_instance` requests of one instance, or past
+Every request that may wait on Autotask (the hub's, a bulk job's start, an instance-level
+virtual-resource save that checks fields against the instance's metadata) enters
+`ThreadShare` for its instance (`enter_once`) and leaves when its response is done
+(`leave_request`, a blueprint's teardown). Past `per_instance` requests of one instance, or past
 `total` hub requests in this process (threads - 1: one thread stays free for `/health`, the
 platform routes and the other instances' short calls), it is refused at once with a 429 and
 `Retry-After`, never queued. The counts are per process, as gunicorn's threads are.
@@ -11,6 +13,8 @@ platform routes and the other instances' short calls), it is refused at once wit
 from __future__ import annotations
 
 import threading
+
+from flask import g
 
 from connector.errors import ConnectorError
 
@@ -57,3 +61,17 @@ class ThreadShare:
     def running(self, instance_id: int) -> int:
         with self._lock:
             return self._running.get(instance_id, 0)
+
+
+def enter_once(share: ThreadShare, instance_id: int) -> None:
+    """This request takes a thread for `instance_id` (once, however often it asks)."""
+    if "thread_share" not in g:
+        share.enter(instance_id)  # a 429 at once past the instance's share
+        g.thread_share = instance_id
+
+
+def leave_request(share: ThreadShare) -> None:
+    """At the request's teardown: give back what `enter_once` took, if anything."""
+    instance_id = g.pop("thread_share", None)
+    if instance_id is not None:
+        share.leave(instance_id)

@@ -26,8 +26,9 @@ from flask import Blueprint, jsonify, request
 
 from connector.api import BASE_PATH, explorer
 from connector.api.context import platform_caller
-from connector.api.deps import deps, registry, virtual
+from connector.api.deps import deps, registry, thread_share, virtual
 from connector.api.params import flag
+from connector.api.thread_share import enter_once, leave_request
 from connector.errors import BadRequestError, NotFoundError, ValidationError, load
 from connector.hub.context import HubContext
 from connector.tenancy import element
@@ -39,6 +40,11 @@ from connector.virtual.service import VdrService
 from connector.virtual.store import Scope, instance_scope, org_scope
 
 bp = Blueprint("virtual", __name__)
+
+
+@bp.teardown_request
+def _leave_thread_share(_exc: BaseException | None) -> None:
+    leave_request(thread_share())
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,7 @@ def _save(at: Level, name: str, *, create: bool):
 
 def _context(instance: Instance) -> HubContext:
     """The instance's Autotask metadata, for checking vendor fields against its database."""
+    enter_once(thread_share(), instance.id)  # the check may wait on Autotask
     clients = deps().clients
     return HubContext(lambda: clients(instance), instance)
 
