@@ -5,9 +5,8 @@ retry rules hold for all. ThresholdInformation is read again after a call when t
 snapshot is due: once, best effort, never retried (a failure costs one call, no wait).
 
 Time: each attempt has one total deadline (AUTOTASK_TIMEOUT over connect, send and the whole
-answer), and an operation's waits and retries (pacing, a busy slot, Retry-After, backoff)
-end by AUTOTASK_MAX_WAIT after it started (its first attempt may use the whole timeout), so
-a slow or refusing upstream holds a request for max(timeout, max wait) at most.
+answer); an operation's waits and retries (pacing, a busy slot, Retry-After, backoff) end
+AUTOTASK_MAX_WAIT after it started, and the whole of it max(timeout, max wait) after.
 
 Zones: a database that seems to have moved is asked for again; the new zone must pass the
 guard's rules and answer an authenticated probe with this instance's credentials before any
@@ -146,10 +145,11 @@ class Caller:
         ran_before = False
         started = time.monotonic()
         waits_end = started + self.settings.autotask_max_wait
+        # the whole operation, a busy slot's wait included, ends by max(timeout, max wait)
+        first_end = max(started + self.settings.autotask_timeout, waits_end)
         while True:
             attempt += 1
-            # the first attempt may take the whole timeout; later ones live on what is left
-            limit = None if attempt == 1 else waits_end
+            limit = first_end if attempt == 1 else waits_end  # later ones live on what is left
             try:
                 answer, usage = self.attempt(
                     kind,

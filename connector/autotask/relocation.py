@@ -97,4 +97,6 @@ def _prove(caller: Caller, zone: Zone) -> None:
     )
     url = zone.api(PROBE_ENDPOINT)
     answer, _ = caller.attempt("probe", "GET", url, PROBE_ENDPOINT, None, limits=limits)
-    limits.store_threshold(answer if isinstance(answer, dict) else {})
+    proved = answer if isinstance(answer, dict) else {}
+    limits.store_threshold(proved)
+    caller.limits_for(zone).store_threshold(proved)  # proved: the database's own snapshot

@@ -107,11 +107,12 @@ def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection
         exc.provider_message = listed_text(exc)
         raise
     autotask = clients.build(credentials, zone, zone_url)
-    autotask.caller.limits = autotask.caller.limits_for(
+    caller = autotask.caller
+    caller.limits = caller.limits_for(
         zone, database=relocation.provisional_database(zone_url, credentials.username)
     )
     try:
-        autotask.probe()
+        answer = caller.read_threshold(kind="probe")
     except (ProviderAuthError, ProviderForbiddenError, ProviderValidationError) as exc:
         raise ValidationError(
             "Autotask refused the credentials; check the username, password (secret) and "
@@ -121,6 +122,7 @@ def connect(config: dict[str, str | None], clients: ClientFactory) -> Connection
     except ProviderError as exc:
         exc.provider_message = listed_text(exc)
         raise  # outages keep their own status (502/503): nothing is created
+    caller.limits_for(zone).store_threshold(answer)  # proved: the database's own snapshot
     remember_zone(
         clients.redis, clients.keys, zone_url, credentials.username, zone, clients.settings.zone_ttl
     )
