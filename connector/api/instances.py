@@ -39,7 +39,6 @@ def _editor() -> InstanceEditor:
         clients=d.clients,
         hooks=d.hooks,
         readable_tokens=d.settings.readable_tokens,
-        client_address=request.remote_addr,
     )
 
 

@@ -2,11 +2,14 @@
 costs a tenant its turn, not Autotask's budget.
 
 Each failed proof (a 400 from `provisioning.connect`: a refused URL, an unknown username,
-refused credentials) counts under the organization and under the client's address, in
-windows of `WINDOW_SECONDS`. Past CONNECTOR_CREATE_FAILURES for the organization (3 times
-as many for the address) in a window,
-the next try is a 429 with Retry-After (the window's rest) before anything is sent anywhere.
-A success counts nothing; outages (5xx) count nothing either: they are not the tenant's doing.
+refused credentials) counts under the organization, in windows of `WINDOW_SECONDS`. Past
+CONNECTOR_CREATE_FAILURES in a window, the organization's next try is a 429 with Retry-After
+(the window's rest) before anything is sent anywhere. A success counts nothing; outages (5xx)
+count nothing either: they are not the tenant's doing.
+
+The limit is per organization only, not per client address: behind a proxy or a platform
+router every tenant shares one address, and one tenant's failures must not lock the others
+out (organizations are the operator's accounts; a tenant cannot make more of them).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from connector.errors import BadRequestError, ConnectorError
 from connector.storage.keys import Keys
 
 WINDOW_SECONDS = 600
-ADDRESS_FACTOR = 3  # several organizations may share an address (a NAT, an integration host)
 
 
 class TooManyFailedCreatesError(ConnectorError):
@@ -30,47 +32,30 @@ class TooManyFailedCreatesError(ConnectorError):
 
 class FailedCreates:
     def __init__(
-        self,
-        client: redis.Redis,
-        keys: Keys,
-        *,
-        per_organization: int,
-        window: int = WINDOW_SECONDS,
+        self, client: redis.Redis, keys: Keys, *, limit: int, window: int = WINDOW_SECONDS
     ) -> None:
         self.redis = client
         self.keys = keys
-        self.limits = {"org": per_organization, "ip": per_organization * ADDRESS_FACTOR}
+        self.limit = limit
         self.window = window
 
-    def _keys(self, organization_id: object, address: str | None) -> dict[str, str]:
-        found = {"org": self.keys.throttle("failed-creates-org", str(organization_id))}
-        if address:
-            found["ip"] = self.keys.throttle("failed-creates-ip", address)
-        return found
-
     @contextmanager
-    def attempt(self, organization_id: object, address: str | None) -> Iterator[None]:
-        """Refuse at once when a limit is reached; count the attempt if it fails with a 400."""
-        keys = self._keys(organization_id, address)
+    def attempt(self, organization_id: object) -> Iterator[None]:
+        """Refuse at once when the limit is reached; count the attempt if it fails with a 400."""
+        key = self.keys.throttle("failed-creates", str(organization_id))
         with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys.values():
-                pipe.get(key)
-                pipe.ttl(key)
-            answers = pipe.execute()
-        for index, scope in enumerate(keys):
-            count, ttl = answers[2 * index], answers[2 * index + 1]
-            if count is not None and int(count) >= self.limits[scope]:
-                wait = ttl if isinstance(ttl, int) and ttl > 0 else self.window
-                raise TooManyFailedCreatesError(
-                    "Too many failed attempts to connect an instance; wait before trying again",
-                    headers={"Retry-After": str(wait)},
-                )
+            count, ttl = pipe.get(key).ttl(key).execute()
+        if count is not None and int(count) >= self.limit:
+            wait = ttl if isinstance(ttl, int) and ttl > 0 else self.window
+            raise TooManyFailedCreatesError(
+                "Too many failed attempts to connect an instance; wait before trying again",
+                headers={"Retry-After": str(wait)},
+            )
         try:
             yield
         except BadRequestError:
             with self.redis.pipeline(transaction=False) as pipe:
-                for key in keys.values():
-                    pipe.set(key, 0, nx=True, ex=self.window)  # the window starts here
-                    pipe.incr(key)
+                pipe.set(key, 0, nx=True, ex=self.window)  # the window starts here
+                pipe.incr(key)
                 pipe.execute()
             raise

@@ -36,14 +36,12 @@ class InstanceEditor:
         clients: ClientFactory,
         hooks: InstanceHooks,
         readable_tokens: bool = False,
-        client_address: str | None = None,
     ) -> None:
         self.readable_tokens = readable_tokens
-        self.client_address = client_address  # failed proofs are limited per address too
         self.failures = FailedCreates(
             clients.redis,
             clients.keys,
-            per_organization=clients.settings.instance_create_failures,
+            limit=clients.settings.instance_create_failures,
         )
         self.store = store
         self.box = box
@@ -129,7 +127,7 @@ class InstanceEditor:
     def _connect(
         self, config: dict[str, str | None], organization_id: int
     ) -> provisioning.Connection:
-        with self.failures.attempt(organization_id, self.client_address):
+        with self.failures.attempt(organization_id):
             return provisioning.connect(config, self.clients)
 
     def _saved(self, instance: Instance) -> Instance:
