@@ -19,11 +19,13 @@ def register_blueprints(app: Flask) -> None:
         hubs,
         instances,
         metrics,
+        segments,
         usage,
         virtual,
     )
 
     deps.init_app(app)  # the composition root: every blueprint reads what it builds
+    segments.init_app(app)  # `<resource:name>`, the hub routes without a hub segment
     blueprints = (
         health.bp,
         instances.bp,

@@ -1,4 +1,4 @@
-"""/hubs/{crm|helpdesk}/bulk/...: bulk downloads and uploads of the Element token's instance.
+"""/hubs/{any hub}/bulk/...: bulk downloads and uploads of the Element token's instance.
 
     POST   /hubs/crm/bulk/query?q=select ... from ...   a download job (or a JSON body)
     POST   /hubs/crm/bulk/{resource}                     an upload job (multipart file, metaData)
@@ -26,7 +26,7 @@ from connector.bulk.service import BulkService
 from connector.errors import AuthenticationError, BadRequestError, ConnectorError
 
 bp = Blueprint("bulk", __name__)
-BASE = "/hubs/<any(crm, helpdesk):hub>/bulk"
+BASE = "/hubs/<hub>/bulk"  # any hub segment: the token picks the instance
 JOB = "<int(max=9223372036854775807):job_id>"
 CALLBACK = "Elements-Async-Callback-Url"
 DEFAULT_ERRORS_PAGE = 200

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import g, request
 
 from connector.api.deps import deps
-from connector.errors import AuthenticationError, ForbiddenError
+from connector.errors import AuthenticationError, ForbiddenError, NotFoundError
 from connector.tenancy.accounts import Organization, User
 from connector.tenancy.auth import Authorization, parse_authorization
 from connector.tenancy.instances import Instance
@@ -73,6 +73,27 @@ def element_caller(*, allow_disabled: bool = False) -> Caller:
         need_instance=True,
         allow_disabled=allow_disabled,
     )
+
+
+def owned_instance(instance_id: int) -> Instance:
+    """`/instances/{id}/...`: the instance, if the caller's organization owns it."""
+    caller = platform_caller()
+    instance = deps().instances.get_for_org(instance_id, caller.organization.id)
+    if instance is None:
+        raise NotFoundError(f"No instance {instance_id} in your organization")
+    return instance
+
+
+def token_instance() -> Instance:
+    """`/instances/...` without an id: the instance of the `Element` token (a fresh copy: the
+    caller's may be shared), disabled or not, as Cloud Elements' token-scoped routes."""
+    caller = element_caller(allow_disabled=True)
+    if caller.instance is None:  # element_caller refuses a token of no instance already
+        raise AuthenticationError("Unknown or deleted instance token")
+    instance = deps().instances.get(caller.instance.id)
+    if instance is None:
+        raise NotFoundError("This instance was deleted")
+    return instance
 
 
 def _is_single_tenant(user: str, organization: str | None) -> bool:

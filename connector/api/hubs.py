@@ -1,7 +1,9 @@
-"""/hubs/{crm|helpdesk}/...: the instance named by the Element token, its resources and records.
+"""/hubs/{hub}/...: the instance named by the Element token, its resources and records.
 
 Thin: parse the query string, call the hub, send its answer. The hub segment does not pick the
-instance (the token does), as in Cloud Elements; both segments serve every resource.
+instance (the token does), as in Cloud Elements: any hub segment (`crm`, `helpdesk`,
+`general`, ...) and none at all (`/contacts`, see connector.api.segments) serve every resource,
+while the platform's own paths keep their routes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from connector.hub.service import Answer, Hub
 from connector.storage.redis_conn import get_redis
 
 bp = Blueprint("hubs", __name__)
-HUB = "<any(crm, helpdesk):hub>"
+HUB = "<hub>"  # any segment: ignored, as Cloud Elements ignored it
+NO_HUB = "<resource:name>"  # a resource with no hub segment: not a platform path
 RECORD_ID = "<int(max=9223372036854775807):record_id>"
 
 LIST_PARAMETERS = (
@@ -114,7 +117,8 @@ def _list_query() -> ListQuery:
 
 
 @bp.get(f"/hubs/{HUB}/ping")
-def ping(hub: str):
+@bp.get("/ping")
+def ping(hub: str | None = None):
     the_hub = _hub()
     the_hub.client.probe()
     return _send(
@@ -133,13 +137,15 @@ def ping(hub: str):
 
 
 @bp.get(f"/hubs/{HUB}/objects")
-def objects(hub: str):
+@bp.get("/objects")
+def objects(hub: str | None = None):
     caller = element_caller(allow_disabled=True)  # /objects answers on a disabled instance too
     return jsonify(registry().names(caller.instance))
 
 
 @bp.get(f"/hubs/{HUB}/objects/<name>/metadata")
-def object_metadata(hub: str, name: str):
+@bp.get("/objects/<name>/metadata")
+def object_metadata(name: str, hub: str | None = None):
     the_hub = _hub(allow_disabled=True)
     fields = [cloud_elements_row(row) for row in the_hub.resource(name).describe(the_hub.ctx)]
     if flag("customFieldsOnly"):
@@ -148,13 +154,15 @@ def object_metadata(hub: str, name: str):
 
 
 @bp.get(f"/hubs/{HUB}/<name>")
-def list_records(hub: str, name: str):
+@bp.get(f"/{NO_HUB}")
+def list_records(name: str, hub: str | None = None):
     the_hub = _hub()
     return _send(the_hub.list(name, _list_query()), the_hub)
 
 
 @bp.post(f"/hubs/{HUB}/<name>")
-def create_record(hub: str, name: str):
+@bp.post(f"/{NO_HUB}")
+def create_record(name: str, hub: str | None = None):
     the_hub = _hub()
     key = request.headers.get(IDEMPOTENCY_KEY)
     answer = the_hub.create(name, request.get_json(), idempotency_key=key, raw=request.get_data())
@@ -162,25 +170,29 @@ def create_record(hub: str, name: str):
 
 
 @bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}")
-def get_record(hub: str, name: str, record_id: int):
+@bp.get(f"/{NO_HUB}/{RECORD_ID}")
+def get_record(name: str, record_id: int, hub: str | None = None):
     the_hub = _hub()
     return _send(the_hub.get(name, record_id, _fields(), raw=flag("raw")), the_hub)
 
 
 @bp.patch(f"/hubs/{HUB}/<name>/{RECORD_ID}")
-def update_record(hub: str, name: str, record_id: int):
+@bp.patch(f"/{NO_HUB}/{RECORD_ID}")
+def update_record(name: str, record_id: int, hub: str | None = None):
     the_hub = _hub()
     return _send(the_hub.update(name, record_id, request.get_json()), the_hub)
 
 
 @bp.delete(f"/hubs/{HUB}/<name>/{RECORD_ID}")
-def delete_record(hub: str, name: str, record_id: int):
+@bp.delete(f"/{NO_HUB}/{RECORD_ID}")
+def delete_record(name: str, record_id: int, hub: str | None = None):
     the_hub = _hub()
     return _send(the_hub.delete(name, record_id), the_hub)
 
 
 @bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}/<child>")
-def list_children(hub: str, name: str, record_id: int, child: str):
+@bp.get(f"/{NO_HUB}/{RECORD_ID}/<child>")
+def list_children(name: str, record_id: int, child: str, hub: str | None = None):
     the_hub = _hub()
     return _send(the_hub.list(name, _list_query(), parent=(child, record_id)), the_hub)
 
@@ -188,7 +200,8 @@ def list_children(hub: str, name: str, record_id: int, child: str):
 @bp.route(f"/hubs/{HUB}/<name>/<record_id>", methods=["GET", "PATCH", "DELETE"])
 @bp.route(f"/hubs/{HUB}/<name>/<record_id>/<child>", methods=["GET"])
 def not_an_id(hub: str, name: str, record_id: str, child: str | None = None):
-    """A record path whose id is no integer (`contacts/abc`): say so, rather than a 404."""
+    """A record path whose id is no integer (`contacts/abc`): say so, rather than a 404.
+    Without a hub segment such a path stays a 404: `/no/such/route` is no record path."""
     raise BadRequestError(
         f"The id in /hubs/{hub}/{name}/{record_id} must be a whole number from 0 to "
         "9223372036854775807"

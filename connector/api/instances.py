@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from connector.api.context import element_caller, platform_caller
+from connector.api.context import owned_instance, platform_caller, token_instance
 from connector.api.deps import deps
-from connector.errors import AuthenticationError, NotFoundError, ValidationError, load
+from connector.errors import NotFoundError, ValidationError, load
+from connector.events.config import VENDOR_TYPES
 from connector.tenancy import element
 from connector.tenancy.instance_editor import InstanceEditor
 from connector.tenancy.instances import Instance
@@ -28,6 +29,7 @@ from connector.tenancy.views import (
 
 bp = Blueprint("instances", __name__)
 WARNING = "Elements-Warning"
+DEFAULT_VENDOR_TYPE = "webhook"  # event.vendor.type when the configuration does not name one
 ELEMENT = "/elements/<key_or_id>"
 
 
@@ -46,30 +48,11 @@ def _body() -> Any:
     return request.get_json()  # malformed JSON -> 400, wrong content type -> 415 (JSON bodies)
 
 
-def _owned(instance_id: int) -> Instance:
-    caller = platform_caller()
-    instance = deps().instances.get_for_org(instance_id, caller.organization.id)
-    if instance is None:
-        raise NotFoundError(f"No instance {instance_id} in your organization")
-    return instance
-
-
-def _token_instance() -> Instance:
-    """The instance of the `Element` token (a fresh copy: the caller's may be shared)."""
-    caller = element_caller(allow_disabled=True)
-    if caller.instance is None:  # element_caller refuses a token of no instance already
-        raise AuthenticationError("Unknown or deleted instance token")
-    instance = deps().instances.get(caller.instance.id)
-    if instance is None:
-        raise NotFoundError("This instance was deleted")
-    return instance
-
-
 def _target(instance_id: int | None, key_or_id: str | None = None) -> Instance:
     """The instance a route names: by id (owned by the caller), else by the Element token."""
     if key_or_id is not None:
         _element_ref(key_or_id, None, lookup=True)
-    return _token_instance() if instance_id is None else _owned(instance_id)
+    return token_instance() if instance_id is None else owned_instance(instance_id)
 
 
 def _shown(
@@ -153,7 +136,7 @@ def delete_instance(instance_id: int, key_or_id: str | None = None):
 
 @bp.post("/instances/<int:instance_id>/token")
 def rotate_token(instance_id: int):
-    instance = _owned(instance_id)
+    instance = owned_instance(instance_id)
     token = _editor().rotate_token(instance)
     return _view(instance, token)
 
@@ -209,7 +192,10 @@ def get_element(key_or_id: str):
 def element_metadata(key_or_id: str):
     platform_caller()
     _element_ref(key_or_id, None, lookup=True)
-    return jsonify(element_metadata_view())
+    # events are served since #13: webhooks and polling, as Cloud Elements' element metadata
+    # lists its event methods (the tenancy view predates them)
+    events = {"supported": True, "methods": list(VENDOR_TYPES), "default": DEFAULT_VENDOR_TYPE}
+    return jsonify({**element_metadata_view(), "events": events})
 
 
 def _element_ref(key_or_id: str, given: Any, *, lookup: bool = False) -> dict[str, Any]:

@@ -10,7 +10,8 @@ Cloud Elements' paths, organization and instance levels (the account level is no
     /instances/{id}/transformations                          GET DELETE
     /instances/{id}/transformations/{name}                   GET POST PUT DELETE
     /common-resources                                        GET
-    /instances/{id}/docs                                     GET
+The instance level also answers without an id, on the Element token's instance, as Cloud
+Elements did (`/instances/objects/{name}/definitions`, `/instances/transformations/{name}`).
 Thin: parse with the schemas, call `VdrService`, answer JSON. Each handler serves both levels;
 the ROUTES table registers it under each level's path prefix. The hub serves what these define
 through the resolver the composition root (connector.api.deps) gives the registry.
@@ -24,12 +25,11 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from connector.api import BASE_PATH, explorer
-from connector.api.context import platform_caller
+from connector.api.context import platform_caller, token_instance
 from connector.api.deps import deps, registry, thread_share, virtual
 from connector.api.params import flag
 from connector.api.thread_share import enter_once, leave_request
-from connector.errors import BadRequestError, NotFoundError, ValidationError, load
+from connector.errors import NotFoundError, ValidationError, load
 from connector.hub.context import HubContext
 from connector.tenancy import element
 from connector.tenancy.instances import Instance
@@ -74,6 +74,11 @@ def _org_level(key_or_id: str | None = None) -> Level:
 def _instance_level(instance_id: int) -> Level:
     org_id, instance = _instance(instance_id)
     return Level(instance_scope(instance_id), org_id, instance)
+
+
+def _token_level() -> Level:
+    instance = token_instance()
+    return Level(instance_scope(instance.id), instance.organizationId, instance)
 
 
 def _instance(instance_id: int) -> tuple[int, Instance]:
@@ -207,12 +212,15 @@ def _context(instance: Instance) -> HubContext:
 
 
 # -- one table, both levels -----------------------------------------------------------------
-BOTH, ORG_ONLY, INSTANCE_ONLY = (ORG, INSTANCE), (ORG,), (INSTANCE,)
+IMPLIED = "implied"  # the instance level, its instance implied by the Element token
+BOTH, ORG_ONLY, INSTANCE_ONLY = (ORG, INSTANCE, IMPLIED), (ORG,), (INSTANCE, IMPLIED)
 PREFIXES = {  # (documents, level) -> the path prefix, and how it becomes a Level
     ("definitions", ORG): ("/organizations/objects", _org_level),
     ("definitions", INSTANCE): ("/instances/<int:instance_id>/objects", _instance_level),
     ("transformations", ORG): ("/organizations/elements/<key_or_id>", _org_level),
     ("transformations", INSTANCE): ("/instances/<int:instance_id>", _instance_level),
+    ("definitions", IMPLIED): ("/instances/objects", _token_level),
+    ("transformations", IMPLIED): ("/instances", _token_level),
 }
 ROUTES: list[tuple[str, str, str, Callable[..., Any], tuple[str, ...]]] = [
     ("definitions", "/definitions", "GET", list_definitions, BOTH),
@@ -259,32 +267,5 @@ def list_common_resources():
     return jsonify(_service().common_resources(org_id, all_ids))
 
 
-@bp.get("/instances/<int:instance_id>/docs")
-def instance_docs(instance_id: int):
-    shape = request.args.get("format", "json")
-    if shape not in ("json", "html"):
-        raise BadRequestError("format must be json or html")
-    if shape == "html":  # the explorer: it fetches this with your secrets
-        return explorer.instance_page(instance_id)
-    org_id, instance = _instance(instance_id)
-    found = registry()
-    virtual_maps = {
-        name: (vmap, _base_or_none(found, vmap.vendor_name))
-        for name, vmap in _service().virtual_maps(org_id, instance_id).items()
-    }
-    server = request.host_url.rstrip("/") + request.script_root + BASE_PATH
-    document = views.instance_document(
-        instance, server_url=server, normalized=_maps(), virtual=virtual_maps
-    )
-    return jsonify(document)
-
-
 def _maps() -> dict[str, Any]:
     return {name: resource.map for name, resource in registry().normalized.items()}
-
-
-def _base_or_none(found: Any, vendor_name: str) -> Any:
-    try:
-        return found.base(vendor_name)
-    except NotFoundError:
-        return None

@@ -67,5 +67,6 @@ def test_own_namespace_typos_stay_refused_and_elements_are_named(api, sandbox):
     body = instance_body(sandbox, configuration={"crm.autotask.colour": "red"})
     assert api.create(body).status_code == 400
     assert api.call("GET", "/elements/autotaskcrm").json()["key"] == "autotaskcrm"
-    assert api.call("GET", "/elements/50/metadata").json()["events"]["methods"] == []
+    events = api.call("GET", "/elements/50/metadata").json()["events"]
+    assert events == {"supported": True, "methods": ["webhook", "polling"], "default": "webhook"}
     assert api.call("GET", "/elements/salesforce").status_code == 404
