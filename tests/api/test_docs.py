@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import requests
 import yaml
 
@@ -98,3 +99,65 @@ def test_the_instance_document_is_complete_and_opens_in_the_explorer(hub):
     assert "get" in paths["/hubs/crm/accounts/{id}/contacts"]
     page = requests.get(url, params={"format": "html"}, timeout=10)  # no secret needed
     assert page.status_code == 200 and 'id="auth"' in page.text
+
+
+# -- Swagger 2.0 (issue #18): our converter, on the shipped document and on schema shapes -------
+def test_the_shipped_document_converts_to_swagger_2_that_validates():
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.validators import OpenAPIV2SpecValidator
+
+    from connector.api.swagger2 import swagger2
+
+    converted = swagger2(SHIPPED)
+    validate(converted, cls=OpenAPIV2SpecValidator)
+    assert converted["host"] == "127.0.0.1:8000" and converted["basePath"] == BASE
+    assert set(converted["paths"]) == set(SHIPPED["paths"])
+    assert set(converted["definitions"]) == set(SHIPPED["components"]["schemas"])
+    upload = converted["paths"]["/hubs/{hub}/bulk/{object}"]["post"]
+    assert any(p["in"] == "formData" and p["type"] == "file" for p in upload["parameters"])
+    create = converted["paths"]["/instances"]["post"]
+    [body] = [p for p in create["parameters"] if p["in"] == "body"]
+    assert body["schema"] == {"$ref": "#/definitions/InstanceRequest"}
+
+
+@pytest.mark.parametrize(
+    ("openapi3", "swagger"),
+    [
+        pytest.param(
+            {"type": ["string", "null"]},
+            {"type": "string", "x-nullable": True},
+            id="a nullable type",
+        ),
+        pytest.param({"const": "2.0"}, {"enum": ["2.0"]}, id="const as a one-value enum"),
+        pytest.param(
+            {"type": "integer", "exclusiveMinimum": 0},
+            {"type": "integer", "minimum": 0, "exclusiveMinimum": True},
+            id="a numeric exclusiveMinimum",
+        ),
+        pytest.param(
+            {"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]},
+            {"x-nullable": True, "allOf": [{"$ref": "#/definitions/A"}]},
+            id="a nullable reference",
+        ),
+        pytest.param(
+            {"type": "object", "required": [], "propertyNames": {"pattern": "^a"}},
+            {"type": "object", "x-propertyNames": {"pattern": "^a"}},
+            id="empty required dropped, an unknown keyword kept as x-",
+        ),
+        pytest.param(
+            {"type": "array", "examples": [[1]]},
+            {"type": "array", "example": [1], "items": {}},
+            id="examples as example, items given",
+        ),
+    ],
+)
+def test_schemas_become_swagger_2_schemas(openapi3, swagger):
+    from connector.api.swagger2 import schema
+
+    assert schema(openapi3) == swagger
+
+
+def test_the_token_document_refuses_the_explorer_page(hub):
+    url = f"{hub.url}/instances/docs"
+    answer = requests.get(url, headers=hub.headers, params={"format": "html"}, timeout=10)
+    assert answer.status_code == 400 and "/instances/{id}/docs?format=html" in answer.text
