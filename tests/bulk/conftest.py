@@ -179,8 +179,10 @@ class BulkEnv:
         return self.hub.call("POST", f"bulk/{resource}", files=files, data=data)
 
     def stop(self) -> None:
+        for worker in self.workers:  # told first, then waited for: the shutdowns overlap
+            worker.terminate()
         for worker in self.workers:
-            worker.stop()
+            worker.wait_stopped()
         self.server.stop()
         self.app.extensions["connector.deps"].local.close()
         self.sandbox.stop()
