@@ -43,7 +43,9 @@ VENDOR_TYPES = ("webhook", "polling")
 DEFAULT_OBJECTS = ("accounts", "contacts", "opportunities", "incidents")
 DEFAULT_REFRESH_MINUTES = 5.0
 DEFAULT_RECONCILE_MINUTES = 24 * 60.0
-MAX_MINUTES = 7 * 24 * 60.0  # a week: longer intervals are no change feed
+MAX_MINUTES = 7 * 24 * 60.0  # a week: longer refresh intervals are no change feed
+# the reconcile sweep reads every id of a resource: at most hourly, at least monthly (0: off)
+MIN_RECONCILE_MINUTES, MAX_RECONCILE_MINUTES = 60.0, 30 * 24 * 60.0
 MAX_OBJECTS = 20
 MIN_SIGNATURE_KEY, MAX_SIGNATURE_KEY = 16, 256
 RESOLVE_SECONDS = 2.0
@@ -99,11 +101,14 @@ def check(
     objects, problem = _objects(values.get(OBJECTS), maps)
     if problem:
         problems[OBJECTS] = problem
-    for name, default in ((REFRESH_INTERVAL, 1.0), (RECONCILE_INTERVAL, 0.0)):
-        raw = values.get(name)
-        if raw is not None and _minutes(raw, low=default) is None:
-            low = "more than 0" if default else "0 (off) or more"
-            problems[name] = f"must be minutes, {low} and at most {MAX_MINUTES:g} (e.g. 5 or 0.5)"
+    raw = values.get(REFRESH_INTERVAL)
+    if raw is not None and _minutes(raw, low=1.0) is None:
+        problems[REFRESH_INTERVAL] = (
+            f"must be minutes, more than 0 and at most {MAX_MINUTES:g} (e.g. 5 or 0.5)"
+        )
+    problem = reconcile_problem(values.get(RECONCILE_INTERVAL))
+    if problem:
+        problems[RECONCILE_INTERVAL] = problem
     raw_flag = values.get(RAW)
     if raw_flag is not None and raw_flag not in ("true", "false"):
         problems[RAW] = "must be true or false"
@@ -113,6 +118,27 @@ def check(
         if problem:
             problems[POLLER_CONFIGURATION] = problem
     return problems
+
+
+def reconcile_problem(value: str | None) -> str | None:
+    """Why a value of `event.poller.reconcile_interval` is refused, or None (the one place
+    its range is decided: the checks and the deletion sources read it here)."""
+    if value is None:
+        return None
+    minutes = _minutes(value, low=0.0, high=MAX_RECONCILE_MINUTES)
+    if minutes is None or 0 < minutes < MIN_RECONCILE_MINUTES:
+        return (
+            f"must be 0 (off) or minutes from {MIN_RECONCILE_MINUTES:g} to "
+            f"{MAX_RECONCILE_MINUTES:g}"
+        )
+    return None
+
+
+def reconcile_minutes(value: str | None) -> float:
+    """The sweep's interval in minutes (0: off); absent or no longer valid: the default."""
+    if value is None or reconcile_problem(value):
+        return DEFAULT_RECONCILE_MINUTES
+    return float(value)
 
 
 def callback_problem(url: str, settings: Any) -> str | None:
@@ -137,8 +163,7 @@ def read(
         objects = tuple(name for name in DEFAULT_OBJECTS if _watchable(maps.get(name)))
     floor = float(settings.events_min_poll_seconds)
     minutes = _minutes(values.get(REFRESH_INTERVAL) or "", low=1.0) or DEFAULT_REFRESH_MINUTES
-    reconcile = _minutes(values.get(RECONCILE_INTERVAL) or "", low=0.0)
-    reconcile = DEFAULT_RECONCILE_MINUTES if reconcile is None else reconcile
+    reconcile = reconcile_minutes(values.get(RECONCILE_INTERVAL))
     given = poller_config.parse(values.get(POLLER_CONFIGURATION))
     return EventSettings(
         enabled=enabled,
@@ -175,12 +200,12 @@ def _objects(text: str | None, maps: Mapping[str, Any]) -> tuple[tuple[str, ...]
     return names, None
 
 
-def _minutes(text: str, *, low: float) -> float | None:
+def _minutes(text: str, *, low: float, high: float = MAX_MINUTES) -> float | None:
     """Minutes as the tenant wrote them, or None when not a number in range. `low` 1.0: more
     than 0 (a refresh); 0.0: 0 (off) or more."""
     if not _MINUTES.fullmatch(text.strip()):
         return None
     value = float(text)
-    if value > MAX_MINUTES or (low and value <= 0):
+    if value > high or (low and value <= 0):
         return None
     return value

@@ -43,6 +43,11 @@ class EventsEnv:
     formulas: Any = None  # connector.formulas.environment.FormulaEnv (event triggers)
     listeners: list[Listener] = field(default_factory=list)
 
+    @property
+    def box(self) -> Any:
+        """The instance secrets box (connector.tenancy.secrets_box.SecretBox)."""
+        return self.services.box
+
     # -- instances ----------------------------------------------------------------------
     def instance(self, instance_id: int) -> Instance | None:
         return self.services.instances.get(int(instance_id))

@@ -10,6 +10,7 @@ from connector.events import delivery, status, views
 from connector.events.env import EventsEnv
 from connector.events.schemas import EVENT_ID
 from connector.events.store import EventLog
+from connector.events.webhooks.store import HookStore
 from connector.tenancy.instances import Instance
 
 # the pending count stops there: a stream has no count between ids, so it reads entries
@@ -65,16 +66,27 @@ class EventService:
             "objects": list(settings.objects),
             "pollIntervalSeconds": settings.interval_seconds,
             "reconcileIntervalSeconds": settings.reconcile_seconds,
-            "resources": {
-                name: {"mode": None, **status.read(self.env, instance.id).get(name, {})}
-                for name in settings.objects
-            },
+            "resources": self._resources(instance.id, settings),
             "delivery": views.delivery_view(current, pending, MAX_PENDING_COUNT),
             "log": {
                 "events": self.log.length(instance.id),
                 "lastCursor": self.log.last_cursor(instance.id),
                 "retentionDays": self.env.settings.events_retention_days,
             },
+        }
+
+    def _resources(self, instance_id: int, settings: Any) -> dict[str, dict[str, Any]]:
+        """Per watched resource: webhook or polling and why (the registration's word, or the
+        vendor type's), and what its poller last saw."""
+        if settings.vendor_type == "polling":
+            why = {"mode": "polling", "reason": "event.vendor.type is polling"}
+            modes = {name: why for name in settings.objects}
+        else:
+            modes = HookStore(self.env).modes(instance_id)
+        polled = status.read(self.env, instance_id)
+        return {
+            name: {"mode": None, **modes.get(name, {}), **polled.get(name, {})}
+            for name in settings.objects
         }
 
     def resume(self, instance: Instance) -> dict[str, Any]:

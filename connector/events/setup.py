@@ -12,7 +12,8 @@ from typing import Any
 
 import redis
 
-from connector.events import delivery, pipeline
+from connector.events import delivery, pipeline, polling
+from connector.events.deletions import schedules as deletion_schedules
 from connector.events.env import EventsEnv
 from connector.events.instance_keys import checker
 from connector.events.store import EventLog
@@ -35,6 +36,8 @@ def build(services: Any, registry: Any, client: redis.Redis, jobs: Any, formulas
     hooks.on_delete(env.deleted)
     hooks.on_delete(lambda instance_id: drop_instance(env, instance_id))
     env.on_change(delivery.on_change)
+    env.on_change(polling.on_change)  # one poll schedule per polled resource
+    env.on_change(deletion_schedules.on_change)  # DeletedTicketLogs and the reconcile sweep
     return env
 
 

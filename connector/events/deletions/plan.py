@@ -2,24 +2,21 @@
 DeletedTicketLogs (incidents), the reconcile sweep, or nothing (Companies are never deleted).
 
 `event.poller.reconcile_interval` is in minutes like `event.poller.refresh_interval`
-(default 1440, one day; 0 turns the sweep off); sweeps run at most every 60 minutes.
+(default 1440, one day; 0 turns the sweep off); its range is connector.events.config's.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from connector.errors import ConnectorError
+from connector.events import config
 from connector.events.deletions.store import DeletionStore
 from connector.events.webhooks.env import WebhookEnv
 from connector.events.webhooks.sync import watched_resources, webhook_resources
 from connector.tenancy.instances import Instance
 
-RECONCILE_KEY = "event.poller.reconcile_interval"
-DEFAULT_RECONCILE_MINUTES = 1440.0
-MIN_RECONCILE_MINUTES = 60.0
-MAX_RECONCILE_MINUTES = 30 * 1440.0
+RECONCILE_KEY = config.RECONCILE_INTERVAL
 DELETED_TICKETS = "DeletedTicketLogs"
 NEVER_DELETED = {
     "Companies": "Autotask never deletes companies: a deactivation is an UPDATED event"
@@ -27,31 +24,10 @@ NEVER_DELETED = {
 WEBHOOK, LOG, RECONCILE, NONE = "webhook", DELETED_TICKETS, "reconcile", "none"
 
 
-def reconcile_interval_problem(value: str | None) -> str | None:
-    """Why a value of `event.poller.reconcile_interval` is refused, or None."""
-    if value is None:
-        return None
-    try:
-        minutes = float(value)
-    except (TypeError, ValueError):
-        return "must be a number of minutes"
-    if not math.isfinite(minutes) or not (
-        minutes == 0 or MIN_RECONCILE_MINUTES <= minutes <= MAX_RECONCILE_MINUTES
-    ):
-        return (
-            f"must be 0 (off) or from {MIN_RECONCILE_MINUTES:g} to {MAX_RECONCILE_MINUTES:g} "
-            "minutes"
-        )
-    return None
-
-
 def reconcile_minutes(instance: Instance, env: WebhookEnv) -> float:
     """The instance's sweep interval in minutes (0: off); a stored value no longer valid
     counts as the default."""
-    raw = instance.config_value(RECONCILE_KEY, env.box)
-    if raw is None or reconcile_interval_problem(raw):
-        return DEFAULT_RECONCILE_MINUTES
-    return float(raw)
+    return config.reconcile_minutes(instance.config_value(RECONCILE_KEY, env.box))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
+from connector.events.config import reconcile_problem
 from connector.events.deletions import status
-from connector.events.deletions.plan import reconcile_interval_problem
 from connector.events.deletions.reconcile import ReconcileSweep
 
 CONTACTS = 1203  # three pages of 500
@@ -63,17 +63,24 @@ def test_what_each_resource_relies_on_for_deletions(box, make_instance, env):
     assert box.requests() == []
 
 
+RANGE = "must be 0 (off) or minutes from 60 to 43200"
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
         pytest.param("1440", None, id="a day"),
         pytest.param("0", None, id="off"),
         pytest.param("90.5", None, id="decimals"),
-        pytest.param("1", "must be 0 (off) or from 60 to 43200 minutes", id="too often"),
-        pytest.param("1e9", "must be 0 (off) or from 60 to 43200 minutes", id="too rarely"),
-        pytest.param("nan", "must be 0 (off) or from 60 to 43200 minutes", id="not a number"),
-        pytest.param("daily", "must be a number of minutes", id="a word"),
+        pytest.param("60", None, id="the lowest"),
+        pytest.param("43200", None, id="the highest"),
+        pytest.param("59.999", RANGE, id="just too often"),
+        pytest.param("43200.001", RANGE, id="just too rarely"),
+        pytest.param("1", RANGE, id="too often"),
+        pytest.param("1e9", RANGE, id="too rarely"),
+        pytest.param("nan", RANGE, id="not a number"),
+        pytest.param("daily", RANGE, id="a word"),
     ],
 )
 def test_the_reconcile_interval_is_bounded(value, problem):
-    assert reconcile_interval_problem(value) == problem
+    assert reconcile_problem(value) == problem
