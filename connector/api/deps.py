@@ -105,12 +105,13 @@ def init_app(app: Flask) -> None:
     hooks.on_delete(store.drop_instance)
     hooks.on_delete(formula_service.element_instance_deleted)  # they stop, saying why
 
-    # events: Autotask webhooks follow the instance's settings; removed before it is deleted
+    # events: Autotask webhooks follow the instance's settings (registered by a job); removed
+    # before it is deleted
     webhook_env = event_webhooks.WebhookEnv(
         settings, client, keys, box, services.instances, services.clients, registry
     )
     app.extensions[event_webhooks.EXTENSION] = webhook_env
-    hooks.on_change(lambda instance_id: event_webhooks.sync(webhook_env, instance_id))
+    hooks.on_change(lambda instance_id: event_webhooks.request_sync(webhook_env, jobs, instance_id))
     hooks.on_deleting(lambda instance: event_webhooks.remove(webhook_env, instance))
 
     bulk_runtime = BulkRuntime.build(

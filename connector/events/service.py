@@ -10,6 +10,7 @@ from connector.events import delivery, status, views
 from connector.events.env import EventsEnv
 from connector.events.schemas import EVENT_ID
 from connector.events.store import EventLog
+from connector.events.webhooks.registration_job import registration
 from connector.events.webhooks.store import HookStore
 from connector.tenancy.instances import Instance
 
@@ -67,6 +68,8 @@ class EventService:
             "pollIntervalSeconds": settings.interval_seconds,
             "reconcileIntervalSeconds": settings.reconcile_seconds,
             "resources": self._resources(instance.id, settings),
+            # the webhooks' registration job: pending, registered or failed (and why)
+            "registration": registration(self.env, instance.id),
             "delivery": views.delivery_view(current, pending, MAX_PENDING_COUNT),
             "log": {
                 "events": self.log.length(instance.id),

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import redis
 
@@ -41,6 +42,7 @@ class CalloutDrain:
         self.env = env
         self.store = HookStore(env)
         self.stream = env.keys.webhook_callouts()
+        self.deactivated: set[int] = set()  # instances whose webhooks' modes may have changed
 
     def _group(self) -> None:
         try:
@@ -93,6 +95,7 @@ class CalloutDrain:
             return []  # deleted since: nothing to report to
         if callout.action == callouts.DEACTIVATED:
             Registrar(self.env).reactivate(instance, callout.guid)
+            self.deactivated.add(instance_id)
             return []
         webhooks = self.store.webhooks(instance_id)
         for entity, record in webhooks.items():
@@ -113,7 +116,7 @@ class CalloutDrain:
 MAX_BATCHES_PER_TICK = 20  # 10,000 callouts a tick; the rest wait for the next tick
 
 
-def drain_into_pipeline(env: WebhookEnv, events: object) -> int:
+def drain_into_pipeline(env: WebhookEnv, events: Any) -> int:
     """Hand accepted callouts to the events pipeline (`submit`: read-back in batches,
     rendering, the event log, delivery) until the stream is empty or the tick's share is
     done; answers how many callouts were taken."""
@@ -126,6 +129,13 @@ def drain_into_pipeline(env: WebhookEnv, events: object) -> int:
         taken += count
         if count < BATCH:
             break
+    if drain.deactivated:  # a webhook Autotask would not turn back on: its resources are polled
+        from connector.events import polling
+
+        for instance_id in drain.deactivated:
+            instance = events.instance(instance_id)
+            settings = events.settings_of(instance) if instance is not None else None
+            polling.on_change(events, instance_id, settings)
     return taken
 
 

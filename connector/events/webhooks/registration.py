@@ -17,7 +17,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector.errors import ConnectorError, ProviderError, ProviderNotFoundError
+from connector.errors import (
+    ConnectorError,
+    ProviderError,
+    ProviderNotFoundError,
+    ProviderRateLimitedError,
+    ProviderUnavailableError,
+)
 from connector.events.webhooks.entities import WebhookEntity, for_entity
 from connector.events.webhooks.env import WebhookEnv
 from connector.events.webhooks.store import POLLING, WEBHOOK, HookStore
@@ -28,6 +34,8 @@ log = logging.getLogger("connector.events")
 CALLOUT_PATH = "/elements/api-v2/events/autotaskcrm/{hook}"
 DEACTIVATION_SUFFIX = "/deactivation"
 NAME_LENGTH = 50  # the webhook name's length in Autotask
+# Autotask busy or down is no refusal: the registration job fails and is retried
+TRANSIENT = (ProviderRateLimitedError, ProviderUnavailableError)
 NO_PUBLIC_URL = (
     "CONNECTOR_PUBLIC_URL is not set, so Autotask cannot reach this service: polled instead"
 )
@@ -122,6 +130,8 @@ class Registrar:
         }
         try:
             created = client.create(target.webhook, body)
+        except TRANSIENT:
+            raise
         except ProviderError as error:
             why = f"Autotask refused the webhook ({refusal(error)}): polled instead"
             for resource in resources:
@@ -132,6 +142,8 @@ class Registrar:
             self._subscribe(client, target, webhook_id, self.read_fields(instance, resources))
         except ProviderError as error:
             self._forget_in_autotask(client, target, webhook_id)
+            if isinstance(error, TRANSIENT):
+                raise
             why = f"Autotask refused the webhook's fields ({refusal(error)}): polled instead"
             for resource in resources:
                 self.store.set_mode(instance.id, resource, POLLING, why, target.entity)

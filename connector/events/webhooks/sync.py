@@ -39,20 +39,23 @@ def wants_webhooks(instance: Instance, box: SecretBox) -> bool:
     return enabled and vendor == "webhook" and not instance.disabled
 
 
-def sync(env: WebhookEnv, instance_id: int) -> None:
-    """Bring the instance's webhooks in line with its settings (safe to run again)."""
+def sync(env: WebhookEnv, instance_id: int) -> str | None:
+    """Bring the instance's webhooks in line with its settings (safe to run again); answers
+    why it could not (Autotask unreachable: the job retries), or None."""
     instance = env.instances.get(instance_id)
     if instance is None:
         HookStore(env).drop_instance(instance_id)
-        return
+        return None
     registrar = Registrar(env)
     try:
         if wants_webhooks(instance, env.box):
             registrar.register(instance, watched_resources(instance, env.box))
         else:
             registrar.unregister(instance)
-    except ConnectorError as error:  # Autotask unreachable: the next change or sweep retries
+    except ConnectorError as error:
         log.warning("webhooks of instance %s not brought in line: %s", instance_id, error.message)
+        return error.message
+    return None
 
 
 def status(env: WebhookEnv, instance_id: int) -> dict[str, dict[str, str | None]]:

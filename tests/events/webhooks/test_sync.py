@@ -8,6 +8,7 @@ import requests
 
 from connector.events.webhooks import status, sync
 from tests.fixtures.hub import BASE
+from tests.fixtures.jobs import wait_for
 
 EVENTS_ON = {
     "event.notification.enabled": "true",
@@ -38,7 +39,9 @@ def test_events_on_with_webhooks_register_and_off_removes(box, make_instance, en
     assert box.count("CompanyWebhooks") == 0 and status(env, instance["id"]) == {}
 
 
-def test_disabling_the_instance_removes_its_webhooks(box, make_instance, env, live_server):
+def test_disabling_the_instance_removes_its_webhooks(
+    box, make_instance, env, live_server, job_workers, settings
+):
     instance, tenant = make_instance(box)
     set_configuration(env, instance["id"], EVENTS_ON)
     sync(env, instance["id"])
@@ -49,4 +52,7 @@ def test_disabling_the_instance_removes_its_webhooks(box, make_instance, env, li
     assert box.count("CompanyWebhooks") == 0
     answer = requests.put(url, headers=tenant.headers(), timeout=30)  # enabled again
     assert answer.status_code == 200, answer.text
+    # registering is a job: a worker does it after the answer
+    job_workers.start(settings, queues="events", allowed_hosts=box.allowed_hosts)
+    wait_for(lambda: box.count("CompanyWebhooks") == 1, what="the webhook registered again")
     assert box.count("CompanyWebhooks") == 1
