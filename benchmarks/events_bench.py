@@ -1,38 +1,49 @@
-"""Events benchmark: Autotask webhooks to changes, deletion feeds' call counts, drain memory.
+"""Events benchmark: sandbox changes to the callback end to end, polling's call counts, memory.
 
     python benchmarks/events_bench.py [--changes 1000] [--contacts 5000] [--held 100000]
 
 Real processes on loopback: an embedded Redis, the sandbox under gunicorn (its webhook
 delivery threads post signed callouts), the service under gunicorn with CONNECTOR_PUBLIC_URL
-set to itself. Prints:
+set to itself, two `autotask-connector worker` processes, and a callback receiver (a threaded
+HTTP server in this process) that checks both signatures of every notification. Prints:
 
 - `--changes` contact updates made through the sandbox's REST API (as another integration
-  would), each a callout to the service's intake: p50/p99 latency from the update's answer to
-  its Change leaving the drain (the hand-off to the events pipeline), changes lost, duplicate
-  (record, version) pairs (the eventId derives from them), upstream calls per changed record
-  (the intake and drain read nothing: the pipeline's read-back is one query per 500 ids);
-- an idle DeletedTicketLogs poll's calls (target 1), a reconcile sweep over `--contacts` ids
-  (target ceil(N/500)) and the one after it that finds two deleted contacts;
-- the peak RSS of a process that drains `--held` stored callouts and holds all their changes.
+  would; 3 threads, Autotask's thread limit; only updates the sandbox answered 200 count), each
+  a webhook callout -> intake -> drain -> pipeline (read-back) -> event log -> delivery: p50/p99
+  latency from the update's answer to its event at the callback, events lost, duplicate
+  eventIds received, upstream calls per changed record (the read-backs);
+- an idle poll's upstream calls per resource (target exactly 1), an idle DeletedTicketLogs
+  poll (1) and a reconcile sweep over the contact ids (ceil(N/500));
+- a poll finding every contact as changed (its watermark set back before all of them: N =
+  `--contacts`), calls = ceil(N/500), then the render's read-backs (0: the rows came along);
+- the peak RSS of one worker that rendered `--held` polled changes into an event log whose
+  callback is down (every event held, none delivered), and Redis memory per held event.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import math
-import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import redis
 import requests
 from cryptography.fernet import Fernet
+from standardwebhooks.webhooks import Webhook
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,43 +55,81 @@ from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "eventsbench:"
+SIGNATURE_KEY = "events-bench-signature-key-0123456789"
+HEADERS = {
+    "ApiIntegrationCode": "SANDBOX0INTEGRATION0CODE000",
+    "UserName": "api-user@sandbox.local",
+    "Secret": "sandbox-secret",
+}
+ENTITIES = {
+    "accounts": "Companies",
+    "contacts": "Contacts",
+    "opportunities": "Opportunities",
+    "incidents": "Tickets",
+}
 
 
-def instance_body(sandbox_url: str) -> dict:
-    return {
-        "element": {"key": "autotaskcrm"},
-        "name": "events bench",
-        "configuration": {
-            "crm.autotask.username": "api-user@sandbox.local",
-            "crm.autotask.password": "sandbox-secret",
-            "crm.autotask.server.url": sandbox_url,
-            "crm.autotask.integration.code": "SANDBOX0INTEGRATION0CODE000",
-            "event.objects": "contacts",
-        },
-    }
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass
 
 
-def sandbox_calls(sandbox_url: str) -> list[dict]:
-    answer = requests.get(f"{sandbox_url}/_sandbox/requests", timeout=60).json()
-    return answer.get("requests", answer) if isinstance(answer, dict) else answer
+class Receiver:
+    """The callback: every event's first arrival time by path, signatures checked."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrived: dict[str, dict[str, tuple[float, dict]]] = {}
+        self.received = 0  # events received, repeats included
+        self.bad_signatures = 0
+        self.refuse = {"/down"}
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def app(self, environ, start_response):
+        request = Request(environ)
+        now = time.perf_counter()
+        if request.path in self.refuse:
+            return Response(b"", status=500)(environ, start_response)
+        body = request.get_data()
+        ok = verify(body, dict(request.headers))
+        with self.lock:
+            self.bad_signatures += not ok
+            found = self.arrived.setdefault(request.path, {})
+            for event in json.loads(body)["events"]:
+                self.received += 1
+                found.setdefault(event["eventId"], (now, event))
+        return Response(b"", status=200)(environ, start_response)
+
+    def events(self, path: str) -> dict[str, tuple[float, dict]]:
+        with self.lock:
+            return dict(self.arrived.get(path, {}))
 
 
-def query(sandbox_url: str, entity: str, body: dict) -> list[dict]:
-    headers = {
-        "ApiIntegrationCode": "SANDBOX0INTEGRATION0CODE000",
-        "UserName": "api-user@sandbox.local",
-        "Secret": "sandbox-secret",
-    }
-    url = f"{sandbox_url}/atservicesrest/v1.0/{entity}/query"
-    return requests.post(url, json=body, headers=headers, timeout=60).json()["items"]
+def verify(body: bytes, headers: dict) -> bool:
+    digest = hmac.new(SIGNATURE_KEY.encode(), body, hashlib.sha256).digest()
+    expected = "sha256=" + base64.b64encode(digest).decode()
+    if not hmac.compare_digest(headers.get("Elements-Webhook-Signature", ""), expected):
+        return False
+    try:
+        Webhook(SIGNATURE_KEY.encode()).verify(body, {k.lower(): v for k, v in headers.items()})
+    except Exception:
+        return False
+    return True
+
+
+def rest(sandbox_url: str, method: str, path: str, body: dict | None = None) -> requests.Response:
+    url = f"{sandbox_url}/atservicesrest/v1.0/{path}"
+    return requests.request(method, url, json=body, headers=HEADERS, timeout=60)
 
 
 def every_row(sandbox_url: str, entity: str, limit: int) -> list[dict]:
-    """Up to `limit` rows in id order, 500 a page (Autotask's page size)."""
     rows: list[dict] = []
     last = -1
     while len(rows) < limit:
-        page = query(sandbox_url, entity, {"filter": [{"op": "gt", "field": "id", "value": last}]})
+        body = {"filter": [{"op": "gt", "field": "id", "value": last}]}
+        page = rest(sandbox_url, "POST", f"{entity}/query", body).json()["items"]
         if not page:
             break
         rows += page
@@ -88,204 +137,272 @@ def every_row(sandbox_url: str, entity: str, limit: int) -> list[dict]:
     return rows[:limit]
 
 
-def rest(sandbox_url: str, method: str, path: str, body: dict | None = None) -> requests.Response:
-    headers = {
-        "ApiIntegrationCode": "SANDBOX0INTEGRATION0CODE000",
-        "UserName": "api-user@sandbox.local",
-        "Secret": "sandbox-secret",
-    }
-    url = f"{sandbox_url}/atservicesrest/v1.0/{path}"
-    return requests.request(method, url, json=body, headers=headers, timeout=60)
+def sandbox_calls(sandbox_url: str) -> list[dict]:
+    answer = requests.get(f"{sandbox_url}/_sandbox/requests", timeout=60).json()
+    return answer.get("requests", answer) if isinstance(answer, dict) else answer
 
 
-def peak_rss_mb(pid: int | str = "self") -> float:
+def clear_calls(sandbox_url: str) -> None:
+    requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30).raise_for_status()
+
+
+def wait(condition, timeout: float, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(interval)
+    return condition()
+
+
+def peak_rss_mb(pid: int | str = "self") -> tuple[float, float]:
+    values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        name, _, rest_ = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            values[name] = int(rest_.split()[0]) / 1024
+    return values.get("VmHWM", float("nan")), values.get("VmRSS", float("nan"))
 
 
-def build_env(settings: Settings):
-    """The service's own parts, in this process, on the same Redis, prefix and key."""
-    from connector.app import create_app
-    from connector.events.webhooks.env import EXTENSION
+class Service:
+    def __init__(self, public: str, auth: str, sandbox_url: str, receiver: Receiver) -> None:
+        self.public, self.auth, self.sandbox_url, self.receiver = (
+            public,
+            auth,
+            sandbox_url,
+            receiver,
+        )
 
-    app = create_app(settings)
-    return app.extensions[EXTENSION]
+    def create(self, path: str, **configuration: str) -> int:
+        body = {
+            "element": {"key": "autotaskcrm"},
+            "name": f"events bench {path}",
+            "configuration": {
+                "crm.autotask.username": HEADERS["UserName"],
+                "crm.autotask.password": HEADERS["Secret"],
+                "crm.autotask.server.url": self.sandbox_url,
+                "crm.autotask.integration.code": HEADERS["ApiIntegrationCode"],
+                "event.notification.enabled": "true",
+                "event.notification.callback.url": self.receiver.url + path,
+                "event.notification.signature.key": SIGNATURE_KEY,
+                **configuration,
+            },
+        }
+        answer = requests.post(
+            self.public + BASE + "/instances", json=body, headers=self.headers(), timeout=60
+        )
+        answer.raise_for_status()
+        return int(answer.json()["id"])
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": self.auth}
+
+    def status(self, instance_id: int) -> dict:
+        url = f"{self.public}{BASE}/instances/{instance_id}/events/status"
+        return requests.get(url, headers=self.headers(), timeout=60).json()
+
+    def events_off(self, instance_id: int) -> None:
+        url = f"{self.public}{BASE}/instances/{instance_id}"
+        body = {"configuration": {"event.notification.enabled": "false"}}
+        requests.patch(url, json=body, headers=self.headers(), timeout=60).raise_for_status()
 
 
-def webhooks(settings: Settings, sandbox_url: str, instance_id: int, changes: int) -> bool:
-    from connector.events.webhooks.drain import CalloutDrain
-    from connector.events.webhooks.registration import Registrar
-
-    env = build_env(settings)
-    instance = env.instances.get(instance_id)
-    modes = Registrar(env).register(instance, ["contacts"])
-    print(f"contacts: {modes['contacts']['mode']} ({modes['contacts']['reason']})")
+def webhooks(service: Service, changes: int) -> bool:
+    sandbox_url, receiver = service.sandbox_url, service.receiver
+    instance_id = service.create("/webhooks", **{"event.objects": "contacts"})
+    done = wait(
+        lambda: (
+            (service.status(instance_id).get("registration") or {}).get("status")
+            in ("registered", "failed")
+        ),
+        timeout=120,
+    )
+    mode = service.status(instance_id)["resources"]["contacts"]
+    print(f"contacts: {mode.get('mode')} ({mode.get('reason')}); registration done: {done}")
     contacts = every_row(sandbox_url, "Contacts", changes)
-    requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
-    answered: dict[int, float] = {}
+    clear_calls(sandbox_url)
+    answered: dict[str, float] = {}
+    refused = 0
+    lock = threading.Lock()
 
     def update(contact: dict) -> None:
+        nonlocal refused
         path = f"Companies/{contact['companyID']}/Contacts"
-        rest(sandbox_url, "PATCH", path, {"id": contact["id"], "title": f"Bench {time.time()}"})
-        answered[contact["id"]] = time.perf_counter()
+        answer = rest(sandbox_url, "PATCH", path, {"id": contact["id"], "title": "Bench"})
+        with lock:
+            if answer.status_code == 200:
+                answered[str(contact["id"])] = time.perf_counter()
+            else:
+                refused += 1
 
-    seen: dict[tuple[int, str], float] = {}
-    duplicates = 0
-
-    def sink(found) -> None:
-        nonlocal duplicates
-        now = time.perf_counter()
-        for change in found:
-            key = (change.object_id, change.version)
-            duplicates += key in seen
-            seen.setdefault(key, now)
-
-    drain = CalloutDrain(env)
     started = time.perf_counter()
-    with ThreadPoolExecutor(8) as pool:
-        futures = [pool.submit(update, c) for c in contacts]
-        while len(seen) < len(contacts) and time.perf_counter() - started < 300:
-            if not drain.drain(sink):
-                time.sleep(0.005)
-        for future in futures:
-            future.result()
+    with ThreadPoolExecutor(3) as pool:  # Autotask's thread limit per integration
+        list(pool.map(update, contacts))
+
+    def arrived_ids() -> dict[str, float]:
+        found: dict[str, float] = {}
+        for at, event in receiver.events("/webhooks").values():
+            found.setdefault(event["objectId"], at)
+        return found
+
+    wait(lambda: set(answered) <= set(arrived_ids()), timeout=300, interval=0.2)
     elapsed = time.perf_counter() - started
-    by_record = {object_id: at for (object_id, _), at in seen.items()}
-    latencies = sorted(max(0.0, by_record[i] - answered[i]) for i in by_record if i in answered)
-    lost = len(contacts) - len(by_record)
+    arrived = arrived_ids()
+    latencies = sorted(max(0.0, arrived[i] - answered[i]) for i in answered if i in arrived)
+    lost = len([i for i in answered if i not in arrived])
+    events = receiver.events("/webhooks")
+    with receiver.lock:
+        duplicates = receiver.received - sum(len(v) for v in receiver.arrived.values())
     upstream = [c for c in sandbox_calls(sandbox_url) if c.get("method") != "PATCH"]
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
     print(
-        f"{len(contacts)} contact updates through webhooks in {elapsed:.1f} s: update answered"
-        f" -> Change handed on p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+        f"{len(answered)} contact updates answered 200 ({refused} refused by the sandbox, not "
+        f"counted) -> {len(events)} events at the callback in {elapsed:.1f} s: update answered "
+        f"-> event received p50 {p50:.0f} ms, p99 {p99:.0f} ms"
     )
     print(
-        f"  changes lost: {lost}; duplicate (record, version): {duplicates}; upstream calls "
-        f"per changed record by the intake and drain: {len(upstream) / len(contacts):.3f}"
+        f"  events lost: {lost}; duplicate eventIds received: {duplicates}; bad signatures: "
+        f"{receiver.bad_signatures}; upstream calls per changed record: "
+        f"{len(upstream) / max(1, len(answered)):.3f} ({len(upstream)} read-back queries)"
     )
-    return lost == 0 and duplicates == 0 and not upstream
+    service.events_off(instance_id)
+    return lost == 0 and receiver.bad_signatures == 0 and bool(answered)
 
 
-def deletions(settings: Settings, sandbox_url: str, instance_id: int) -> bool:
-    from connector.events.deletions.deleted_tickets import DeletedTicketFeed
-    from connector.events.deletions.reconcile import ReconcileSweep
+def polling(service: Service, settings: Settings, contacts: int) -> bool:
+    from connector.app import create_app
+    from connector.events.deletions.schedules import run_deleted_tickets, run_reconcile
+    from connector.events.env import EventsEnv
+    from connector.events.polling.schedules import run_poll
+    from connector.events.polling.watermark import Watermarks
+    from connector.events.webhooks.env import EXTENSION
 
-    env = build_env(settings)
-    instance = env.instances.get(instance_id)
-    instance.set_config("event.objects", "contacts,incidents", env.box)
-    env.instances.save(instance)
-    instance = env.instances.get(instance_id)
-    for entity in ("CompanyWebhooks", "ContactWebhooks", "TicketWebhooks"):  # polled now
-        for row in query(
-            sandbox_url, entity, {"filter": [{"op": "gte", "field": "id", "value": 0}]}
-        ):
-            rest(sandbox_url, "DELETE", f"{entity}/{row['id']}")
-    env.redis.delete(env.keys.webhook_instance(instance_id))
-    feed, found = DeletedTicketFeed(env), []
-    feed.poll(instance, found.extend)
-    requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
-    feed.poll(instance, found.extend)
-    idle = len(sandbox_calls(sandbox_url))
-    print(f"idle DeletedTicketLogs poll: {idle} Autotask call(s) (target 1)")
-
-    sweep = ReconcileSweep(env)
-    count = count_contacts(sandbox_url)
-    requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
-    sweep.sweep(instance, found.extend)
-    first = [c for c in sandbox_calls(sandbox_url) if "Contacts/query" in c.get("path", "")]
-    target = math.ceil(count / 500)
-    print(f"reconcile sweep over {count} contact ids: {len(first)} calls (ceil(N/500) = {target})")
-    everything = {"filter": [{"op": "gte", "field": "id", "value": 0}], "MaxRecords": 2}
-    for contact in query(sandbox_url, "Contacts", everything):
-        rest(sandbox_url, "DELETE", f"Companies/{contact['companyID']}/Contacts/{contact['id']}")
-    requests.delete(f"{sandbox_url}/_sandbox/requests", timeout=30)
-    reported = sweep.sweep(instance, found.extend)
-    second = [c for c in sandbox_calls(sandbox_url) if "Contacts/query" in c.get("path", "")]
-    print(
-        f"  the next sweep: {reported['contacts']} deleted contacts found in {len(second)} calls "
-        f"(ceil({count - 2}/500) = {math.ceil((count - 2) / 500)})"
+    sandbox_url = service.sandbox_url
+    instance_id = service.create(
+        "/polling",
+        **{
+            "event.vendor.type": "polling",
+            "event.poller.refresh_interval": "60",  # the scheduled first polls, then an hour
+            "event.poller.reconcile_interval": "0",
+        },
     )
-    return idle == 1 and len(first) == target and reported["contacts"] == 2
-
-
-def count_contacts(sandbox_url: str) -> int:
-    answer = rest(
-        sandbox_url,
-        "POST",
-        "Contacts/query/count",
-        {"filter": [{"op": "gte", "field": "id", "value": 0}]},
-    )
-    return int(answer.json()["queryCount"])
-
-
-def _drain_all(settings: Settings, held: int, results: multiprocessing.Queue) -> None:
-    from connector.events.webhooks.drain import CalloutDrain
-
-    env = build_env(settings)
-    kept: list = []
-    drain = CalloutDrain(env)
-    before = peak_rss_mb()
-    while drain.drain(kept.extend):
-        pass
-    results.put({"before": before, "peak": peak_rss_mb(), "changes": len(kept)})
-
-
-def memory(settings: Settings, instance_id: int, held: int) -> bool:
-    from connector.events.webhooks.intake import CalloutIntake
-    from connector.events.webhooks.signature import sign
-    from connector.events.webhooks.store import HookStore
-
-    env = build_env(settings)
-    hook_id, secret = HookStore(env).ensure_hook(instance_id)
-    env.redis.hset(
-        env.keys.webhook_instance(instance_id),
-        "entity:Contacts",
-        json.dumps(
-            {
-                "webhook": "ContactWebhooks",
-                "webhookId": 1,
-                "guid": "bench-guid",
-                "resources": ["contacts"],
-            }
+    resources = list(ENTITIES)
+    wait(
+        lambda: all(
+            service.status(instance_id)["resources"].get(r, {}).get("lastPoll") for r in resources
         ),
+        timeout=120,
+        interval=0.2,
     )
-    intake = CalloutIntake(env)
+    app = create_app(settings)
+    env, hooks = EventsEnv.of_app(app), app.extensions[EXTENSION]
+    ok = True
+    for resource in resources:
+        clear_calls(sandbox_url)
+        run_poll(env, instance_id, resource)
+        calls = len(sandbox_calls(sandbox_url))
+        ok &= calls == 1
+        print(f"idle poll of {resource}: {calls} upstream call(s) (target exactly 1)")
+    run_deleted_tickets(env, hooks, instance_id)  # learns where the log starts
+    clear_calls(sandbox_url)
+    run_deleted_tickets(env, hooks, instance_id)
+    idle = len(sandbox_calls(sandbox_url))
+    ok &= idle == 1
+    print(f"idle DeletedTicketLogs poll: {idle} upstream call(s) (target 1)")
+    instance = env.instance(instance_id)
+    instance.set_config("event.poller.reconcile_interval", "1440", env.box)
+    env.services.instances.save(instance)
+    clear_calls(sandbox_url)
+    run_reconcile(env, hooks, instance_id)
+    swept = len([c for c in sandbox_calls(sandbox_url) if "Contacts/query" in c.get("path", "")])
+    total = count(sandbox_url, "Contacts")
+    ok &= swept == math.ceil(total / 500)
+    print(
+        f"reconcile sweep over {total} contact ids: {swept} calls "
+        f"(ceil(N/500) = {math.ceil(total / 500)})"
+    )
+
+    Watermarks(env.redis, env.keys).put(instance_id, "contacts", "2000-01-01T00:00:00.000Z", {})
+    clear_calls(sandbox_url)
     started = time.perf_counter()
-    for n in range(held):
-        body = json.dumps(
-            {
-                "Action": "Update",
-                "Guid": "bench-guid",
-                "EntityType": "Contact",
-                "Id": n,
-                "Fields": {"Title": "x"},
-                "EventTime": "2026-01-01T00:00:00Z",
-                "SequenceNumber": 10_000_000 + n,
-                "PersonID": 1,
-            }
-        ).encode()
-        intake.accept(hook_id, body, sign(secret, body))
-    accepted = time.perf_counter() - started
-    stream = env.redis.memory_usage(env.keys.webhook_callouts()) or 0
+    found = run_poll(env, instance_id, "contacts")
+    took = time.perf_counter() - started
+    calls = len([c for c in sandbox_calls(sandbox_url) if "Contacts/query" in c.get("path", "")])
+    target = math.ceil(found / 500)
+    ok &= calls == target and found == total
     print(
-        f"{held} callouts accepted in-process in {accepted:.1f} s "
-        f"({held / accepted:,.0f}/s); the stream holds {stream / held:.0f} bytes per callout"
+        f"a poll finding {found} changed contacts: {calls} upstream calls (ceil(N/500) = "
+        f"{target}) in {took:.1f} s"
     )
-    results: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
-    child = multiprocessing.get_context("spawn").Process(
-        target=_drain_all, args=(settings, held, results)
+    delivered = wait(
+        lambda: len(service.receiver.events("/polling")) >= found, timeout=600, interval=0.5
     )
-    child.start()
-    found = results.get(timeout=900)
-    child.join(60)
+    reads = len([c for c in sandbox_calls(sandbox_url) if "Contacts/query" in c.get("path", "")])
     print(
-        f"a process draining them and holding all {found['changes']} changes: peak RSS "
-        f"{found['peak']:.0f} MB ({found['before']:.0f} MB before the first batch)"
+        f"  their {len(service.receiver.events('/polling'))} events delivered: {bool(delivered)}; "
+        f"read-back calls by the render: {reads - calls} (target 0: the rows came along)"
     )
-    return found["changes"] == held
+    service.events_off(instance_id)
+    return ok and reads == calls
+
+
+def count(sandbox_url: str, entity: str) -> int:
+    body = {"filter": [{"op": "gte", "field": "id", "value": 0}]}
+    return int(rest(sandbox_url, "POST", f"{entity}/query/count", body).json()["queryCount"])
+
+
+def memory(service: Service, settings: Settings, held: int, start_worker) -> bool:
+    from connector.app import create_app
+    from connector.events import pipeline
+    from connector.events.changes import Change
+    from connector.events.env import EventsEnv
+    from connector.events.store import EventLog
+
+    instance_id = service.create(
+        "/down",
+        **{
+            "event.vendor.type": "polling",
+            "event.objects": "contacts",
+            "event.poller.refresh_interval": "60",
+            "event.poller.reconcile_interval": "0",
+        },
+    )
+    app = create_app(settings)
+    env = EventsEnv.of_app(app)
+    template = every_row(service.sandbox_url, "Contacts", 1)[0]
+    used_before = env.redis.info("memory")["used_memory"]
+    worker = start_worker()
+    started = time.perf_counter()
+    for start in range(0, held, 5000):
+        changes = [
+            Change(
+                instance_id=instance_id,
+                resource="contacts",
+                entity="Contacts",
+                object_id=10_000_000 + n,
+                event_type="UPDATED",
+                source="polling",
+                changed_at="2026-12-03T10:00:00.000Z",
+                version="2026-12-03T10:00:00.000Z",
+                record={**template, "id": 10_000_000 + n},
+            )
+            for n in range(start, min(held, start + 5000))
+        ]
+        pipeline.submit(env, changes)
+    log = EventLog(env.redis, env.keys, env.settings.events_retention_days)
+    logged = wait(lambda: log.length(instance_id) >= held, timeout=1800, interval=1.0)
+    took = time.perf_counter() - started
+    peak, rss = peak_rss_mb(worker.pid)
+    used = env.redis.info("memory")["used_memory"] - used_before
+    print(
+        f"one worker rendered {log.length(instance_id)} held events (callback down) in "
+        f"{took:.0f} s: peak RSS {peak:.0f} MB, RSS now {rss:.0f} MB; "
+        f"Redis {used / max(1, held):.0f} bytes per held event"
+    )
+    service.events_off(instance_id)
+    return bool(logged)
 
 
 def main() -> int:
@@ -295,6 +412,7 @@ def main() -> int:
     parser.add_argument("--held", type=int, default=100_000)
     args = parser.parse_args()
     ok = True
+    receiver = Receiver()
     with (
         tempfile.TemporaryDirectory() as tmp,
         harness.embedded_redis() as redis_url,
@@ -313,19 +431,19 @@ def main() -> int:
         account = AccountStore(client, Keys(PREFIX)).create()
         port = free_port()
         public = f"http://127.0.0.1:{port}"
-        secret_key = Fernet.generate_key().decode()
         env = {
             "REDIS_URL": redis_url,
             "CONNECTOR_KEY_PREFIX": PREFIX,
-            "CONNECTOR_SECRET_KEY": secret_key,
+            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
             "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
             "CONNECTOR_PUBLIC_URL": public,
             "AUTOTASK_ALLOWED_HOSTS": sandbox_url,
+            "EVENTS_ALLOW_PRIVATE_CALLBACKS": "true",
             "LOG_LEVEL": "WARNING",
         }
         settings = Settings.from_env(env)
         auth = f"User {account.user_secret}, Organization {account.organization_secret}"
-        args_ = [
+        gunicorn = [
             sys.executable,
             "-m",
             "gunicorn",
@@ -341,16 +459,20 @@ def main() -> int:
             "warning",
             "connector.app:create_app()",
         ]
-        with harness.process(args_, env=env, ready_url=public + "/"):
-            created = requests.post(
-                public + BASE + "/instances",
-                json=instance_body(sandbox_url),
-                headers={"Authorization": auth},
-                timeout=30,
-            ).json()
-            ok &= webhooks(settings, sandbox_url, created["id"], args.changes)
-            ok &= deletions(settings, sandbox_url, created["id"])
-            ok &= memory(settings, created["id"], args.held)
+        worker_args = [sys.executable, "-m", "connector.cli", "worker"]
+        service = Service(public, auth, sandbox_url, receiver)
+        with harness.process(gunicorn, env=env, ready_url=public + "/"):
+            with harness.process(worker_args, env=env), harness.process(worker_args, env=env):
+                ok &= webhooks(service, args.changes)
+                ok &= polling(service, settings, args.contacts)
+            # the held events: one worker alone, so its memory is theirs
+            with ExitStack() as stack:
+                ok &= memory(
+                    service,
+                    settings,
+                    args.held,
+                    lambda: stack.enter_context(harness.process(worker_args, env=env)),
+                )
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 
