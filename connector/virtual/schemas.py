@@ -48,6 +48,13 @@ OBJECT_CONFIG_TYPES = ("passThrough", "inherit", "addToDocumentation")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # Names the hub routes itself (/hubs/crm/objects, /hubs/crm/ping, /hubs/crm/bulk/...).
 RESERVED_NAMES = frozenset({"objects", "ping", "bulk"})
+# Bounds on what a tenant stores and every reader of it renders (records on the hub, the
+# instance's OpenAPI and Swagger 2.0 documents, /common-resources): a path of 5,000 names
+# nested records and schemas deeper than any JSON encoder recurses (a 500), and tens of
+# thousands of fields cost seconds of CPU per save. A record must also stay a body the hub
+# takes back (JSON nests at most 64 deep there, connector.api.json_body); shipped maps use 2.
+MAX_PATH_STEPS = 32
+MAX_FIELDS = 1000
 
 
 class _Strict(Schema):
@@ -78,6 +85,12 @@ def _plain_path(value: str) -> None:
         raise ValidationError(str(error)) from None
     if not all(isinstance(step, paths.Key) for step in steps):
         raise ValidationError("a field path is names joined by dots, without [...]")
+    _not_too_deep(steps)
+
+
+def _not_too_deep(steps: list[Any]) -> None:
+    if len(steps) > MAX_PATH_STEPS:
+        raise ValidationError(f"a field path holds at most {MAX_PATH_STEPS} names")
 
 
 class DefinitionFieldSchema(_Strict):
@@ -98,7 +111,7 @@ class DefinitionSchema(_Strict):
     entries = ma.List(
         ma.Nested(DefinitionFieldSchema),
         required=True,
-        validate=validate.Length(min=1),
+        validate=[validate.Length(min=1), validate.Length(max=MAX_FIELDS)],
         data_key="fields",
     )
     level = ma.String(validate=validate.OneOf(LEVELS))
@@ -118,16 +131,19 @@ class DefinitionSchema(_Strict):
 
 
 def overlapping(field_paths: list[str]) -> str | None:
-    """Two fields at one path, or one nested under another (`a` and `a.b`), cannot both be."""
+    """Two fields at one path, or one nested under another (`a` and `a.b`), cannot both be.
+    Each path's own prefixes are looked up (linear in the paths), not every pair compared."""
     seen: set[str] = set()
     for path in field_paths:
         if path in seen:
             return f"the path '{path}' appears twice"
         seen.add(path)
-    for path in field_paths:
-        for other in field_paths:
-            if other.startswith(path + "."):
-                return f"'{other}' is inside '{path}': a field is a value or an object, not both"
+    for other in field_paths:
+        prefix = other.rpartition(".")[0]
+        while prefix:
+            if prefix in seen:
+                return f"'{other}' is inside '{prefix}': a field is a value or an object, not both"
+            prefix = prefix.rpartition(".")[0]
     return None
 
 
@@ -177,9 +193,10 @@ class TransformationFieldSchema(_Strict):
     @validates("vendorPath")
     def _vendor_path(self, value: str, **_: Any) -> None:
         try:
-            paths.parse(value)
+            steps = paths.parse(value)
         except paths.PathError as error:
             raise ValidationError(str(error)) from None
+        _not_too_deep(steps)
 
     @validates_schema
     def _date_only(self, data: dict[str, Any], **_: Any) -> None:
@@ -205,7 +222,12 @@ class ObjectConfigSchema(_Strict):
 
 class TransformationSchema(_Strict):
     vendorName = ma.String(required=True, validate=validate.Length(min=1))  # noqa: N815
-    entries = ma.List(ma.Nested(TransformationFieldSchema), load_default=list, data_key="fields")
+    entries = ma.List(
+        ma.Nested(TransformationFieldSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_FIELDS),
+        data_key="fields",
+    )
     configuration = ma.List(ma.Nested(ObjectConfigSchema), load_default=list, allow_none=True)
     isLegacy = StrictBoolean(load_default=False)  # noqa: N815
     script = ma.Raw(allow_none=True, load_only=True)
