@@ -7,6 +7,7 @@ Each instance route also answers Cloud Elements' other forms of it: token-scoped
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -31,6 +32,7 @@ bp = Blueprint("instances", __name__)
 WARNING = "Elements-Warning"
 DEFAULT_VENDOR_TYPE = "webhook"  # event.vendor.type when the configuration does not name one
 ELEMENT = "/elements/<key_or_id>"
+ELEMENT_ID = re.compile(r"[0-9]{1,18}")  # an element id: a number, not any Unicode digit
 
 
 def _editor() -> InstanceEditor:
@@ -199,7 +201,10 @@ def element_metadata(key_or_id: str):
 
 
 def _element_ref(key_or_id: str, given: Any, *, lookup: bool = False) -> dict[str, Any]:
-    ref = {"id": int(key_or_id)} if key_or_id.isdigit() else {"key": key_or_id}
+    # ASCII digits only, as an id can be: str.isdigit() also takes '²' (which int() refuses)
+    # and 5,000 digits (past int()'s limit); both were a 500
+    is_id = ELEMENT_ID.fullmatch(key_or_id) is not None
+    ref = {"id": int(key_or_id)} if is_id else {"key": key_or_id}
     if lookup and ref not in ({"id": element.element_id()}, {"key": element.ELEMENT_KEY}):
         raise NotFoundError(f"No element '{key_or_id}': this connector serves autotaskcrm")
     if isinstance(given, dict) and any(given.get(k) not in (None, v) for k, v in ref.items()):
