@@ -40,6 +40,11 @@ from connector.virtual.service import VdrService
 from connector.virtual.store import Scope, instance_scope, org_scope
 
 bp = Blueprint("virtual", __name__)
+# What one organization's definitions and transformations (its own and its instances') may take
+# in Redis together. They have no TTL, and Redis evicts volatile keys first when it is full (the
+# embedded one: maxmemory 1 GiB, volatile-lru): without a bound one tenant's documents would
+# push every tenant's cache, idempotency keys and counters out, then fail everyone's writes.
+ORG_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 
 @bp.teardown_request
@@ -104,6 +109,19 @@ def _named(name: str) -> str:
     return name
 
 
+def _room_for(at: Level) -> None:
+    """Before a save: the body must fit what the organization's documents leave of their
+    budget (counted before the save, so a replacement counts twice: a bound, not a quota)."""
+    instances = deps().instances.list_for_org(at.org_id)
+    scopes = [org_scope(at.org_id)] + [instance_scope(i.id) for i in instances]
+    used = _service().store.bytes_held(scopes)
+    if used + len(request.get_data()) > ORG_DOCUMENT_BYTES:  # chunked bodies too
+        raise ValidationError(
+            f"Your organization's definitions and transformations would take more than "
+            f"{ORG_DOCUMENT_BYTES // (1024 * 1024)} MiB (they take {used} bytes); delete some first"
+        )
+
+
 def _definition_body() -> dict[str, Any]:
     return load(DefinitionSchema(), request.get_json(), what="definition")
 
@@ -138,6 +156,7 @@ def list_definitions(at: Level):
 
 
 def create_definitions(at: Level):
+    _room_for(at)
     created = _service().create_definitions(at.scope, at.org_id, _definitions_body())
     return jsonify({name: _definition_view(name, doc) for name, doc in created.items()})
 
@@ -152,12 +171,14 @@ def get_definition(at: Level, name: str):
 
 
 def create_definition(at: Level, name: str):
+    _room_for(at)
     docs = {_named(name): _definition_body()}
     created = _service().create_definitions(at.scope, at.org_id, docs)
     return jsonify(_definition_view(name, created[name]))
 
 
 def replace_definition(at: Level, name: str):
+    _room_for(at)
     doc = _service().replace_definition(at.scope, at.org_id, name, _definition_body())
     return jsonify(_definition_view(name, doc))
 
@@ -195,6 +216,7 @@ def delete_transformation(at: Level, name: str):
 
 
 def _save(at: Level, name: str, *, create: bool):
+    _room_for(at)
     body = load(TransformationSchema(), request.get_json(), what="transformation")
     ctx = _context(at.instance) if at.instance is not None else None
     check = validate.checker(registry(), ctx)

@@ -94,6 +94,14 @@ class VdrStore:
         raw = (reader or self.redis).hgetall(self.transformations_key(scope))
         return {name: json.loads(value) for name, value in sorted(raw.items())}
 
+    def bytes_held(self, scopes: Iterable[Scope]) -> int:
+        """What these scopes' documents take in Redis (names and JSON), in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key in self.keys_of(scopes):
+                pipe.hgetall(key)
+            found = pipe.execute()
+        return sum(len(name) + len(doc) for held in found for name, doc in held.items())
+
     def stored(self, org_id: int, instance_id: int | None, name: str) -> Stored:
         """What the instance (or, with None, the organization alone) holds for `name`."""
         if self.local is None:

@@ -95,3 +95,37 @@ def test_an_element_key_of_odd_digits_is_a_404(hub, key, suffix):
     answer = _call(hub, "GET", f"/elements/{key}{suffix}")
     assert answer.status_code == 404, answer.text
     assert "No element" in answer.json()["message"]
+
+
+def _big_definition(tag: str) -> dict:
+    """About 1.9 MB: 1,000 fields of long names, under the 2 MiB body limit."""
+    return {"fields": [{"path": f"{tag}{i}" + "x" * 1900, "type": "string"} for i in range(1000)]}
+
+
+def test_one_organizations_documents_are_bounded_and_another_keeps_its_room(
+    hub, live_server, make_tenant
+):
+    # documents have no TTL: unbounded, one tenant's would fill Redis and evict every
+    # tenant's cache and idempotency keys (volatile-lru) before failing everyone's writes
+    org_path = "/organizations/objects/{}/definitions"
+    for n in range(4):  # about 7.7 MB of the 8 MiB
+        saved = _call(hub, "POST", org_path.format(f"big{n}"), json=_big_definition("a"))
+        assert saved.status_code == 200, saved.text[:300]
+    refused = _call(hub, "POST", org_path.format("big4"), json=_big_definition("a"))
+    assert refused.status_code == 400, refused.text[:300]
+    assert "8 MiB" in refused.json()["message"]
+    # the instance level counts toward the same organization's bound
+    refused = _call(hub, "POST", "/instances/objects/big4/definitions", json=_big_definition("a"))
+    assert refused.status_code == 400, refused.text[:300]
+    assert _call(hub, "GET", org_path.format("big4")).status_code == 404
+    other = make_tenant("Other org")
+    saved = requests.post(
+        live_server.url + "/elements/api-v2" + org_path.format("big0"),
+        json=_big_definition("b"),
+        headers=other.headers(),
+        timeout=60,
+    )
+    assert saved.status_code == 200, saved.text[:300]
+    assert _call(hub, "DELETE", org_path.format("big0")).status_code == 200
+    saved = _call(hub, "POST", org_path.format("big4"), json=_big_definition("a"))
+    assert saved.status_code == 200, saved.text[:300]
