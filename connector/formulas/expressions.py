@@ -47,30 +47,106 @@ class ExpressionLimitError(BaseException):
 
 
 class _Budget:
-    __slots__ = ("left", "deadline")
+    """What one evaluation may still spend: nodes, time, and bytes of values it builds.
 
-    def __init__(self, cost: int, seconds: float) -> None:
+    A node count alone does not bound memory: `a + a` is one node that doubles a string, and
+    nested macros (`[a + a + a + a].map(b, [b + b + b + b].map(c, ...))`) multiply it again at
+    every level, so a 250-character expression would build gigabytes in a few dozen nodes.
+    So every value a node builds is weighed (its JSON-ish size, shared parts counted where they
+    appear) and charged against `bytes_left`; a value a node only looks up (a variable, a
+    field, an index) is not charged, nor is a value charged twice as it passes up the tree.
+    """
+
+    __slots__ = ("left", "deadline", "bytes_left", "free", "charged", "weights")
+
+    def __init__(self, cost: int, seconds: float, size: int) -> None:
         self.left = cost
         self.deadline = time.monotonic() + seconds
+        self.bytes_left = size
+        # id -> value (kept alive so an id is not reused within the evaluation)
+        self.free: dict[int, Any] = {}
+        self.charged: dict[int, Any] = {}
+        self.weights: dict[int, tuple[int, Any]] = {}
+
+    def charge(self, tree: lark.Tree, value: Any) -> None:
+        if not isinstance(value, str | bytes | dict | celtypes.ListType):
+            # numbers, booleans, timestamps, errors: bounded by the node count; a plain
+            # list is celpy's own (a node's operands, each charged where it was built)
+            return
+        key = id(value)
+        if key in self.free or key in self.charged or tree.data in _PASSED:
+            return
+        if _looks_up(tree):
+            self.free[key] = value
+            return
+        self.charged[key] = value
+        self.bytes_left -= _weight(value, self.weights)
+        if self.bytes_left < 0:
+            raise ExpressionLimitError(
+                "expression stopped: the values it built are larger than "
+                f"{limits.MAX_EVALUATION_BYTES} bytes"
+            )
+
+
+# nodes that answer a value that already exists (a variable, a field, an item, a literal)
+_LOOKUPS = frozenset({"ident", "dot_ident", "member_dot", "member_index", "literal"})
+# a list of arguments (or of a list literal's items, charged where `primary` answers it)
+_PASSED = frozenset({"exprlist"})
+
+
+def _looks_up(tree: lark.Tree) -> bool:
+    if tree.data in _LOOKUPS:
+        return True
+    # celpy's `primary` reads a variable itself, without visiting its `ident` child
+    first = tree.children[0] if tree.children else None
+    return tree.data == "primary" and isinstance(first, lark.Tree) and first.data in _LOOKUPS
+
+
+_UNIT = 8  # what an item weighs besides its content (a number, a separator, a pointer)
+_SHARED = 256  # strings from this length are weighed once per evaluation
+
+
+def _weight(value: Any, weights: dict[int, tuple[int, Any]]) -> int:
+    """About how many bytes `value` takes as JSON; containers (and long strings) are weighed
+    once per evaluation, so weighing a list of lists walks each inner list only once."""
+    if isinstance(value, str | bytes) and len(value) < _SHARED:
+        return len(value) + _UNIT
+    if not isinstance(value, str | bytes | dict | list | tuple):
+        return _UNIT
+    found = weights.get(id(value))
+    if found is not None:
+        return found[0]
+    if isinstance(value, dict):
+        size = _UNIT + sum(_weight(k, weights) + _weight(v, weights) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        size = _UNIT + sum(_weight(item, weights) for item in value)
+    else:
+        size = len(value) + _UNIT
+    weights[id(value)] = (size, value)
+    return size
 
 
 class _BudgetEvaluator(Evaluator):
-    """celpy's evaluator, charging one unit per parse-tree node visited (macros included)."""
+    """celpy's evaluator, charging one unit per parse-tree node visited (macros included) and
+    the weight of every value a node builds. `_visit_tree` is where lark's Interpreter visits
+    every node, `visit` and `visit_children` alike (celpy calls both)."""
 
     budget: _Budget
 
-    def visit(self, tree: lark.Tree) -> Any:
+    def _visit_tree(self, tree: lark.Tree) -> Any:
         budget = self.budget
         budget.left -= 1
         if budget.left < 0:
             raise ExpressionLimitError(
                 f"expression stopped: it needed more than {limits.MAX_EVALUATION_COST} steps"
             )
-        if budget.left % 64 == 0 and time.monotonic() > budget.deadline:
+        if budget.left % 16 == 0 and time.monotonic() > budget.deadline:
             raise ExpressionLimitError(
                 f"expression stopped: it ran longer than {limits.MAX_EVALUATION_SECONDS} s"
             )
-        return super().visit(tree)
+        value = super()._visit_tree(tree)
+        budget.charge(tree, value)
+        return value
 
     def sub_evaluator(self, ast: lark.Tree) -> Evaluator:
         nested = _BudgetEvaluator(ast, activation=self.activation)
@@ -95,7 +171,9 @@ class Expression:
     def evaluate_cel(self, activation: dict[str, Any]) -> Any:
         """Like `evaluate`, on variables already converted with `to_cel` (once per step)."""
         evaluator = _BudgetEvaluator(self._ast, activation=self._runner.new_activation())
-        evaluator.budget = _Budget(limits.MAX_EVALUATION_COST, limits.MAX_EVALUATION_SECONDS)
+        evaluator.budget = _Budget(
+            limits.MAX_EVALUATION_COST, limits.MAX_EVALUATION_SECONDS, limits.MAX_EVALUATION_BYTES
+        )
         try:
             value = evaluator.evaluate(activation)
         except ExpressionLimitError as exc:

@@ -20,6 +20,7 @@ MAX_EXPRESSION_DEPTH = 300  # nodes from the root of a parse tree to its deepest
 MAX_EVALUATION_COST = 20_000  # parse-tree nodes visited by one evaluation, macros included
 MAX_EVALUATION_SECONDS = 0.25  # wall time of one evaluation
 MAX_RESULT_BYTES = 64 * 1024  # a computed value, as JSON
+MAX_EVALUATION_BYTES = 4 * 1024 * 1024  # all the values one evaluation builds, as JSON
 
 # -- runs ----------------------------------------------------------------------------------
 MAX_TRIGGER_BYTES = 64 * 1024  # a manual trigger's body

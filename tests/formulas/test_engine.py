@@ -242,3 +242,31 @@ def test_limits_hold_at_run_time(client, tenant, make_instance, receiver, worker
     refused = client.post(f"{BASE}/formulas", json=too_many, headers=h)
     assert refused.status_code == 400 and "steps" in refused.get_json()["message"]
     assert receiver.to("/in") == []  # nothing ran
+
+
+def amplifying(levels: int) -> str:
+    """A short expression whose string grows eightfold at each nested macro: a node count
+    does not see it (each level is a few dozen nodes), only what the values weigh does."""
+    names = "abcdefgh"
+    expression = f"size({'+'.join([names[levels - 1]] * 8)})"
+    for level in range(levels - 1, 0, -1):
+        grown = "+".join([names[level - 1]] * 8)
+        expression = f"[{grown}].map({names[level]}, {expression})"
+    return f"['{'x' * 64}'].map(a, {expression})"
+
+
+def test_an_expression_building_huge_values_is_stopped_before_it_eats_the_worker(
+    client, tenant, make_instance, receiver, worker
+):
+    # 6 levels: a 16 MB string from 228 characters (each more level multiplies it by 8, so
+    # 9 would be 8 GB in one worker); the worker must stop it at the values' weight
+    source = amplifying(6)
+    assert len(source) < limits.MAX_EXPRESSION_LENGTH
+    template = calling(receiver.url + "/in")
+    template["steps"][0]["properties"]["values"] = {"double": source}
+    _, instance = make_instance(template, receiver.url + "/in")
+    execution = run_sync(client, tenant, instance["id"], {"n": 1})
+    assert execution["status"] == "FAILED", execution
+    assert "step 'compute'" in execution["error"]
+    assert f"larger than {limits.MAX_EVALUATION_BYTES} bytes" in execution["error"]
+    assert receiver.to("/in") == []  # the step after it never ran

@@ -58,3 +58,17 @@ def test_an_evaluation_error_names_the_problem_without_the_variables():
 def test_a_type_error_is_an_expression_error():
     with pytest.raises(ExpressionError, match="expression failed"):
         compile_expression("'a' * 3").evaluate({})
+
+
+def test_values_an_expression_builds_are_weighed_and_what_it_reads_is_not():
+    big = "y" * (limits.MAX_EVALUATION_BYTES - 1024)  # a large record field is read freely
+    variables = {"trigger": {"big": big, "items": [1, 2, 3]}}
+    assert compile_expression("size(trigger.big) > 0 && trigger.big != ''").evaluate(variables)
+    assert compile_expression("trigger.items.map(i, i * 2)").evaluate(variables) == [2, 4, 6]
+    with pytest.raises(ExpressionError, match="values it built are larger than"):
+        compile_expression("size(trigger.big + trigger.big) > 0").evaluate(variables)
+    doubled = "[trigger.items + trigger.items].map(a, [a + a + a + a].map(b, size(b + b + b)))"
+    assert compile_expression(doubled).evaluate(variables) == [[72]]
+    nested = "[[trigger.big, trigger.big]].map(a, [[a, a]].map(b, size(b)))"
+    with pytest.raises(ExpressionError, match="values it built are larger than"):
+        compile_expression(nested).evaluate(variables)  # shared items weigh where they appear
