@@ -27,6 +27,11 @@ log = logging.getLogger("connector.events")
 BATCH = 20  # events per notification
 MAX_WAIT_SECONDS = 3600.0
 MAX_NOTIFICATIONS = 200  # per job; then it hands on to a new job
+# A job's share of a worker: past it, the job hands on to a new one at the back of the queue.
+# Without it a callback that takes each notification just under 10 s to answer (200 OK) held
+# a worker for up to 200 x 10 s, and a tenant with a few such instances held every worker of
+# the shared events queue (other tenants' renders, polls and deliveries waited behind it).
+SLICE_SECONDS = 30.0
 SWEEP_SECONDS = 5.0
 
 
@@ -88,7 +93,10 @@ def _deliver(env: EventsEnv, instance_id: int) -> int:
     key = env.signature_key(instance) or ""
     event_log = _log(env)
     delivered = 0
+    started = time.monotonic()
     for _ in range(MAX_NOTIFICATIONS):
+        if delivered and time.monotonic() - started >= SLICE_SECONDS:
+            break  # this job's share is spent: the rest goes on in a new job
         cursor = state(env, instance_id).get("cursor") or "0"
         events = event_log.read_after(instance_id, cursor, BATCH)
         if not events:
@@ -111,7 +119,7 @@ def _deliver(env: EventsEnv, instance_id: int) -> int:
             continue
         _failed(env, instance_id, ids, outcome["attempt"])
         return delivered
-    kick(env, instance_id)  # more to send: a new job goes on
+    kick(env, instance_id)  # more to send (or the job's share spent): a new job goes on
     return delivered
 
 

@@ -148,3 +148,27 @@ def test_events_logged_while_off_go_out_when_events_are_on_again(
     assert client.patch(url, json=on, headers=inst.headers).status_code == 200
     assert env.redis.exists(env.keys.events_delivery_due(inst.id))  # the hook queued it
     assert delivery.run_delivery(env, inst.id) == 1
+
+
+def test_a_slow_receiver_holds_a_worker_for_one_share_then_the_job_hands_on(
+    events_instance, sandbox, webhook_receiver, monkeypatch
+):
+    # A hostile callback answers 200, each time just inside the deadline: its instance's job
+    # must not keep the worker (shared by every tenant) for all its notifications
+    inst = events_instance()
+    env = inst.env
+    ids = sandbox.ids("Contacts")[:40]  # 2 notifications
+    assert len(ids) > 20
+    pipeline.submit(
+        env, [change(inst.id, i, "v1", resource="contacts", entity="Contacts") for i in ids]
+    )
+    pipeline.run_render(env, inst.id)
+    webhook_receiver.hang = 0.3
+    monkeypatch.setattr(delivery, "SLICE_SECONDS", 0.2, raising=False)  # 30 s in production
+    assert delivery.run_delivery(env, inst.id) == 20  # one notification, then it hands on
+    assert env.redis.exists(env.keys.events_delivery_due(inst.id))  # a new job is queued
+    webhook_receiver.hang = 0.0
+    assert delivery.run_delivery(env, inst.id) == len(ids) - 20
+    assert delivery.run_delivery(env, inst.id) == 0
+    received = delivered_ids(webhook_receiver.calls)
+    assert received == [e["eventId"] for e in logged(env, inst.id)]  # in order, no gap
