@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from connector.formulas import limits
 from connector.formulas.expressions import ROOTS
 
 _REFERENCE = re.compile(r"\$\{([^{}]*)\}")
@@ -74,18 +75,43 @@ def resolve(path: list[str | int], variables: dict[str, Any]) -> Any:
     return current
 
 
-def render(value: Any, variables: dict[str, Any]) -> Any:
-    """`value` with every reference replaced (recursively through lists and objects)."""
+def render(value: Any, variables: dict[str, Any], limit: int = limits.MAX_RENDERED_BYTES) -> Any:
+    """`value` with every reference replaced (recursively through lists and objects).
+
+    What the references bring in is counted as it comes (as JSON), and past `limit` bytes the
+    render stops: a 256 KB template of `${steps.fetch.body}` repeated 13,000 times would
+    otherwise build gigabytes from one 256 KB answer, in the worker and in the step's record.
+    """
+    return _render(value, variables, [limit])
+
+
+def _render(value: Any, variables: dict[str, Any], left: list[int]) -> Any:
     if isinstance(value, str):
         whole = _REFERENCE.fullmatch(value)
         if whole:
-            return resolve(parse_path(whole.group(1)), variables)
-        return _REFERENCE.sub(lambda m: _text(resolve(parse_path(m.group(1)), variables)), value)
+            found = resolve(parse_path(whole.group(1)), variables)
+            _spend(left, len(found) if isinstance(found, str) else len(_text(found)))
+            return found
+
+        def text(match: re.Match[str]) -> str:
+            found = _text(resolve(parse_path(match.group(1)), variables))
+            _spend(left, len(found))
+            return found
+
+        return _REFERENCE.sub(text, value)
     if isinstance(value, dict):
-        return {k: render(v, variables) for k, v in value.items()}
+        return {k: _render(v, variables, left) for k, v in value.items()}
     if isinstance(value, list):
-        return [render(v, variables) for v in value]
+        return [_render(v, variables, left) for v in value]
     return value
+
+
+def _spend(left: list[int], size: int) -> None:
+    left[0] -= size
+    if left[0] < 0:
+        raise InterpolationError(
+            f"the references bring in more than {limits.MAX_RENDERED_BYTES} bytes"
+        )
 
 
 def _text(value: Any) -> str:

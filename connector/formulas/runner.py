@@ -8,11 +8,13 @@ from the last finished step: that is what makes executions resumable after a wor
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.formulas import limits
 from connector.formulas.steps.base import END, Outcome, Ports, StepFailed, StepRun
 from connector.formulas.template import CompiledTemplate
 
@@ -64,6 +66,7 @@ def run(
         if execution["status"] != RUNNING or not name:
             break
         _run_one(template, execution, name, ports)
+        _bound(execution, name)
         execution["updatedDate"] = now_iso()
         checkpoint(execution)
     if execution["status"] == RUNNING:
@@ -105,7 +108,8 @@ def _run_one(template: CompiledTemplate, execution: dict[str, Any], name: str, p
             outcome.reason = f"properties.{exc.field}: {exc.message}"
     record["durationMs"] = round((time.perf_counter() - started) * 1000, 3)
     record["endedDate"] = now_iso()
-    record["output"] = outcome.output
+    record["input"] = _shown(record["input"])
+    record["output"] = _shown(outcome.output)
     _apply(template, execution, name, outcome, record)
     execution["steps"].append(record)
 
@@ -143,6 +147,31 @@ def _apply(template, execution, name: str, outcome: Outcome, record: dict[str, A
         execution["next"] = outcome.next
     else:
         execution["next"] = template.following(name, succeeded=True)
+
+
+def _shown(value: Any) -> Any:
+    """A step's input or output as its record keeps it: cut and marked when too large (the
+    output itself is kept for the steps after it, within the execution's bound)."""
+    size = len(json.dumps(value, default=str))
+    if size > limits.MAX_STEP_RECORD_BYTES:
+        return {"truncated": True, "bytes": size}
+    return value
+
+
+def _bound(execution: dict[str, Any], name: str) -> None:
+    """An execution whose document outgrows MAX_EXECUTION_BYTES fails at the step that grew
+    it (its output dropped): it is rewritten to Redis after every step and kept for days, so
+    its size is every tenant's memory, not only its own."""
+    if len(json.dumps(execution, default=str)) <= limits.MAX_EXECUTION_BYTES:
+        return
+    execution["outputs"].pop(name, None)
+    if execution["steps"]:
+        execution["steps"][-1]["output"] = None
+    execution.update(
+        status=FAILED,
+        next=None,
+        error=f"step '{name}': the execution is larger than {limits.MAX_EXECUTION_BYTES} bytes",
+    )
 
 
 def restart(execution: dict[str, Any], template: CompiledTemplate) -> None:

@@ -270,3 +270,67 @@ def test_an_expression_building_huge_values_is_stopped_before_it_eats_the_worker
     assert "step 'compute'" in execution["error"]
     assert f"larger than {limits.MAX_EVALUATION_BYTES} bytes" in execution["error"]
     assert receiver.to("/in") == []  # the step after it never ran
+
+
+def saved_instance(client, tenant, template: dict) -> dict:
+    h = tenant.headers()
+    formula = client.post(f"{BASE}/formulas", json=template, headers=h)
+    assert formula.status_code == 200, formula.get_data(as_text=True)
+    made = client.post(
+        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json={"name": "x"}, headers=h
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+    return made.get_json()
+
+
+def test_references_repeating_a_large_answer_stop_at_the_rendered_limit(
+    client, tenant, receiver, worker
+):
+    # one 200 KB answer (the tenant's own server), referred to 10 times in the next body: 2 MB
+    receiver.answers["/big"] = [(200, {"blob": "z" * 200_000})]
+    template = {
+        "name": "amplifier",
+        "triggers": [{"type": "manual", "properties": {}}],
+        "steps": [
+            {"name": "fetch", "type": "httpRequest", "properties": {"url": receiver.url + "/big"}},
+            {
+                "name": "send",
+                "type": "httpRequest",
+                "properties": {
+                    "method": "POST",
+                    "url": receiver.url + "/out",
+                    "body": {"copies": ["${steps.fetch.body}"] * 10},
+                },
+            },
+        ],
+    }
+    execution = run_sync(client, tenant, saved_instance(client, tenant, template)["id"], {})
+    assert execution["status"] == "FAILED", execution["status"]
+    assert "step 'send'" in execution["error"]
+    assert f"more than {limits.MAX_RENDERED_BYTES} bytes" in execution["error"]
+    assert receiver.to("/out") == []
+    fetched = execution["steps"][0]
+    assert fetched["output"] == {"truncated": True, "bytes": fetched["output"]["bytes"]}
+    assert fetched["output"]["bytes"] > limits.MAX_STEP_RECORD_BYTES  # the record is cut
+
+
+def test_an_execution_outgrowing_its_bound_fails_instead_of_filling_redis(
+    client, tenant, receiver, worker, formulas_env
+):
+    # 5 set steps of 30 values of 60 KB each: 9 MB of outputs from a 30 KB manual body
+    values = {f"v{n}": "trigger.body.pad + trigger.body.pad" for n in range(30)}
+    template = {
+        "name": "hoarder",
+        "triggers": [{"type": "manual", "properties": {}}],
+        "steps": [
+            *[{"name": f"s{n}", "type": "set", "properties": {"values": values}} for n in range(5)],
+            {"name": "after", "type": "httpRequest", "properties": {"url": receiver.url + "/x"}},
+        ],
+    }
+    instance = saved_instance(client, tenant, template)
+    execution = run_sync(client, tenant, instance["id"], {"pad": "p" * 30_000})
+    assert execution["status"] == "FAILED", execution["status"]
+    assert f"larger than {limits.MAX_EXECUTION_BYTES} bytes" in execution["error"]
+    assert receiver.to("/x") == []  # nothing ran after it
+    stored = formulas_env.redis.get(formulas_env.keys.formula_execution(execution["id"]))
+    assert len(stored) <= limits.MAX_EXECUTION_BYTES
