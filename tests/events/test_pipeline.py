@@ -137,6 +137,41 @@ def test_a_virtual_resource_mapped_onto_the_resource_gets_its_own_event(
     assert events[0]["eventId"] != events[1]["eventId"]
 
 
+def test_one_change_gives_events_for_a_bounded_number_of_virtual_resources(
+    events_instance, sandbox, client, tenant
+):
+    # a hostile organization maps many virtual resources onto contacts: one Autotask change
+    # must not become that many events (each with its record and raw) in Redis
+    from connector.events.render import MAX_VIRTUAL_TARGETS
+
+    inst = events_instance()
+    base = "/elements/api-v2/organizations"
+    names = [f"copy{n:02d}" for n in range(MAX_VIRTUAL_TARGETS + 3)]
+    for name in names:
+        definition = {"fields": [{"path": "fullName", "type": "string"}]}
+        answer = client.post(
+            f"{base}/objects/{name}/definitions", json=definition, headers=tenant.headers()
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        transformation = {
+            "vendorName": "contacts",
+            "fields": [{"path": "fullName", "vendorPath": "lastName"}],
+        }
+        answer = client.post(
+            f"{base}/elements/autotaskcrm/transformations/{name}",
+            json=transformation,
+            headers=tenant.headers(),
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    contact = sandbox.ids("Contacts")[0]
+    pipeline.submit(
+        inst.env, [change(inst.id, contact, "v1", resource="contacts", entity="Contacts")]
+    )
+    assert pipeline.run_render(inst.env, inst.id) == 1 + MAX_VIRTUAL_TARGETS
+    events = log_of(inst.env, inst.id).read_after(inst.id, "0", 100)
+    assert [e["objectType"] for e in events] == ["contacts", *names[:MAX_VIRTUAL_TARGETS]]
+
+
 def test_a_change_no_resource_serves_is_skipped_without_holding_up_the_rest(
     events_instance, sandbox
 ):
