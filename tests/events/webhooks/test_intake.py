@@ -241,3 +241,45 @@ def test_the_hook_id_stays_out_of_the_request_log(hooked, live_server, caplog):
     assert answer.status_code == 200
     assert any("/events/autotaskcrm/{hookId} 200" in line for line in lines), lines
     assert not any(hook_id in line or secret in line for line in lines)
+
+
+def test_another_tenants_callouts_naming_a_webhooks_guid_do_not_mark_it_seen(
+    box, hooked, make_instance, env, live_server
+):
+    # A tenant can read its own webhooks' secret key in Autotask and sign callouts of its
+    # own; naming another instance's webhook GUID must not make that one's callouts repeats
+    victim_id, victim_hook, victim_secret = hooked
+    guid = HookStore(env).webhooks(victim_id)["Tickets"]["guid"]
+    hostile, _ = make_instance(box)
+    Registrar(env).register(env.instances.get(hostile["id"]), WATCHED)
+    hostile_hook, hostile_secret = HookStore(env).hook_of(hostile["id"])
+    for sequence in (900, 901):
+        forged = callout_body(guid=guid, sequence=sequence)
+        answer = post(live_server, hostile_hook, forged, sign(hostile_secret, forged))
+        assert answer.json() == {"status": "stored"}  # its own instance's change, if any
+    genuine = callout_body(guid=guid, sequence=900)
+    answer = post(live_server, victim_hook, genuine, sign(victim_secret, genuine))
+    assert (answer.status_code, answer.json()) == (200, {"status": "stored"})
+
+
+def test_a_hook_flooded_with_signed_callouts_is_refused_past_its_minute(
+    hooked, live_server, env, monkeypatch
+):
+    from connector.events.webhooks import intake
+
+    _, hook_id, secret = hooked
+    monkeypatch.setattr(intake, "MAX_CALLOUTS_PER_MINUTE", 5, raising=False)
+    # a minute's share from its start, so the window cannot turn during the test
+    wait = 60 - time.time() % 60
+    if wait < 5:
+        time.sleep(wait + 0.1)
+    answers = []
+    for sequence in range(1000, 1008):
+        body = callout_body(sequence=sequence)
+        answers.append(post(live_server, hook_id, body, sign(secret, body)))
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+    assert "callouts a minute" in answers[-1].json()["message"]
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+    assert stream_length(env) == 5  # nothing kept past the limit
+    again = callout_body(sequence=1000)  # a repeat is still a repeat, not counted
+    assert post(live_server, hook_id, again, sign(secret, again)).json() == {"status": "duplicate"}
