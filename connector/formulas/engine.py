@@ -12,11 +12,12 @@ and run one at a time, in the order they were started.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from connector.errors import ConflictError
-from connector.formulas import runner
+from connector.errors import ConflictError, ConnectorError
+from connector.formulas import limits, runner
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.ports import ExecutionPorts
 
@@ -24,6 +25,19 @@ QUEUED = "QUEUED"
 JOB_TIMEOUT = 300  # RQ stops a job running longer than this
 LEASE_SECONDS = JOB_TIMEOUT  # so an execution whose lease ran out has no live job
 JOB_RETRIES = (5, 30, 120)  # a job that crashed (or was abandoned) runs again, resuming
+PENDING_MAX_AGE = 24 * 3600  # an execution still unended after a day no longer counts
+
+log = logging.getLogger("connector.formulas")
+
+
+class TooManyExecutionsError(ConnectorError):
+    """The organization has MAX_PENDING_EXECUTIONS executions not yet ended: an httpRequest
+    step calling the service's own manual trigger (its public URL is a public address) would
+    otherwise start executions that start executions, without end, for every tenant's workers.
+    """
+
+    status = 429
+    code = "too_many_executions"
 
 
 class Engine:
@@ -42,7 +56,9 @@ class Engine:
         record: str | None = None,
         dedup: str | None = None,
     ) -> dict[str, Any] | None:
-        """A new execution, stored and enqueued; None when `dedup` was seen already."""
+        """A new execution, stored and enqueued; None when `dedup` was seen already.
+        TooManyExecutionsError when the organization has too many not yet ended."""
+        self._admit(instance["organizationId"])
         if dedup is not None:
             seen = self.keys.formula_event_seen(instance["id"], dedup)
             if not self.redis.set(seen, "1", nx=True, ex=self.env.executions.ttl):
@@ -61,6 +77,7 @@ class Engine:
             record=record,
         )
         self.env.executions.create(execution)
+        self._pending(execution)
         if record is None:
             self._enqueue(execution)
             return execution
@@ -72,6 +89,30 @@ class Engine:
         if length == 1:  # first in line: run now; otherwise the one ahead hands over
             self._enqueue(execution)
         return execution
+
+    # -- the organization's executions not yet ended --------------------------------------
+    def _pending_key(self, organization_id: int) -> str:
+        return f"{self.keys.formulas_running()}:org:{int(organization_id)}"
+
+    def _admit(self, organization_id: int) -> None:
+        key = self._pending_key(organization_id)
+        with self.redis.pipeline() as pipe:
+            pipe.zremrangebyscore(key, "-inf", time.time() - PENDING_MAX_AGE)
+            pipe.zcard(key)
+            count = pipe.execute()[1]
+        if count >= limits.MAX_PENDING_EXECUTIONS:
+            raise TooManyExecutionsError(
+                f"Your organization has {limits.MAX_PENDING_EXECUTIONS} formula executions "
+                "not yet ended; try again when some have",
+                headers={"Retry-After": "30"},
+            )
+
+    def _pending(self, execution: dict[str, Any]) -> None:
+        key = self._pending_key(execution["organizationId"])
+        with self.redis.pipeline() as pipe:
+            pipe.zadd(key, {str(execution["id"]): time.time()})
+            pipe.expire(key, PENDING_MAX_AGE)
+            pipe.execute()
 
     def _enqueue(self, execution: dict[str, Any], delay: float = 0.0, tag: str = "") -> None:
         from connector.formulas import jobs
@@ -157,6 +198,7 @@ class Engine:
 
     def _finish(self, execution: dict[str, Any]) -> None:
         """An ended execution: wake a sync caller; hand the record over to the next one."""
+        self.redis.zrem(self._pending_key(execution["organizationId"]), str(execution["id"]))
         self._signal(execution)
         if not execution.get("record"):
             return
@@ -182,6 +224,7 @@ class Engine:
         """Run a failed execution again from its failed step; replay any other ended one."""
         if execution["status"] not in runner.FINAL:
             raise ConflictError(f"Execution {execution['id']} is {execution['status']}")
+        self._admit(execution["organizationId"])
         failed = None
         if execution["status"] == runner.FAILED:
             failed = next(
@@ -197,6 +240,7 @@ class Engine:
         execution["record"] = None  # a replay runs beside newer events of its record
         execution["retries"] = execution.get("retries", 0) + 1
         self.env.executions.save(execution)
+        self._pending(execution)
         self._enqueue(execution, tag=f"retry{execution['retries']}")
         return execution
 

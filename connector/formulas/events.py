@@ -10,11 +10,14 @@ redelivery) starts nothing.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from connector.formulas import limits
-from connector.formulas.engine import Engine, blocked
+from connector.formulas.engine import Engine, TooManyExecutionsError, blocked
 from connector.formulas.environment import FormulaEnv
+
+log = logging.getLogger("connector.formulas")
 
 
 def on_event(env: FormulaEnv, element_id: int, event: dict[str, Any]) -> list[int]:
@@ -37,9 +40,17 @@ def on_event(env: FormulaEnv, element_id: int, event: dict[str, Any]) -> list[in
             if instance["configuration"].get(trigger.config_key) != int(element_id):
                 continue
             record = f"{event.get('objectType')}:{event.get('objectId')}"
-            execution = engine.start(
-                instance, trigger.name, value, record=record, dedup=str(event["eventId"])
-            )
+            try:
+                execution = engine.start(
+                    instance, trigger.name, value, record=record, dedup=str(event["eventId"])
+                )
+            except TooManyExecutionsError:
+                log.warning(
+                    "formulas: event %s not run by instance %s: too many executions",
+                    event["eventId"],
+                    instance["id"],
+                )
+                break
             if execution is not None:
                 started.append(execution["id"])
             break  # one execution per event and formula instance

@@ -34,3 +34,4 @@ MAX_HTTP_TIMEOUT_SECONDS = 30.0
 MAX_HTTP_ATTEMPTS = 5  # an httpRequest retried on a 5xx or a timeout
 MAX_RETRY_ATTEMPTS = 7  # the retry step, as Cloud Elements bounds it
 MAX_RETRY_DELAY_SECONDS = 3600
+MAX_PENDING_EXECUTIONS = 1000  # an organization's executions not yet ended (then 429)

@@ -8,10 +8,13 @@ start one execution. Ticks missed while no worker ran are not caught up (the lat
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
-from connector.formulas.engine import Engine, blocked
+from connector.formulas.engine import Engine, TooManyExecutionsError, blocked
 from connector.formulas.environment import FormulaEnv
+
+log = logging.getLogger("connector.formulas")
 
 CRON_CHECK_SECONDS = 30.0
 CLAIM_TTL = 2 * 86400
@@ -48,7 +51,13 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
             if not env.redis.set(claim, "1", nx=True, ex=CLAIM_TTL):
                 continue
             value = {"scheduledTime": tick.isoformat().replace("+00:00", "Z")}
-            execution = engine.start(instance, trigger.name, value)
+            try:
+                execution = engine.start(instance, trigger.name, value)
+            except TooManyExecutionsError:  # that organization's; the others' ticks go on
+                log.warning(
+                    "formulas: instance %s skipped a tick: too many executions", instance["id"]
+                )
+                continue
             if execution is not None:
                 started.append(execution["id"])
     return started

@@ -334,3 +334,31 @@ def test_an_execution_outgrowing_its_bound_fails_instead_of_filling_redis(
     assert receiver.to("/x") == []  # nothing ran after it
     stored = formulas_env.redis.get(formulas_env.keys.formula_execution(execution["id"]))
     assert len(stored) <= limits.MAX_EXECUTION_BYTES
+
+
+def test_an_organization_has_a_bounded_number_of_executions_not_yet_ended(
+    client, tenant, make_tenant, make_instance, receiver, settings, job_workers, monkeypatch
+):
+    # a template whose httpRequest calls the service's own manual trigger (its public URL is
+    # a public address) starts executions that start executions: the organization's share
+    # of not-yet-ended executions bounds it, and another organization is not held up
+    monkeypatch.setattr(limits, "MAX_PENDING_EXECUTIONS", 2, raising=False)
+    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
+    answers = [post_execution(client, tenant, instance["id"], {"n": n}) for n in range(3)]
+    assert [a.status_code for a in answers] == [202, 202, 429]  # no worker yet: both wait
+    assert "not yet ended" in answers[2].get_json()["message"]
+    assert answers[2].headers["Retry-After"]
+    other = make_tenant()
+    formula = client.post(
+        f"{BASE}/formulas", json=calling(receiver.url + "/in"), headers=other.headers()
+    ).get_json()
+    theirs = client.post(
+        f"{BASE}/formulas/{formula['id']}/instances",
+        json={"name": "t", "configuration": {"target": receiver.url + "/in"}},
+        headers=other.headers(),
+    ).get_json()
+    assert post_execution(client, other, theirs["id"], {"n": 9}).status_code == 202
+    job_workers.start(settings, queues="formulas")
+    for answer in answers[:2]:
+        assert ended(client, tenant, answer.get_json()["id"])["status"] == "SUCCESS"
+    assert post_execution(client, tenant, instance["id"], {"n": 3}).status_code == 202
