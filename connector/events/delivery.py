@@ -16,6 +16,7 @@ import logging
 import time
 from typing import Any
 
+from connector.errors import ConnectorError
 from connector.events import config
 from connector.events.env import EventsEnv
 from connector.events.lease import Lease
@@ -33,6 +34,16 @@ MAX_NOTIFICATIONS = 200  # per job; then it hands on to a new job
 # the shared events queue (other tenants' renders, polls and deliveries waited behind it).
 SLICE_SECONDS = 30.0
 SWEEP_SECONDS = 5.0
+# Redeliveries asked for (POST /instances/events/{id}/retries) waiting at once per instance;
+# they run one at a time under the instance's delivery lease. Without either, a tenant whose
+# callback hangs could queue a job per POST, 10 s of a shared worker each, without end.
+MAX_PENDING_REDELIVERIES = 20
+PENDING_REDELIVERY_SECONDS = 3600
+
+
+class TooManyRedeliveriesError(ConnectorError):
+    status = 429
+    code = "too_many_redeliveries"
 
 
 def _log(env: EventsEnv) -> EventLog:
@@ -171,8 +182,26 @@ def retry(env: EventsEnv, instance_id: int, event: dict[str, Any]) -> str:
         env.redis.delete(env.keys.events_delivery_due(instance_id))
         kick(env, instance_id)
         return "queued"
-    env.jobs.enqueue("events", redeliver_event, int(instance_id), event["eventId"])
+    pending = _pending_redeliveries(env, instance_id)
+    with env.redis.pipeline() as pipe:
+        pipe.sadd(pending, event["eventId"])
+        pipe.scard(pending)
+        pipe.expire(pending, PENDING_REDELIVERY_SECONDS)
+        added, count, _ = pipe.execute()
+    if added and count > MAX_PENDING_REDELIVERIES:
+        env.redis.srem(pending, event["eventId"])
+        raise TooManyRedeliveriesError(
+            f"{MAX_PENDING_REDELIVERIES} redeliveries of this instance are waiting already; "
+            "try again when they are done",
+            headers={"Retry-After": "10"},
+        )
+    if added:  # one already waiting for this event: that one sends it
+        env.jobs.enqueue("events", redeliver_event, int(instance_id), event["eventId"])
     return "redelivery"
+
+
+def _pending_redeliveries(env: EventsEnv, instance_id: int) -> str:
+    return f"{env.keys.events_delivery(instance_id)}:redeliveries"
 
 
 def redeliver_event(instance_id: int, event_id: str) -> bool:
@@ -181,6 +210,20 @@ def redeliver_event(instance_id: int, event_id: str) -> bool:
 
 
 def run_redelivery(env: EventsEnv, instance_id: int, event_id: str) -> bool:
+    lease = Lease(
+        env.redis, env.keys.events_delivery_lease(instance_id), env.settings.events_lease_seconds
+    )
+    if not lease.take():  # the instance's delivery (or another redelivery) runs: after it
+        env.jobs.enqueue("events", redeliver_event, int(instance_id), event_id, delay=1.0)
+        return False
+    try:
+        with lease.kept():
+            return _redeliver(env, instance_id, event_id)
+    finally:
+        env.redis.srem(_pending_redeliveries(env, instance_id), event_id)
+
+
+def _redeliver(env: EventsEnv, instance_id: int, event_id: str) -> bool:
     event_log = _log(env)
     found = event_log.state(event_id)
     instance = env.instance(instance_id)

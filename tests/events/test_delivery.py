@@ -172,3 +172,37 @@ def test_a_slow_receiver_holds_a_worker_for_one_share_then_the_job_hands_on(
     assert delivery.run_delivery(env, inst.id) == 0
     received = delivered_ids(webhook_receiver.calls)
     assert received == [e["eventId"] for e in logged(env, inst.id)]  # in order, no gap
+
+
+def test_redeliveries_asked_for_are_bounded_and_run_one_at_a_time(
+    events_instance, sandbox, webhook_receiver, client, monkeypatch
+):
+    # a tenant whose callback hangs must not queue a 10 s job per POST .../retries
+    from connector.events.lease import Lease
+
+    monkeypatch.setattr(delivery, "MAX_PENDING_REDELIVERIES", 3, raising=False)
+    inst = events_instance()
+    env = inst.env
+    pipeline.submit(env, [change(inst.id, i, "v1") for i in sandbox.ids("Companies")[:4]])
+    pipeline.run_render(env, inst.id)
+    assert delivery.run_delivery(env, inst.id) == 4
+    ids = [e["eventId"] for e in logged(env, inst.id)]
+
+    def retry(event_id):
+        return client.post(
+            f"/elements/api-v2/instances/events/{event_id}/retries", headers=inst.headers
+        )
+
+    answers = [retry(event_id) for event_id in ids]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    assert "waiting already" in answers[3].get_json()["message"]
+    assert retry(ids[0]).status_code == 202  # already waiting: the same redelivery
+    sent = len(webhook_receiver.calls)
+    held = Lease(env.redis, env.keys.events_delivery_lease(inst.id), 30)
+    assert held.take()  # the instance's delivery runs: a redelivery waits for it
+    assert delivery.run_redelivery(env, inst.id, ids[0]) is False
+    assert len(webhook_receiver.calls) == sent
+    held.release()
+    assert delivery.run_redelivery(env, inst.id, ids[0]) is True
+    assert delivered_ids(webhook_receiver.calls[sent:]) == [ids[0]]
+    assert retry(ids[3]).status_code == 202  # one done: room for another
