@@ -55,10 +55,12 @@ class Engine:
         *,
         record: str | None = None,
         dedup: str | None = None,
+        limit: int | None = None,
     ) -> dict[str, Any] | None:
         """A new execution, stored and enqueued; None when `dedup` was seen already.
-        TooManyExecutionsError when the organization has too many not yet ended."""
-        self._admit(instance["organizationId"])
+        TooManyExecutionsError when the organization has `limit` (by default
+        MAX_PENDING_EXECUTIONS, a manual trigger's) not yet ended."""
+        self._admit(instance["organizationId"], limit)
         if dedup is not None:
             seen = self.keys.formula_event_seen(instance["id"], dedup)
             if not self.redis.set(seen, "1", nx=True, ex=self.env.executions.ttl):
@@ -94,15 +96,16 @@ class Engine:
     def _pending_key(self, organization_id: int) -> str:
         return f"{self.keys.formulas_running()}:org:{int(organization_id)}"
 
-    def _admit(self, organization_id: int) -> None:
+    def _admit(self, organization_id: int, limit: int | None = None) -> None:
+        limit = limits.MAX_PENDING_EXECUTIONS if limit is None else limit
         key = self._pending_key(organization_id)
         with self.redis.pipeline() as pipe:
             pipe.zremrangebyscore(key, "-inf", time.time() - PENDING_MAX_AGE)
             pipe.zcard(key)
             count = pipe.execute()[1]
-        if count >= limits.MAX_PENDING_EXECUTIONS:
+        if count >= limit:
             raise TooManyExecutionsError(
-                f"Your organization has {limits.MAX_PENDING_EXECUTIONS} formula executions "
+                f"Your organization has {limit} formula executions "
                 "not yet ended; try again when some have",
                 headers={"Retry-After": "30"},
             )

@@ -42,7 +42,12 @@ def on_event(env: FormulaEnv, element_id: int, event: dict[str, Any]) -> list[in
             record = f"{event.get('objectType')}:{event.get('objectId')}"
             try:
                 execution = engine.start(
-                    instance, trigger.name, value, record=record, dedup=str(event["eventId"])
+                    instance,
+                    trigger.name,
+                    value,
+                    record=record,
+                    dedup=str(event["eventId"]),
+                    limit=limits.MAX_PENDING_EVENT_EXECUTIONS,
                 )
             except TooManyExecutionsError:
                 log.warning(

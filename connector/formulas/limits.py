@@ -35,3 +35,6 @@ MAX_HTTP_ATTEMPTS = 5  # an httpRequest retried on a 5xx or a timeout
 MAX_RETRY_ATTEMPTS = 7  # the retry step, as Cloud Elements bounds it
 MAX_RETRY_DELAY_SECONDS = 3600
 MAX_PENDING_EXECUTIONS = 1000  # an organization's executions not yet ended (then 429)
+# the same, for starts by events and schedules: a burst of Autotask changes (a bulk update)
+# may wait in line per record; only a runaway is stopped (logged and skipped)
+MAX_PENDING_EVENT_EXECUTIONS = 20_000

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from connector.formulas import limits
 from connector.formulas.engine import Engine, TooManyExecutionsError, blocked
 from connector.formulas.environment import FormulaEnv
 
@@ -52,7 +53,9 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
                 continue
             value = {"scheduledTime": tick.isoformat().replace("+00:00", "Z")}
             try:
-                execution = engine.start(instance, trigger.name, value)
+                execution = engine.start(
+                    instance, trigger.name, value, limit=limits.MAX_PENDING_EVENT_EXECUTIONS
+                )
             except TooManyExecutionsError:  # that organization's; the others' ticks go on
                 log.warning(
                     "formulas: instance %s skipped a tick: too many executions", instance["id"]

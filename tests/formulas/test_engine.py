@@ -362,3 +362,30 @@ def test_an_organization_has_a_bounded_number_of_executions_not_yet_ended(
     for answer in answers[:2]:
         assert ended(client, tenant, answer.get_json()["id"])["status"] == "SUCCESS"
     assert post_execution(client, tenant, instance["id"], {"n": 3}).status_code == 202
+
+
+def test_events_may_wait_in_a_longer_line_than_manual_triggers(
+    client, tenant, element_instance, receiver, formulas_env, monkeypatch
+):
+    # a burst of Autotask changes waits in line; a refused event is not marked seen
+    monkeypatch.setattr(limits, "MAX_PENDING_EXECUTIONS", 1, raising=False)
+    monkeypatch.setattr(limits, "MAX_PENDING_EVENT_EXECUTIONS", 3, raising=False)
+    h = tenant.headers()
+    formula = client.post(f"{BASE}/formulas", json=event_template(receiver.url + "/ev"), headers=h)
+    body = {
+        "name": "e",
+        "configuration": {"crm": element_instance["id"], "target": receiver.url + "/ev"},
+    }
+    made = client.post(
+        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+
+    def event(n: int) -> dict:
+        return {"eventId": f"b{n}", "objectType": "contacts", "objectId": n, "eventType": "UPDATED"}
+
+    element = element_instance["id"]
+    started = [on_event(formulas_env, element, event(n)) for n in range(4)]  # no worker
+    assert [len(ids) for ids in started] == [1, 1, 1, 0]
+    monkeypatch.setattr(limits, "MAX_PENDING_EVENT_EXECUTIONS", 4, raising=False)
+    assert len(on_event(formulas_env, element, event(3))) == 1  # not marked seen when refused
