@@ -86,8 +86,18 @@ def test_a_sandbox_ticket_change_reaches_the_alert_receiver_through_events(
     answer = sandbox.call("PATCH", "Tickets", json={"id": ticket_id, "status": COMPLETE})
     assert answer.status_code == 200, answer.text
     wait_for(lambda: alerts() == ["ALERT", "RESOLVE"], what="the alert resolved", timeout=60)
-    executions = client.get(
-        f"{BASE}/formulas/instances/{formula.get_json()['id']}/executions",
-        headers=tenant.headers(),
-    ).get_json()
-    assert sorted(e["status"] for e in executions) == ["SUCCESS", "SUCCESS"]  # one per event
+
+    def executions():
+        return client.get(
+            f"{BASE}/formulas/instances/{formula.get_json()['id']}/executions",
+            headers=tenant.headers(),
+        ).get_json()
+
+    def ended():
+        found = executions()
+        done = [e for e in found if e["status"] in ("SUCCESS", "FAILED", "STOPPED")]
+        return found if len(found) >= 2 and len(done) == len(found) else None
+
+    # the receiver has the RESOLVE request before its execution records its end
+    ended_executions = wait_for(ended, what="both executions to end", timeout=30)
+    assert sorted(e["status"] for e in ended_executions) == ["SUCCESS", "SUCCESS"]  # one each
