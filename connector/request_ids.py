@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import random
 
-_state: dict[str, object] = {"pid": None, "random": None}
+# (pid, generator), replaced as one value: threads racing on a process's first requests
+# never see the pid of a generator not yet made
+_state: list[tuple[int, random.Random] | None] = [None]
 
 
 def next_id() -> str:
-    if _state["pid"] != os.getpid():
-        _state["pid"] = os.getpid()
-        _state["random"] = random.Random(os.urandom(16))  # noqa: S311 - ids, not secrets
-    return f"{_state['random'].getrandbits(96):024x}"  # type: ignore[union-attr]
+    state = _state[0]
+    if state is None or state[0] != os.getpid():
+        state = (os.getpid(), random.Random(os.urandom(16)))  # noqa: S311 - ids, not secrets
+        _state[0] = state
+    return f"{state[1].getrandbits(96):024x}"
 
 
 def current() -> str:
