@@ -46,7 +46,7 @@ def _hub():
     caller = element_caller()
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
-    enter_once(thread_share(), caller.instance.id)  # a job's start may read Autotask metadata
+    enter_once(thread_share(), caller.instance)  # a job's start may read Autotask metadata
     return bulk().hub(caller.instance)
 
 

@@ -16,6 +16,7 @@ from connector import ceql
 from connector.api.context import element_caller
 from connector.api.deps import deps, registry, thread_share, tokens
 from connector.api.params import INSTANCE_ID, check_known, flag
+from connector.api.thread_share import enter_once, leave_request
 from connector.errors import AuthenticationError, BadRequestError
 from connector.hub import budget, render
 from connector.hub.idempotency import HEADER as IDEMPOTENCY_KEY
@@ -59,9 +60,7 @@ def _hub(*, allow_disabled: bool = False) -> Hub:
     caller = element_caller(allow_disabled=allow_disabled)
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
-    if "thread_share" not in g:
-        thread_share().enter(caller.instance.id)  # a 429 at once past the instance's share
-        g.thread_share = caller.instance.id
+    enter_once(thread_share(), caller.instance)  # a 429 at once past the instance's share
     the_hub = Hub(
         caller.instance,
         deps=deps(),
@@ -83,9 +82,7 @@ def _budget_headers(response: Response) -> Response:
 
 @bp.teardown_request
 def _leave_thread_share(_exc: BaseException | None) -> None:
-    instance_id = g.pop("thread_share", None)
-    if instance_id is not None:
-        thread_share().leave(instance_id)
+    leave_request(thread_share())
 
 
 def _send(answer: Answer, hub: Hub) -> Response:

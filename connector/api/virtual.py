@@ -228,7 +228,7 @@ def _save(at: Level, name: str, *, create: bool):
 
 def _context(instance: Instance) -> HubContext:
     """The instance's Autotask metadata, for checking vendor fields against its database."""
-    enter_once(thread_share(), instance.id)  # the check may wait on Autotask
+    enter_once(thread_share(), instance)  # the check may wait on Autotask
     clients = deps().clients
     return HubContext(lambda: clients(instance), instance)
 
