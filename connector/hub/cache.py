@@ -8,7 +8,10 @@ keyed by the entity's version; a write bumps the version, which orphans every ca
 the entity. An index per instance bounds the entry count (`maxCacheSize`) and its bytes
 (`INSTANCE_BYTES`), evicting the oldest first, and lets `clear` drop exactly the instance's
 entries; a body over `MAX_BODY_BYTES` is not cached, nor one that would take every instance's
-entries together past `GLOBAL_BYTES` (see cache_scripts.py). Every key has a TTL.
+entries together past `GLOBAL_BYTES` (see cache_scripts.py). One organization's instances
+together keep at most `ORGANIZATION_SHARE` of `GLOBAL_BYTES` (an instance evicts its own oldest
+entries to stay in it): a tenant makes any number of instances, and without it a few of them
+took the whole global budget and every other tenant missed for up to 7 days. Every key has a TTL.
 
 A read that races a write must not store what it read before the write: `snapshot` is taken
 before the Autotask call, and a put is refused when the entity's version or the instance's
@@ -35,6 +38,7 @@ MAX_SIZE = 50_000  # the ceiling of maxCacheSize (tenancy.schemas checks it)
 MAX_BODY_BYTES = 512 * 1024  # a bigger answer (a raw page of 500 records) is not cached
 INSTANCE_BYTES = 64 * 1024 * 1024  # one instance's entries, all together
 GLOBAL_BYTES = 512 * 1024 * 1024  # every instance's (the embedded Redis has maxmemory 1 GiB)
+ORGANIZATION_SHARE = 0.25  # of GLOBAL_BYTES, one organization's instances together (128 MiB)
 COUNTER_TTL = 8 * 86400  # versions and epochs outlive any entry (TTL at most 7 days)
 
 _SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -79,8 +83,10 @@ class HubCache:
         max_size: int = 0,
         local: LocalCache | None = None,
         database: str | None = None,
+        organization_id: int | None = None,
     ) -> None:
         self.local = local
+        self.organization_id = organization_id
         self.database = database
         self.redis = client
         self.keys = keys
@@ -112,6 +118,11 @@ class HubCache:
             self.keys.cache("all", "bytes"),
             self.keys.cache("all", "expiry"),
         ]
+
+    def _organization_key(self) -> str:
+        """The organization's instances that cached something (the instance alone if unknown)."""
+        owner = self.organization_id
+        return self.keys.cache("org", owner if owner is not None else f"i{self.instance_id}")
 
     def _groups(self, key: str) -> list[str]:
         return [group("record", key), group("instance-cache", self.instance_id)]
@@ -204,6 +215,7 @@ class HubCache:
                     self._version_key(entity),
                     self._epoch_key(),
                     *self._byte_keys(),
+                    self._organization_key(),
                 ],
                 args=[
                     field,
@@ -218,6 +230,7 @@ class HubCache:
                     INSTANCE_BYTES,
                     GLOBAL_BYTES,
                     COUNTER_TTL,
+                    int(GLOBAL_BYTES * ORGANIZATION_SHARE),
                 ],
             )
         )

@@ -13,14 +13,19 @@ non-cluster Redis.
 # KEYS[1] entry key, KEYS[2] the instance's index (zset of entry keys by insert time),
 # KEYS[3] the entity's version, KEYS[4] the instance's epoch, KEYS[5] the instance's sizes
 # (hash: entry key -> bytes), KEYS[6] the global bytes (hash: instance id -> bytes, and
-# `_total`), KEYS[7] the instances by when their last entry expires (zset).
+# `_total`), KEYS[7] the instances by when their last entry expires (zset), KEYS[8] the
+# organization's instances that cached something (set).
 # ARGV[1] hash field ("" stores a plain string), ARGV[2] value, ARGV[3] ttl seconds,
 # ARGV[4] maximum entries, ARGV[5] now (seconds), ARGV[6] and ARGV[7] the version and epoch
 # read before the value was fetched, ARGV[8] the invalidation channel, ARGV[9] the instance
 # id, ARGV[10] the instance's byte budget, ARGV[11] the global byte budget, ARGV[12] the
-# global hash's TTL.
+# global hash's TTL, ARGV[13] the organization's byte budget.
+# An organization's bytes are the global hash's fields of its instances (so idle and cleared
+# instances leave it as they leave the total); a put past it evicts the instance's own oldest
+# entries, and is refused when the organization's other instances already leave it no room.
 # Answers how many entries were evicted; -1 when refused because a write or a clear came in
-# between; -2 when refused because the body would not fit the instance's or the global budget.
+# between; -2 when refused because the body would not fit the instance's, the organization's or
+# the global budget.
 PUT = """
 local version = redis.call("GET", KEYS[3]) or "0"
 local epoch = redis.call("GET", KEYS[4]) or "0"
@@ -69,7 +74,15 @@ if before == 0 then after = after + #KEYS[1] else after = before - field_before 
 mine = math.max(mine - freed, 0)
 local total = tonumber(redis.call("HGET", KEYS[6], "_total") or "0") - freed
 local grow = after - before
-if after > tonumber(ARGV[10]) or (grow > 0 and total + grow > tonumber(ARGV[11])) then
+redis.call("SADD", KEYS[8], me)
+redis.call("EXPIRE", KEYS[8], ARGV[12])
+local others = 0
+for _, sibling in ipairs(redis.call("SMEMBERS", KEYS[8])) do
+  if sibling ~= me then others = others + tonumber(redis.call("HGET", KEYS[6], sibling) or "0") end
+end
+local ours = tonumber(ARGV[13])
+if after > tonumber(ARGV[10]) or (grow > 0 and total + grow > tonumber(ARGV[11]))
+    or others + after > ours then
   redis.call("HSET", KEYS[6], me, mine, "_total", math.max(total, 0))
   return -2
 end
@@ -82,10 +95,11 @@ end
 redis.call("HSET", KEYS[5], KEYS[1], after)
 redis.call("ZADD", KEYS[2], ARGV[5], KEYS[1])
 mine, total = mine + grow, total + grow
--- the oldest entries go while the instance holds too many, or too many bytes
+-- the oldest entries go while the instance holds too many, or too many bytes (its own or,
+-- with its organization's other instances, the organization's)
 local evicted, gone = 0, {}
 while redis.call("ZCARD", KEYS[2]) > 1 and (redis.call("ZCARD", KEYS[2]) > tonumber(ARGV[4])
-    or mine > tonumber(ARGV[10])) do
+    or mine > tonumber(ARGV[10]) or others + mine > ours) do
   local oldest = redis.call("ZPOPMIN", KEYS[2], 1)[1]
   local bytes = size_of(oldest)
   redis.call("DEL", oldest)

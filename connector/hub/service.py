@@ -81,6 +81,7 @@ class Hub:
             max_size=instance.maxCacheSize,
             local=deps.local,
             database=database_of(instance),
+            organization_id=instance.organizationId,
         )
         self.strip_nulls = strips_nulls(instance)
 

@@ -64,6 +64,8 @@ def test_all_instances_together_keep_at_most_the_global_budget(
     _read(filler, first)
     one = _bytes(redis_client, key_prefix)["_total"]
     monkeypatch.setattr(hub_cache, "GLOBAL_BYTES", int(one * 2.5))
+    # the global budget alone: the organizations' share of it is test_cache_budget_per_org's
+    monkeypatch.setattr(hub_cache, "ORGANIZATION_SHARE", 1.0)
     _read(filler, second)
     # the budget is spent: the other tenant's reads are answered, just not cached, and the
     # filler's entries stay (a tenant cannot push another's entries out either)
