@@ -2,7 +2,9 @@
 
 With METRICS_TOKEN set, the scraper must send `Authorization: Bearer <token>`. Without it the
 page answers loopback clients only (a scraper on the same host, or behind a sidecar); any
-other address gets a 403 that says to set the token.
+other address gets a 403 that says to set the token, and so does a loopback request that
+carries a proxy's forwarding header (`X-Forwarded-For`, `Forwarded`, `X-Real-IP`): a proxy on
+the same host would otherwise make the page public.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from connector.observability.access import is_loopback
 
 bp = Blueprint("metrics", __name__)
 
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
 
 @bp.get("/metrics")
 def metrics() -> Response:
@@ -30,9 +34,12 @@ def metrics() -> Response:
             raise AuthenticationError(
                 "Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`"
             )
-    elif not is_loopback(request.remote_addr):
+    elif not is_loopback(request.remote_addr) or any(
+        name in request.headers for name in FORWARDING_HEADERS
+    ):
         raise ForbiddenError(
-            "/metrics answers loopback clients only; set METRICS_TOKEN to scrape it from elsewhere"
+            "/metrics answers direct loopback clients only (no proxy's forwarding header); "
+            "set METRICS_TOKEN to scrape it from elsewhere"
         )
     body, content_type = exposition.render()
     return Response(body, mimetype=None, content_type=content_type)

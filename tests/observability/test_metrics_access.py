@@ -53,3 +53,18 @@ def test_with_a_token_any_address_may_scrape_with_it(settings):
         assert good.status_code == 200
     finally:
         app.extensions["connector.deps"].local.close()
+
+
+def test_without_a_token_a_proxied_loopback_request_is_refused(live_server):
+    # a proxy on the same host connects from loopback but names its client in a header
+    for name, value in (
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("Forwarded", "for=203.0.113.9"),
+        ("X-Real-IP", "203.0.113.9"),
+        ("x-forwarded-for", "127.0.0.1"),  # whatever it claims: a proxy is in between
+    ):
+        refused = requests.get(live_server.url + "/metrics", headers={name: value}, timeout=10)
+        assert refused.status_code == 403, name
+        assert "METRICS_TOKEN" in refused.json()["message"]
+        assert "autotask_connector_" not in refused.text
+    assert requests.get(live_server.url + "/metrics", timeout=10).status_code == 200
