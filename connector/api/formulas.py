@@ -20,8 +20,9 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from connector.api.context import platform_caller
-from connector.api.deps import formulas
+from connector.api.deps import formulas, thread_share
 from connector.api.params import flag
+from connector.api.thread_share import enter_once_as, leave_request
 from connector.errors import BadRequestError, ConflictError, NotFoundError
 from connector.formulas import limits, views
 from connector.formulas.engine import Engine, blocked
@@ -170,12 +171,20 @@ def trigger_execution(instance_id: int):
         trigger.check_body(body, instance["configuration"])
     except BadTriggerError as exc:
         raise BadRequestError(f"Invalid trigger body: {exc}") from None
+    sync = flag("sync")
+    if sync:  # the wait holds a web thread for up to SYNC_WAIT_SECONDS: within the shares
+        enter_once_as(thread_share(), -instance_id, org)
     engine = Engine(_env())
     execution = engine.start(instance, trigger.name, {"body": body})
-    if flag("sync"):
+    if sync:
         execution = engine.wait(execution["id"], SYNC_WAIT_SECONDS) or execution
         return jsonify(views.execution_view(execution))
     return jsonify(views.execution_summary(execution)), 202
+
+
+@bp.teardown_request
+def _leave_thread_share(_exc: BaseException | None) -> None:
+    leave_request(thread_share())
 
 
 @bp.get("/formulas/instances/executions/<int:execution_id>")

@@ -2,7 +2,8 @@
 threads, and upstream work never takes a worker's last thread.
 
 Every request that may wait on Autotask (the hub's, a bulk job's start, an instance-level
-virtual-resource save that checks fields against the instance's metadata) enters
+virtual-resource save that checks fields against the instance's metadata) or on a worker (a
+formula's `?sync=true` execution, up to 30 s) enters
 `ThreadShare` for its instance (`enter_once`) and leaves when its response is done
 (`leave_request`, a blueprint's teardown). Past `per_instance` requests of one instance, past as
 many of one organization's instances together (a tenant makes as many instances as it likes, so
@@ -91,9 +92,15 @@ def _take_one(counts: dict[int, int], key: int) -> None:
 
 def enter_once(share: ThreadShare, instance: Instance) -> None:
     """This request takes a thread for `instance` (once, however often it asks)."""
+    enter_once_as(share, instance.id, instance.organizationId)
+
+
+def enter_once_as(share: ThreadShare, key: int, organization_id: int) -> None:
+    """As `enter_once`, for work counted under `key` instead of an element instance's id (a
+    formula instance's synchronous execution counts as -its id: never as an element instance)."""
     if "thread_share" not in g:
-        share.enter(instance.id, instance.organizationId)  # a 429 at once past a share
-        g.thread_share = (instance.id, instance.organizationId)
+        share.enter(key, organization_id)  # a 429 at once past a share
+        g.thread_share = (key, organization_id)
 
 
 def leave_request(share: ThreadShare) -> None:
