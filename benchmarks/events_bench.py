@@ -38,9 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
-import redis
 import requests
-from cryptography.fernet import Fernet
 from standardwebhooks.webhooks import Webhook
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -50,8 +48,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import harness  # noqa: E402
 from connector.config import Settings  # noqa: E402
 from connector.storage.embedded_redis import free_port  # noqa: E402
-from connector.storage.keys import Keys  # noqa: E402
-from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "eventsbench:"
@@ -427,22 +423,17 @@ def main() -> int:
         requests.post(
             f"{sandbox_url}/_sandbox/config", json={"webhook_poll_interval": 0.01}, timeout=30
         ).raise_for_status()
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
         port = free_port()
         public = f"http://127.0.0.1:{port}"
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "CONNECTOR_PUBLIC_URL": public,
-            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,
-            "EVENTS_ALLOW_PRIVATE_CALLBACKS": "true",
-            "LOG_LEVEL": "WARNING",
-        }
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            sandbox_url,
+            CONNECTOR_PUBLIC_URL=public,
+            EVENTS_ALLOW_PRIVATE_CALLBACKS="true",
+        )
         settings = Settings.from_env(env)
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
         gunicorn = [
             sys.executable,
             "-m",

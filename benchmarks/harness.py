@@ -26,6 +26,32 @@ from connector.storage.embedded_redis import EmbeddedRedis, free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def service_env(
+    redis_url: str, prefix: str, data_dir: Path, allowed_hosts: str, **more: str
+) -> tuple[dict[str, str], str]:
+    """The service's environment for a benchmark (`more` adds or overrides settings) and the
+    Authorization of an organization account made for it under `prefix`."""
+    import redis
+    from cryptography.fernet import Fernet
+
+    from connector.storage.keys import Keys
+    from connector.tenancy.accounts import AccountStore
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    account = AccountStore(client, Keys(prefix)).create()
+    client.close()
+    env = {
+        "REDIS_URL": redis_url,
+        "CONNECTOR_KEY_PREFIX": prefix,
+        "AUTOTASK_ALLOWED_HOSTS": allowed_hosts,  # the operator allows its sandbox
+        "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
+        "CONNECTOR_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        **more,
+    }
+    return env, f"User {account.user_secret}, Organization {account.organization_secret}"
+
+
 def wait_until_up(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -22,7 +22,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import redis
 import requests
 from cryptography.fernet import Fernet
 
@@ -31,8 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import harness, uncached_read  # noqa: E402
 from connector.app import create_app  # noqa: E402
 from connector.config import Settings  # noqa: E402
-from connector.storage.keys import Keys  # noqa: E402
-from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "bench:"
@@ -71,17 +68,13 @@ def main() -> int:
         harness.embedded_redis() as redis_url,
         harness.sandbox(Path(tmp) / "sandbox", records=20) as sandbox_url,
     ):
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the operator allows its sandbox
-            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "LOG_LEVEL": args.log_level,
-        }
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            sandbox_url,
+            LOG_LEVEL=args.log_level,
+        )
         with harness.gunicorn("connector.app:create_app()", env, threads=args.threads) as service:
             created = requests.post(
                 service + BASE + "/instances",
@@ -184,17 +177,14 @@ def uncached(args: argparse.Namespace) -> int:
         harness.embedded_redis() as redis_url,
         harness.sandbox(Path(tmp) / "sandbox", records=20) as sandbox_url,
     ):
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "CONNECTOR_SECRET_KEY": secret_key,
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "LOG_LEVEL": args.log_level,
-            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the sandbox, plain http on loopback
-        }
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            sandbox_url,
+            CONNECTOR_SECRET_KEY=secret_key,
+            LOG_LEVEL=args.log_level,
+        )
         with harness.gunicorn(
             "connector.app:create_app()", env, workers=1, threads=args.threads
         ) as service:

@@ -24,16 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import redis
 import requests
-from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
 from benchmarks.hub_bench import instance_body  # noqa: E402
-from connector.storage.keys import Keys  # noqa: E402
-from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "bench-pages:"
@@ -120,17 +116,12 @@ def main() -> int:
         harness.embedded_redis() as redis_url,
         harness.sandbox(Path(tmp) / "sandbox", records=args.companies) as sandbox_url,
     ):
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "AUTOTASK_ALLOWED_HOSTS": sandbox_url,  # the operator allows its sandbox
-            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "LOG_LEVEL": "WARNING",
-        }
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            sandbox_url,
+        )
         with harness.gunicorn("connector.app:create_app()", env) as service:
             walker = Walker(service, auth, sandbox_url, args.page_size)
             last = args.pages

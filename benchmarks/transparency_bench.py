@@ -18,16 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import redis
 import requests
-from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
 from benchmarks.hub_bench import BASE, PREFIX, instance_body  # noqa: E402
-from connector.storage.keys import Keys  # noqa: E402
-from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 
 def list_all(url: str, headers: dict, params: dict) -> tuple[int, int]:
@@ -62,18 +58,12 @@ def main() -> int:
         harness.embedded_redis() as redis_url,
         harness.sandbox(Path(tmp) / "sandbox", records=args.companies) as sandbox_url,
     ):
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "LOG_LEVEL": "WARNING",
-            # the sandbox on loopback, as `serve` allows the one it starts
-            "AUTOTASK_ALLOWED_HOSTS": "http://" + sandbox_url.split("://", 1)[1],
-        }
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            "http://" + sandbox_url.split("://", 1)[1],
+        )
         with harness.gunicorn("connector.app:create_app()", env) as service:
             body = instance_body(sandbox_url) | {"cachingEnabled": False}
             created = requests.post(

@@ -30,15 +30,11 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import redis
 import requests
-from cryptography.fernet import Fernet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from connector.storage.keys import Keys  # noqa: E402
-from connector.tenancy.accounts import AccountStore  # noqa: E402
 
 BASE = "/elements/api-v2"
 PREFIX = "trustbench:"
@@ -182,19 +178,14 @@ def main() -> int:
         harness.embedded_redis() as redis_url,
         harness.sandbox(Path(tmp) / "sandbox", records=20) as sandbox_url,
     ):
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
-        account = AccountStore(client, Keys(PREFIX)).create()
-        env = {
-            "REDIS_URL": redis_url,
-            "CONNECTOR_KEY_PREFIX": PREFIX,
-            "AUTOTASK_ALLOWED_HOSTS": f"{sandbox_url}, {drip.url}",  # type: ignore[attr-defined]
-            "CONNECTOR_SECRET_KEY": Fernet.generate_key().decode(),
-            "CONNECTOR_DATA_DIR": str(Path(tmp) / "data"),
-            "AUTOTASK_TIMEOUT": str(args.timeout),
-            "AUTOTASK_MAX_WAIT": str(args.max_wait),
-            "LOG_LEVEL": "WARNING",
-        }
-        auth = f"User {account.user_secret}, Organization {account.organization_secret}"
+        env, auth = harness.service_env(
+            redis_url,
+            PREFIX,
+            Path(tmp) / "data",
+            f"{sandbox_url}, {drip.url}",
+            AUTOTASK_TIMEOUT=str(args.timeout),
+            AUTOTASK_MAX_WAIT=str(args.max_wait),
+        )
         with harness.gunicorn("connector.app:create_app()", env) as service:
             dripping = _instance(service, auth, drip.url, "drip")  # type: ignore[attr-defined]
             stormy = _instance(service, auth, sandbox_url, "storm")
