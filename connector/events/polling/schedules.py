@@ -6,7 +6,9 @@ One schedule per (instance, resource) that is polled: every resource of an insta
 `on_change` (an events listener) puts them, at `event.poller.refresh_interval`, and removes
 those no longer wanted when events go off, the configuration changes or the instance goes.
 The schedules run once per tick across every worker; a lease per (instance, resource) keeps
-a slow poll from overlapping the next one.
+a slow poll from overlapping the next one. A poll that left rows of its scan queues the next
+poll at once (a job named after the scan's cursor, so a repeated poll queues it once), unless
+the database's threshold use makes the resource rest (polling.stretch).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from connector.events import status
 from connector.events.config import EventSettings
 from connector.events.env import EventsEnv
 from connector.events.lease import Lease
-from connector.events.polling.poller import Poller
+from connector.events.polling import stretch
+from connector.events.polling.poller import Poller, PollResult
 from connector.events.polling.watermark import Watermarks, lock_key
 from connector.events.webhooks.store import POLLING, HookStore
 from connector.jobs import Schedules
@@ -89,6 +92,8 @@ def run_poll(env: EventsEnv, instance_id: int, resource: str) -> int:
     spec = settings.poller.get(resource)
     if spec is None or resource not in polled_resources(env, instance_id, settings):
         return 0  # a stale schedule: the listener removes it
+    if stretch.resting(env, instance_id, resource):
+        return 0  # the database's budget runs low: this tick is the customer's
     lease = Lease(env.redis, lock_key(env.keys, instance_id, resource), LEASE_SECONDS)
     if not lease.take():
         return 0  # the previous tick's poll still runs
@@ -99,5 +104,16 @@ def run_poll(env: EventsEnv, instance_id: int, resource: str) -> int:
             status.report(env, instance_id, resource, lastError=error.message[:300])
             log.warning("poll of %s of instance %s failed: %s", resource, instance_id, error)
             return 0
-    status.report(env, instance_id, resource, lastError=None)
+    stretched = stretch.after_poll(
+        env, instance_id, resource, result.share, settings.interval_seconds
+    )
+    status.report(env, instance_id, resource, lastError=None, stretched=True if stretched else None)
+    if result.more and not stretched:
+        _poll_again(env, instance_id, resource, result)
     return result.changes
+
+
+def _poll_again(env: EventsEnv, instance_id: int, resource: str, result: PollResult) -> None:
+    """Queue the poll that goes on with the scan, now rather than at the next tick."""
+    name = f"events-poll-more:{int(instance_id)}:{resource}:{result.after}"
+    env.jobs.enqueue("events", JOB, int(instance_id), resource, job_id=name)

@@ -2,16 +2,19 @@
 (id -> change value) of the rows near it, which the next poll's overlap finds again and must
 not report twice.
 
-    instance:{id}:poll:{resource}    JSON {"watermark": ISO 8601, "edge": {id: change value}}
+    events:instance:{id}:poll:{resource}    JSON {"watermark": ISO 8601, "since": ISO 8601,
+                                                  "edge": {id: change value}, "scan": {...}}
 
-Written only after the pipeline accepted a poll's changes: a worker that dies midway leaves
-the old watermark, and the poll repeated finds the same changes (the same eventIds).
+`watermark` is the greatest change value reported, `since` where the next scan starts (absent:
+the watermark minus the overlap) and `scan` the one under way (see polling.scan). Written only
+after the pipeline accepted a page's changes: a worker that dies midway leaves the state as it
+was, and the poll repeated finds the same changes (the same eventIds).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -68,8 +71,21 @@ class Watermarks:
         key = watermark_key(self.keys, instance_id, resource)
         return bool(self.redis.set(key, json.dumps(state), nx=True))
 
-    def put(self, instance_id: int, resource: str, watermark: str, edge: dict[str, str]) -> None:
-        state = {"watermark": watermark, "edge": edge}
+    def put(
+        self,
+        instance_id: int,
+        resource: str,
+        watermark: str,
+        edge: dict[str, str],
+        *,
+        since: str | None = None,
+        scan: dict[str, Any] | None = None,
+    ) -> None:
+        state: dict[str, Any] = {"watermark": watermark, "edge": edge}
+        if since is not None:
+            state["since"] = since
+        if scan is not None:
+            state["scan"] = scan
         self.redis.set(watermark_key(self.keys, instance_id, resource), json.dumps(state))
 
     def drop(self, instance_id: int, resources: list[str] | None = None) -> None:
@@ -79,9 +95,3 @@ class Watermarks:
             found = [watermark_key(self.keys, instance_id, name) for name in resources]
         if found:
             self.redis.delete(*found)
-
-
-def edge_of(rows: dict[str, str], watermark: datetime, overlap: timedelta) -> dict[str, str]:
-    """The rows (id -> change value) the next poll's overlap reads again."""
-    floor = watermark - overlap
-    return {key: value for key, value in rows.items() if parse_time(value) >= floor}
