@@ -1,6 +1,8 @@
 """Cloud Elements' `event.poller.configuration`: per resource the poll's `url`, `idField` and
 `datesConfiguration`, checked, and its defaults from the map's `changeTracking` (the Autotask
-fields that date a change and a creation; data in transformations/, never spelled here).
+fields that date a change and a creation; data in transformations/, never spelled here). A
+`url` names the change date polled, as `updatedDateField` does (see poller_url); one that asks
+for more than a poll does is refused.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
+from connector.events.poller_url import PLACEHOLDER, PollerUrlError, polled_field
+
 MAX_POLLER_CONFIGURATION = 20_000  # characters of the JSON
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
-_PLACEHOLDER = re.compile(r"\$\{(date|gmtDate):[^}]{1,64}\}")
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")
 
 
 def _has_placeholder(url: str) -> None:
-    if not _PLACEHOLDER.search(url):
+    if not PLACEHOLDER.search(url):
         raise SchemaError("must hold a ${date:<pattern>} or ${gmtDate:<pattern>}")
 
 
@@ -67,14 +70,9 @@ class PollerEntrySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    url = fields.String(validate=[validate.Length(1, 2000), lambda url: _has_placeholder(url)])
+    url = fields.String(validate=[validate.Length(1, 2000), _has_placeholder])
     idField = fields.String(validate=validate.Regexp(_PATH))  # noqa: N815
     datesConfiguration = fields.Nested(DatesSchema)  # noqa: N815
-
-
-def _has_placeholder(url: str) -> None:
-    if not _PLACEHOLDER.search(url):
-        raise SchemaError("must hold a ${date:<pattern>} or ${gmtDate:<pattern>}")
 
 
 def poller_spec(name: str, resource: Any, given: Mapping[str, Any]) -> PollerSpec:
@@ -83,13 +81,13 @@ def poller_spec(name: str, resource: Any, given: Mapping[str, Any]) -> PollerSpe
     changed_path = _path_of(resource, tracking["changed"])
     created_path = _path_of(resource, tracking["created"])
     dates = dict(given.get("datesConfiguration") or {})
-    updated_field = dates.get("updatedDateField") or changed_path
+    updated_field = dates.get("updatedDateField") or _url_field(name, given) or changed_path
     created_field = dates.get("createdDateField") or created_path
     return PollerSpec(
         resource=name,
         entity=resource.entity,
         url=given.get("url")
-        or f"/hubs/crm/{name}?where={changed_path} >= '${{gmtDate:{DATE_FORMAT}}}'",
+        or f"/hubs/crm/{name}?where={updated_field} >= '${{gmtDate:{DATE_FORMAT}}}'",
         id_field=given.get("idField") or "id",
         updated_field=updated_field,
         updated_format=dates.get("updatedDateFormat") or DATE_FORMAT,
@@ -132,7 +130,33 @@ def problem(text: str, objects: tuple[str, ...], maps: Mapping[str, Any]) -> str
             path = dates.get(key)
             if path and _vendor_of(maps[name], path) is None:
                 return f"{name}.datesConfiguration.{key}: {name} has no field '{path}'"
+        found = _url_problem(name, entry, maps[name])
+        if found:
+            return f"{name}.url: {found}"
     return None
+
+
+def _url_problem(name: str, entry: Mapping[str, Any], resource: Any) -> str | None:
+    if not entry.get("url"):
+        return None
+    try:
+        path = polled_field(name, entry["url"])
+    except PollerUrlError as error:
+        return str(error)
+    if _vendor_of(resource, path) is None:
+        return f"{name} has no field '{path}'"
+    updated = (entry.get("datesConfiguration") or {}).get("updatedDateField")
+    if updated and updated != path:
+        return f"polls '{path}' but datesConfiguration.updatedDateField is '{updated}'"
+    return None
+
+
+def _url_field(name: str, given: Mapping[str, Any]) -> str | None:
+    """The change date the tenant's url names (checked when it was stored)."""
+    try:
+        return polled_field(name, given["url"]) if given.get("url") else None
+    except PollerUrlError:
+        return None
 
 
 def _flat(messages: Any, prefix: str = "") -> list[str]:
