@@ -28,6 +28,8 @@ def _default_compat_dir() -> str:
 
 
 MODELS = ("normalized", "cloudElements")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_INSTANCES_RANGE = (1, 10_000)  # each instance polls up to 4 resources, holds cache and state
 MIN_SECRET_LENGTH = 16  # operator-set secrets: shorter ones are guessable
 OPERATOR_SECRETS = {
     "org_secret": "CONNECTOR_ORG_SECRET",
@@ -48,6 +50,7 @@ class Settings:
     user_secret: str | None = None
     log_format: str = "text"
     log_level: str = "INFO"
+    rq_log_level: str = "WARNING"  # RQ's own job start/finish lines (INFO: every 1 s drain)
     autotask_zone_url: str = DEFAULT_ZONE_URL
     autotask_integration_code: str | None = None
     autotask_allowed_hosts: str = ""
@@ -69,6 +72,7 @@ class Settings:
     bulk_max_upload_bytes: int = 50 * 1024 * 1024
     max_content_length: int = 2 * 1024 * 1024
     instance_create_failures: int = 20  # failed proofs per organization in 10 minutes
+    max_instances: int = 100  # instances one organization holds (MAX_INSTANCES_RANGE)
     bulk_lease_seconds: float = 30.0
     metrics_token: str | None = None
     events_allow_private_callbacks: bool = False
@@ -93,6 +97,11 @@ class Settings:
                 f"CONNECTOR_DEFAULT_MODEL must be one of {', '.join(MODELS)}, "
                 f"not {self.default_model!r}"
             )
+        if self.rq_log_level.upper() not in LOG_LEVELS:
+            raise ValueError(f"RQ_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        low, high = MAX_INSTANCES_RANGE
+        if not low <= self.max_instances <= high:
+            raise ValueError(f"CONNECTOR_MAX_INSTANCES must be between {low} and {high}")
         for name, var in OPERATOR_SECRETS.items():
             value = getattr(self, name)
             if value is not None and len(value.strip()) < MIN_SECRET_LENGTH:
@@ -147,6 +156,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "user_secret": ("CONNECTOR_USER_SECRET", str),
     "log_format": ("LOG_FORMAT", str),
     "log_level": ("LOG_LEVEL", str),
+    "rq_log_level": ("RQ_LOG_LEVEL", str),
     "autotask_zone_url": ("AUTOTASK_ZONE_URL", str),
     "autotask_integration_code": ("AUTOTASK_INTEGRATION_CODE", str),
     "autotask_allowed_hosts": ("AUTOTASK_ALLOWED_HOSTS", str),
@@ -168,6 +178,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "bulk_max_upload_bytes": ("BULK_MAX_UPLOAD_BYTES", int),
     "max_content_length": ("MAX_CONTENT_LENGTH", int),
     "instance_create_failures": ("CONNECTOR_CREATE_FAILURES", int),
+    "max_instances": ("CONNECTOR_MAX_INSTANCES", int),
     "bulk_lease_seconds": ("BULK_LEASE_SECONDS", float),
     "metrics_token": ("METRICS_TOKEN", str),
     "events_allow_private_callbacks": ("EVENTS_ALLOW_PRIVATE_CALLBACKS", _flag),

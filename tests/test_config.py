@@ -34,3 +34,22 @@ def test_secrets_of_the_minimum_length_and_the_body_limit_are_read():
     assert settings.org_secret == "o" * MIN_SECRET_LENGTH
     assert settings.max_content_length == 65536
     assert Settings().max_content_length == 2 * 1024 * 1024  # the README's default
+
+
+@pytest.mark.parametrize(
+    "value, accepted",
+    [
+        pytest.param("0", False, id="no instance at all is refused"),
+        pytest.param("1", True, id="the range's low end is read"),
+        pytest.param("10000", True, id="the range's high end is read"),
+        pytest.param("10001", False, id="past the range is refused"),
+    ],
+)
+def test_the_instance_cap_is_read_within_its_range(value, accepted):
+    environ = {"CONNECTOR_MAX_INSTANCES": value}
+    if accepted:
+        assert Settings.from_env(environ).max_instances == int(value)
+    else:
+        with pytest.raises(ValueError, match="CONNECTOR_MAX_INSTANCES must be between 1 and"):
+            Settings.from_env(environ)
+    assert Settings.from_env({}).max_instances == 100

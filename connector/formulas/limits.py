@@ -14,6 +14,10 @@ MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_CASES = 30  # switch cases
 MAX_SET_VALUES = 30
 
+# -- what an organization holds (connector.tenancy.counts: then a 409) -----------------------
+MAX_TEMPLATES = 200  # templates have no TTL: 200 of 256 KB is 50 MB at most
+MAX_FORMULA_INSTANCES = 1000  # each may start executions by events and schedules
+
 # -- expressions ---------------------------------------------------------------------------
 MAX_EXPRESSION_LENGTH = 1000  # characters of one CEL expression
 MAX_EXPRESSION_DEPTH = 300  # nodes from the root of a parse tree to its deepest leaf

@@ -22,6 +22,7 @@ from connector.formulas.template import (
     build_template,
     flatten_messages,
 )
+from connector.tenancy.counts import CountCap
 from connector.tenancy.instances import InstanceStore
 
 MAX_VALUE_BYTES = 4096
@@ -38,10 +39,16 @@ class FormulaService:
     def __init__(self, store: FormulaStore, instances: InstanceStore) -> None:
         self.store = store
         self.instances = instances
+        r, k = store.redis, store.keys
+        self.template_cap = CountCap(r, k, "formulas", limit=limits.MAX_TEMPLATES, what="formulas")
+        self.instance_cap = CountCap(
+            r, k, "formula-instances", limit=limits.MAX_FORMULA_INSTANCES, what="formula instances"
+        )
 
     # -- templates -----------------------------------------------------------------------
     def create_template(self, org_id: int, body: Any) -> dict[str, Any]:
-        return self.store.create_template(org_id, self._checked(body))
+        with self.template_cap.place(org_id, self.store.keys.org_formulas(org_id)):
+            return self.store.create_template(org_id, self._checked(body))
 
     def template(self, org_id: int, formula_id: str) -> dict[str, Any]:
         doc = self.store.template_doc(formula_id)
@@ -92,7 +99,8 @@ class FormulaService:
     # -- formula instances ---------------------------------------------------------------
     def create_instance(self, org_id: int, user_id: int, formula_id: str, body: Any):
         doc = self.template(org_id, formula_id)
-        return self.store.create_instance(self._instance_doc(org_id, user_id, doc, body))
+        with self.instance_cap.place(org_id, self.store.keys.org_formula_instances(org_id)):
+            return self.store.create_instance(self._instance_doc(org_id, user_id, doc, body))
 
     def instance(self, org_id: int, instance_id: int | str) -> dict[str, Any]:
         doc = self.store.instance(instance_id)

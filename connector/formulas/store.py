@@ -108,6 +108,7 @@ class FormulaStore:
         with self.redis.pipeline() as pipe:
             pipe.set(self.keys.formula_instance(doc["id"]), json.dumps(doc))
             pipe.sadd(self.keys.formula_instances(doc["formulaId"]), doc["id"])
+            pipe.sadd(self.keys.org_formula_instances(doc["organizationId"]), doc["id"])
             for element_id in doc["elementInstanceIds"]:
                 pipe.sadd(self.keys.element_formula_instances(element_id), doc["id"])
             pipe.execute()
@@ -150,6 +151,7 @@ class FormulaStore:
         with self.redis.pipeline() as pipe:
             pipe.delete(self.keys.formula_instance(doc["id"]))
             pipe.srem(self.keys.formula_instances(doc["formulaId"]), doc["id"])
+            pipe.srem(self.keys.org_formula_instances(doc["organizationId"]), doc["id"])
             for element_id in doc["elementInstanceIds"]:
                 pipe.srem(self.keys.element_formula_instances(element_id), doc["id"])
             pipe.execute()

@@ -35,3 +35,8 @@ class TenancyKeys(KeyBase):
 
     def instance_by_token(self, token_hash: str) -> str:
         return self._k("instance", "by-token", token_hash)
+
+    # -- count caps (connector.tenancy.counts) ------------------------------------------------
+    def count_claims(self, kind: str, owner: str) -> str:
+        """Sorted set: the places creates in flight hold under an owner's cap, by lapse time."""
+        return self._k("caps", kind, owner, "claims")

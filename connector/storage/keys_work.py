@@ -48,6 +48,10 @@ class WorkKeys(KeyBase):
     def formula_instance(self, instance_id: int | str) -> str:
         return self._k("formula", "instance", instance_id)
 
+    def org_formula_instances(self, org_id: int | str) -> str:
+        """The ids of an organization's formula instances (for its count cap)."""
+        return self._k("org", org_id, "formula-instances")
+
     def formula_instances(self, formula_id: int | str) -> str:
         """The ids of a template's formula instances."""
         return self._k("formula", formula_id, "instances")

@@ -11,6 +11,7 @@ from typing import Any
 from connector.errors import ValidationError
 from connector.tenancy import element, provisioning
 from connector.tenancy.clients import ClientFactory
+from connector.tenancy.counts import CountCap
 from connector.tenancy.failed_creates import FailedCreates
 from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import Instance, InstanceStore
@@ -43,6 +44,13 @@ class InstanceEditor:
             clients.keys,
             limit=clients.settings.instance_create_failures,
         )
+        self.cap = CountCap(
+            clients.redis,
+            clients.keys,
+            "instances",
+            limit=clients.settings.max_instances,
+            what="instances (CONNECTOR_MAX_INSTANCES)",
+        )
         self.store = store
         self.box = box
         self.clients = clients
@@ -53,8 +61,15 @@ class InstanceEditor:
     def create(
         self, organization_id: int, user_id: int, data: dict[str, Any]
     ) -> tuple[Instance, str]:
-        """A new instance from a validated body, and its token (shown this once)."""
+        """A new instance from a validated body, and its token (shown this once); a 409 when
+        the organization holds CONNECTOR_MAX_INSTANCES already (nothing is sent upstream)."""
         config = self._without_masks(data["configuration"], None)
+        with self.cap.place(organization_id, self.store.keys.org_instances(str(organization_id))):
+            return self._create(organization_id, user_id, data, config)
+
+    def _create(
+        self, organization_id: int, user_id: int, data: dict[str, Any], config: dict
+    ) -> tuple[Instance, str]:
         connection = self._connect(config, organization_id)
         token, token_hash = self.store.new_token()
         instance = Instance(
