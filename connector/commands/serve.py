@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from connector import __version__
 from connector.commands import preflight
 from connector.commands.preflight import StartupError
-from connector.config import Settings
+from connector.config import LOG_LEVELS, Settings
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.keys import Keys
 from connector.storage.redis_conn import connect
@@ -47,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="wipe the sandbox's data and seed it again before starting it",
     )
     parser.add_argument(
+        "--rq-log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=None,
+        help="the job worker's RQ lines (default: RQ_LOG_LEVEL, else WARNING; INFO: every job)",
+    )
+    parser.add_argument(
         "--no-sandbox",
         action="store_true",
         help="do not start the Autotask sandbox beside the service",
@@ -58,7 +65,7 @@ EXIT_REDIS_LOST = 3  # the embedded Redis died and could not be restarted
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(rq_log_level=args.rq_log_level)
     except ValueError as error:  # a setting out of its rules; the message names it
         print(f"autotask-connector: {error}", file=sys.stderr, flush=True)
         return 2

@@ -3,6 +3,7 @@
     autotask-connector worker                    # every queue
     autotask-connector worker --queues bulk      # only these kinds (comma-separated)
     autotask-connector worker --burst            # until the queues are empty (tests, cron)
+    autotask-connector worker --rq-log-level INFO  # also RQ's line for every job run
 
 It reads the same environment as the service (REDIS_URL, CONNECTOR_KEY_PREFIX,
 CONNECTOR_SECRET_KEY...); run as many as you like, on as many hosts.
@@ -13,10 +14,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.config import LOG_LEVELS
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queues", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    parser.add_argument(
+        "--rq-log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=None,
+        help="RQ's own job lines (default: RQ_LOG_LEVEL, else WARNING: errors and warnings only)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"autotask-connector worker: {error}", file=sys.stderr)
         return 2
-    run_worker(kinds, burst=args.burst)
+    run_worker(kinds, burst=args.burst, rq_log_level=args.rq_log_level)
     return 0

@@ -70,9 +70,16 @@ def parse_kinds(text: str | None) -> tuple[str, ...]:
 
 
 def run_worker(
-    kinds: Sequence[str] = KINDS, *, burst: bool = False, settings: Settings | None = None
+    kinds: Sequence[str] = KINDS,
+    *,
+    burst: bool = False,
+    settings: Settings | None = None,
+    rq_log_level: str | None = None,
 ) -> None:
-    """Work the queues of `kinds` until stopped (with `burst`, until they are empty)."""
+    """Work the queues of `kinds` until stopped (with `burst`, until they are empty). RQ's
+    own lines (a job started, a job OK, its result kept) log at `rq_log_level`, else
+    RQ_LOG_LEVEL (WARNING): the 1-second callout drain would print three INFO lines a
+    second; a failed job still logs its error, and the connector's own lines keep LOG_LEVEL."""
     runtime = runtimes.configure(settings)
     app = runtime.app  # built once, before any job
     client = app.extensions["connector.redis"]["client"]
@@ -87,6 +94,7 @@ def run_worker(
     ticker.start()
     try:
         worker = MeasuredWorker(queues, connection=jobs.connection, serializer=JSONSerializer)
-        worker.work(with_scheduler=True, burst=burst)
+        level = (rq_log_level or runtime.settings.rq_log_level).upper()
+        worker.work(with_scheduler=True, burst=burst, logging_level=level)
     finally:
         stop.set()
