@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from connector.observability import multiproc
+
+    multiproc.join()  # before prometheus-client is imported: its jobs count beside the web's
     from connector.jobs.worker import parse_kinds, run_worker
 
     try:
@@ -37,5 +40,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"autotask-connector worker: {error}", file=sys.stderr)
         return 2
-    run_worker(kinds, burst=args.burst, rq_log_level=args.rq_log_level)
+    try:
+        run_worker(kinds, burst=args.burst, rq_log_level=args.rq_log_level)
+    finally:
+        multiproc.leave()
     return 0

@@ -4,6 +4,11 @@ The library picks its storage when it is first imported, from PROMETHEUS_MULTIPR
 `prepare` must run in the parent before anything imports it; workers inherit the variable
 and write their samples to files there, which `/metrics` adds up. A worker that exits is
 marked dead (`child_exit`) so its live gauges stop counting.
+
+A job worker (`autotask-connector worker`) started with the same folder on the same host is
+added up too: it `join`s the folder (made if missing, never emptied), and the web side's
+`prepare` empties only the files of processes no longer running, so a job worker that started
+first keeps its samples.
 """
 
 from __future__ import annotations
@@ -24,10 +29,49 @@ def prepare(folder: str | os.PathLike[str] | None = None) -> str:
         raise RuntimeError("prepare() must run before prometheus_client is imported")
     chosen = Path(folder or os.environ.get(ENV) or tempfile.mkdtemp(prefix="atc-metrics-"))
     chosen.mkdir(parents=True, exist_ok=True)
+    chosen = chosen.resolve()  # the same folder whatever a worker's working directory
     for stale in chosen.glob("*.db"):
-        stale.unlink(missing_ok=True)
+        if not _running(stale):
+            stale.unlink(missing_ok=True)
     os.environ[ENV] = str(chosen)
     return str(chosen)
+
+
+def join() -> str | None:
+    """In a process outside gunicorn (a job worker): write to the folder PROMETHEUS_MULTIPROC_DIR
+    names (made if missing, nothing removed); None when it is unset (counts stay in-process)."""
+    folder = os.environ.get(ENV)
+    if not folder:
+        return None
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ[ENV] = str(path.resolve())
+    return os.environ[ENV]
+
+
+def leave() -> None:
+    """A joined process ends: its live gauges stop counting (its counters stay summed)."""
+    if enabled():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[attr-defined]
+
+
+def _running(sample_file: Path) -> bool:
+    """Whether the process a sample file is named after (`counter_<pid>.db`) still runs here."""
+    pid = sample_file.stem.rsplit("_", 1)[-1]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False  # this process starts anew: its earlier samples are an earlier run's
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: running
+    try:  # an exited process not yet reaped (a zombie) still answers kill(0)
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def enabled() -> bool:

@@ -8,7 +8,8 @@
 
 `queue` and `outcome` are names from your code, never a tenant's data. A worker process
 outside gunicorn (an RQ worker) is added up with the web workers when it runs with the same
-PROMETHEUS_MULTIPROC_DIR (`serve` exports it to what it starts).
+PROMETHEUS_MULTIPROC_DIR on the same host (`serve` exports it to what it starts; both
+Procfile lines set the same folder).
 """
 
 from __future__ import annotations
