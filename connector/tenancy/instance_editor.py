@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.errors import ValidationError
-from connector.tenancy import element, provisioning
+from connector.tenancy import element, provisioning, stored_size
 from connector.tenancy.clients import ClientFactory
 from connector.tenancy.counts import CountCap
 from connector.tenancy.failed_creates import FailedCreates
@@ -64,6 +64,7 @@ class InstanceEditor:
         """A new instance from a validated body, and its token (shown this once); a 409 when
         the organization holds CONNECTOR_MAX_INSTANCES already (nothing is sent upstream)."""
         config = self._without_masks(data["configuration"], None)
+        stored_size.check_new(config)
         with self.cap.place(organization_id, self.store.keys.org_instances(str(organization_id))):
             return self._create(organization_id, user_id, data, config)
 
@@ -93,29 +94,32 @@ class InstanceEditor:
     def replace(self, instance: Instance, data: dict[str, Any]) -> Instance:
         """PUT: everything anew; the credentials are proved again."""
         config = self._without_masks(data["configuration"], instance)
+        before = stored_size.weight(instance, self.box)
         connection = self._connect(config, instance.organizationId)
         instance.configuration, instance.secrets = {}, {}
         instance.zone = zone_record(connection)
         instance.name, instance.tags = data["name"], data["tags"]
         self._apply(instance, data, config)
-        return self._saved(instance)
+        return self._saved(instance, before)
 
     def update(self, instance: Instance, data: dict[str, Any]) -> Instance:
         """PATCH: what the body names; tags replace the whole list, as in Cloud Elements."""
         changes = self._without_masks(data.get("configuration") or {}, instance)
+        before = stored_size.weight(instance, self.box)
         self._reconnect_if_credentials_change(instance, changes)
         for name in ("name", "tags"):
             if name in data:
                 setattr(instance, name, data[name])
         self._apply(instance, data, changes)
-        return self._saved(instance)
+        return self._saved(instance, before)
 
     def set_configuration(self, instance: Instance, checked: dict[str, str | None]) -> Instance:
         """One configuration row, already validated."""
         changes = self._without_masks(checked, instance)
+        before = stored_size.weight(instance, self.box)
         self._reconnect_if_credentials_change(instance, changes)
         self._apply(instance, {}, changes)
-        return self._saved(instance)
+        return self._saved(instance, before)
 
     def rotate_token(self, instance: Instance) -> str:
         """A new token, shown this once; the old one is refused from now on."""
@@ -145,7 +149,8 @@ class InstanceEditor:
         with self.failures.attempt(organization_id):
             return provisioning.connect(config, self.clients)
 
-    def _saved(self, instance: Instance) -> Instance:
+    def _saved(self, instance: Instance, before: stored_size.Weight) -> Instance:
+        stored_size.check_change(before, instance, self.box)  # an earlier version's excess
         self.revealed = self.hooks.check(instance)
         self.store.save(instance)
         self.hooks.changed(instance.id)  # settings or credentials changed

@@ -5,11 +5,13 @@ creates sent in turn, a refused create sends nothing upstream, and a DELETE make
 from __future__ import annotations
 
 import dataclasses
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from connector.storage.redis_conn import get_keys, get_redis
 from tests.fixtures.hub import BASE, instance_body
 
 LIMIT = 3
@@ -68,3 +70,23 @@ def test_a_failed_create_gives_its_place_back(live_server, tenant, sandbox):
         assert _post(live_server, tenant, wrong).status_code == 400
     for _ in range(LIMIT):
         assert _post(live_server, tenant, instance_body(sandbox)).status_code == 200
+
+
+def test_an_organization_past_the_cap_from_before_lists_but_creates_none(
+    app, live_server, tenant, sandbox
+):
+    first = _post(live_server, tenant, instance_body(sandbox))
+    assert first.status_code == 200
+    # an earlier version let the organization make more than today's cap (ids of its records)
+    client, keys = get_redis(app), get_keys(app)
+    record = client.get(keys.instance(first.json()["id"]))
+    for n in range(1, LIMIT + 2):
+        clone = {**json.loads(record), "id": 10_000 + n, "tokenHash": f"legacy{n}"}
+        client.set(keys.instance(10_000 + n), json.dumps(clone))
+        client.sadd(keys.org_instances(str(tenant.organization_id)), 10_000 + n)
+    listed = requests.get(
+        live_server.url + BASE + "/instances", headers=tenant.headers(), timeout=30
+    )
+    assert listed.status_code == 200 and len(listed.json()) == LIMIT + 2
+    refused = _post(live_server, tenant, instance_body(sandbox))
+    assert refused.status_code == 409 and f"limit {LIMIT}" in refused.json()["message"]
