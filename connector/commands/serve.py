@@ -22,7 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 from connector import __version__
 from connector.commands import preflight
 from connector.commands.preflight import StartupError
-from connector.config import LOG_LEVELS, Settings
+from connector.commands.worker import add_rq_log_level
+from connector.config import Settings
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.keys import Keys
 from connector.storage.redis_conn import connect
@@ -46,13 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="wipe the sandbox's data and seed it again before starting it",
     )
-    parser.add_argument(
-        "--rq-log-level",
-        type=str.upper,
-        choices=LOG_LEVELS,
-        default=None,
-        help="the job worker's RQ lines (default: RQ_LOG_LEVEL, else WARNING; INFO: every job)",
-    )
+    add_rq_log_level(parser)  # the job worker's
     parser.add_argument(
         "--no-sandbox",
         action="store_true",

@@ -20,12 +20,17 @@ from connector.config import LOG_LEVELS
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queues", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    add_rq_log_level(parser)
+
+
+def add_rq_log_level(parser: argparse.ArgumentParser) -> None:
+    """`--rq-log-level`, for `worker` and for the worker `serve` starts."""
     parser.add_argument(
         "--rq-log-level",
         type=str.upper,
         choices=LOG_LEVELS,
         default=None,
-        help="RQ's own job lines (default: RQ_LOG_LEVEL, else WARNING: errors and warnings only)",
+        help="RQ's own job lines (default: RQ_LOG_LEVEL, else WARNING; INFO: every job run)",
     )
 
 
