@@ -15,6 +15,7 @@ from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from connector.errors import ConnectorError, StorageUnavailableError, clipped
+from connector.storage.full import is_storage_full
 
 log = logging.getLogger("connector.errors")
 
@@ -96,8 +97,17 @@ def _docs_url() -> str:
 
 
 def _storage_error(exc: redis.RedisError) -> Response:
-    """Redis down or failing, wherever it surfaced: one log line (no traceback), a 503 the
-    client may retry; the pooled client reconnects by itself once Redis answers again."""
+    """Redis down, failing or full, wherever it surfaced: one log line (no traceback), a 503
+    the client may retry; the pooled client reconnects by itself once Redis answers again,
+    and a full Redis takes writes again once its caches' entries expire or an operator makes
+    room (it evicts nothing by itself: see connector/storage/full.py)."""
+    if is_storage_full(exc):
+        full = StorageUnavailableError(
+            "Storage (Redis) is full: it refuses new writes until room is made; retry after "
+            "the Retry-After seconds"
+        )
+        full.code = "storage_full"
+        return _connector_error(full)
     return _connector_error(
         StorageUnavailableError(
             f"Storage (Redis) does not answer ({type(exc).__name__}); retry after the "

@@ -41,9 +41,9 @@ from connector.virtual.store import Scope, instance_scope, org_scope
 
 bp = Blueprint("virtual", __name__)
 # What one organization's definitions and transformations (its own and its instances') may take
-# in Redis together. They have no TTL, and Redis evicts volatile keys first when it is full (the
-# embedded one: maxmemory 1 GiB, volatile-lru): without a bound one tenant's documents would
-# push every tenant's cache, idempotency keys and counters out, then fail everyone's writes.
+# in Redis together. They have no TTL, and a full Redis refuses every write (the embedded one:
+# maxmemory 1 GiB, noeviction): without a bound one tenant's documents would fill it and turn
+# every tenant's writes into 503s.
 ORG_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 

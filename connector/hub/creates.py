@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import redis
+
 from connector.bulk.lookup import Finder
-from connector.errors import ProviderError
+from connector.errors import STORAGE_RETRY_AFTER, ProviderError
 from connector.hub import idempotency
+from connector.storage.full import is_storage_full
 
 if TYPE_CHECKING:
     from connector.hub.resources import Resource
@@ -35,9 +38,18 @@ def create(hub: Hub, name: str, body: Any, key: str | None, raw: bytes) -> Answe
                 raise idempotency.lost_answer(exc, keyed=key is not None) from None
             raise
         finally:
-            # also when the answer is lost: Autotask may have made the record all the same
-            hub.cache.invalidate(resource.entity, created.get("id"))
-        return _created(hub, resource, created)
+            if not created.get("id"):
+                # also when the answer is lost: Autotask may have made the record all the same
+                hub.cache.invalidate(resource.entity, created.get("id"))
+        if not created.get("id"):
+            return _created(hub, resource, created)
+        try:
+            hub.cache.invalidate(resource.entity, created["id"])
+            return _created(hub, resource, created)
+        except redis.RedisError as exc:
+            # Autotask stored it; Redis failed after (full or down): a 503 would invite a
+            # second create, so the answer names the record instead
+            raise _stored_but_storage_failed(name, created["id"], exc) from None
 
     def find_lost() -> Outcome | None:
         # the record the lost create would have made: one query on the fields it sent
@@ -52,6 +64,18 @@ def create(hub: Hub, name: str, body: Any, key: str | None, raw: bytes) -> Answe
         store = idempotency.IdempotencyStore(hub.redis, hub.deps.keys, hub.instance.id)
         status, text, headers = store.run(key, raw, send, find_lost, lease)
     return Answer(text, headers, status)
+
+
+def _stored_but_storage_failed(
+    name: str, record_id: Any, exc: redis.RedisError
+) -> idempotency.CreateMayExistError:
+    what = "is full" if is_storage_full(exc) else "does not answer"
+    return idempotency.CreateMayExistError(
+        f"Autotask created the record (id {record_id}), but storage (Redis) {what}, so its "
+        f"answer could not be completed; do not send the create again: read "
+        f"/hubs/crm/{name}/{record_id} once storage answers",
+        headers={"Retry-After": str(STORAGE_RETRY_AFTER)},
+    )
 
 
 def _created(hub: Hub, resource: Resource, vendor: dict[str, Any]) -> Outcome:

@@ -29,6 +29,11 @@ from connector.storage.processes import child_preexec
 
 URL_FILE = "redis.url"
 MAXMEMORY = "1gb"  # the hub cache keeps at most 512 MiB of it (connector/hub/cache.py)
+# past maxmemory Redis refuses writes (the service answers 503, connector/storage/full.py) and
+# evicts nothing: event logs, idempotency keys and paging state have TTLs, and an eviction
+# policy that takes keys with a TTL (volatile-lru) would drop them silently, which is data
+# loss; the caches keep within their own byte budgets instead
+MAXMEMORY_POLICY = "noeviction"
 
 
 def running_url(data_dir: str | os.PathLike[str]) -> str | None:
@@ -71,7 +76,14 @@ def _private_child() -> None:
 class EmbeddedRedis:
     """Start and stop one redis-server; `url` is valid once `start()` returns."""
 
-    def __init__(self, data_dir: str | os.PathLike[str] | None, *, persistent: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None,
+        *,
+        persistent: bool = True,
+        maxmemory: str = MAXMEMORY,
+    ) -> None:
+        self.maxmemory = maxmemory
         self.data_dir = Path(data_dir) if data_dir else None
         self.persistent = persistent and self.data_dir is not None
         self.port = 0
@@ -126,12 +138,11 @@ class EmbeddedRedis:
             "no",
             "--loglevel",
             "warning",
-            # a ceiling for the whole server: past it Redis evicts keys that have a TTL (caches,
-            # paging state) by least recent use, never instances or accounts (they have none)
+            # a ceiling for the whole server; past it writes are refused, nothing is evicted
             "--maxmemory",
-            MAXMEMORY,
+            self.maxmemory,
             "--maxmemory-policy",
-            "volatile-lru",
+            MAXMEMORY_POLICY,
         ]
         if self.persistent and self.data_dir is not None:
             args += [

@@ -105,8 +105,8 @@ def _big_definition(tag: str) -> dict:
 def test_one_organizations_documents_are_bounded_and_another_keeps_its_room(
     hub, live_server, make_tenant
 ):
-    # documents have no TTL: unbounded, one tenant's would fill Redis and evict every
-    # tenant's cache and idempotency keys (volatile-lru) before failing everyone's writes
+    # documents have no TTL: unbounded, one tenant's would fill Redis (noeviction), and every
+    # tenant's writes would then be refused with a 503 until room is made
     org_path = "/organizations/objects/{}/definitions"
     for n in range(4):  # about 7.7 MB of the 8 MiB
         saved = _call(hub, "POST", org_path.format(f"big{n}"), json=_big_definition("a"))

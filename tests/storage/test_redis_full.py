@@ -1,0 +1,170 @@
+"""A full Redis (issue #11): the connector's Redis evicts nothing (`noeviction`), so when it
+reaches `maxmemory` every write is refused; the API answers 503 JSON with Retry-After and one
+log line, sends nothing to Autotask, keeps every key that has a TTL, and recovers once room is
+made. The test owns a real embedded redis-server with a small ceiling; filling the suite's
+shared one would fail every other test."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+import requests
+
+from connector.app import create_app
+from connector.storage.embedded_redis import MAXMEMORY_POLICY, EmbeddedRedis
+from connector.storage.full import is_storage_full
+from tests.fixtures.app import LiveServer
+from tests.fixtures.hub import BASE, instance_body
+from tests.storage.test_redis_outage import _tenant
+
+FILLER = "filler:"  # keys of the test's own, without a TTL, as instances and accounts are
+CHUNK = 256 * 1024
+
+
+@pytest.fixture
+def small_redis(tmp_path):
+    server = EmbeddedRedis(tmp_path / "redis", maxmemory="48mb")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _fill(client: redis.Redis) -> int:
+    """Write keys without a TTL until Redis refuses one; the count written.
+
+    The refused write's own buffer is freed after it, which leaves the server a little under
+    its ceiling, where a small write may pass and the next not; the ceiling is then set a
+    margin below what the server holds, so every write the test's requests make meets a full
+    Redis."""
+    written = 0
+    while True:
+        try:
+            client.set(f"{FILLER}{written}", b"x" * CHUNK)
+        except redis.RedisError as exc:
+            assert is_storage_full(exc), exc
+            break
+        written += 1
+    used = int(client.info("memory")["used_memory"])
+    client.config_set("maxmemory", str(used - 2 * 1024 * 1024))
+    return written
+
+
+def _empty(client: redis.Redis, count: int) -> None:
+    for start in range(0, count + 1, 100):
+        client.delete(*[f"{FILLER}{n}" for n in range(start, start + 100)])
+
+
+def _creates(sandbox) -> int:
+    return len([r for r in sandbox.requests(method="POST") if r["path"].endswith("/Contacts")])
+
+
+def test_the_embedded_redis_evicts_nothing(small_redis):
+    client = redis.Redis.from_url(small_redis.url, decode_responses=True)
+    try:
+        assert MAXMEMORY_POLICY == "noeviction"
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+        assert client.config_get("maxmemory")["maxmemory"] == str(48 * 1024**2)
+    finally:
+        client.close()
+
+
+def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
+    small_redis, settings, sandbox, caplog
+):
+    settings = settings.with_overrides(redis_url=small_redis.url)
+    app = create_app(settings)
+    server = LiveServer(app).start()
+    tenant = _tenant(small_redis.url, settings.key_prefix)
+    base = server.url + BASE
+    client = redis.Redis.from_url(small_redis.url)
+    try:
+        created = requests.post(
+            base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
+        )
+        assert created.status_code == 200, created.text
+        hub = tenant.headers(created.json()["token"])
+        contact = {"firstName": "Full", "lastName": "Redis", "accountId": sandbox.ids("Companies")[1]}
+        kept = requests.post(
+            base + "/hubs/crm/contacts",
+            json=contact,
+            headers={**hub, "Idempotency-Key": "before-full"},
+            timeout=30,
+        )
+        assert kept.status_code == 200, kept.text
+        # keys with a TTL, of the kinds volatile-lru evicted first: cache, paging, idempotency
+        with_ttl = {k for k in client.scan_iter(count=1000) if client.ttl(k) > 0}
+        assert any(b"idem" in k for k in with_ttl), with_ttl
+        written = _fill(client)
+        assert written > 10
+
+        calls = [
+            ("POST", "/instances", tenant.headers(), instance_body(sandbox)),
+            ("GET", "/hubs/crm/contacts", hub, None),
+            ("GET", "/instances", tenant.headers(), None),
+        ]
+        creates_before = _creates(sandbox)
+        caplog.clear()
+        refused = 0
+        with caplog.at_level(logging.INFO, logger="connector"):
+            for method, path, headers, body in calls:
+                answer = requests.request(
+                    method, base + path, headers=headers, json=body, timeout=30
+                )
+                # Redis 6 lets a Lua script whose first write frees memory write on past the
+                # ceiling, so a call made only of such scripts may pass; none may fail otherwise
+                assert answer.status_code in (200, 503), f"{method} {path}: {answer.text}"
+                if answer.status_code == 503:
+                    refused += 1
+                    assert answer.headers["Retry-After"].isdigit(), f"{method} {path}"
+                    assert "Storage (Redis) is full" in answer.json()["message"], answer.text
+                    assert answer.json()["requestId"]
+            # a create Autotask stored although Redis failed after it: never a 503 inviting a
+            # second create, but the record's id and "do not send it again"
+            stored = requests.post(
+                base + "/hubs/crm/contacts",
+                json={**contact, "lastName": "StoredWhileFull"},
+                headers=hub,
+                timeout=30,
+            )
+        assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+        failures = [r for r in caplog.records if r.name == "connector.errors"]
+        assert refused >= 2, "a full Redis refused nothing"
+        assert len(failures) == refused + 1  # one line per failed request, the create's too
+        assert sum("storage_full" in r.getMessage() for r in failures) == refused
+        assert _creates(sandbox) <= creates_before + 1  # the unkeyed create alone
+        if sandbox.count("Contacts", lastName="StoredWhileFull"):
+            assert stored.status_code == 504, stored.text
+            assert "do not send the create again" in stored.json()["message"]
+        else:
+            assert stored.status_code == 503, stored.text
+        # a keyed create claims its key first: refused before anything is sent
+        keyed = requests.post(
+            base + "/hubs/crm/contacts",
+            json={**contact, "lastName": "KeyedWhileFull"},
+            headers={**hub, "Idempotency-Key": "while-full"},
+            timeout=30,
+        )
+        assert keyed.status_code == 503, keyed.text
+        assert sandbox.count("Contacts", lastName="KeyedWhileFull") == 0
+        # nothing with a TTL was evicted to make room
+        assert int(client.info("stats")["evicted_keys"]) == 0
+        assert all(client.exists(k) for k in with_ttl)
+
+        _empty(client, written)  # the operator makes room; no restart
+        for method, path, headers, body in calls:
+            again = requests.request(method, base + path, headers=headers, json=body, timeout=30)
+            assert again.status_code == 200, f"{method} {path}: {again.text}"
+        replay = requests.post(
+            base + "/hubs/crm/contacts",
+            json=contact,
+            headers={**hub, "Idempotency-Key": "before-full"},
+            timeout=30,
+        )
+        assert replay.headers.get("Idempotent-Replayed") == "true", replay.text
+        assert sandbox.count("Contacts", lastName="Redis") == 1
+    finally:
+        client.close()
+        server.stop()
+        app.extensions["connector.deps"].local.close()
