@@ -4,7 +4,10 @@ intervals) and the schedules' ticker.
 Jobs run in the worker process itself, which built its runtime (and, on first use, the app)
 once, so a job starts at once; a forked work horse would build the app again for every job.
 A job that takes its worker down (SIGKILL, a lost host) is recovered by its feature's sweep
-(bulk: the lease; formulas: the running set), which runs as a schedule.
+(bulk: the lease; formulas: the running set), which runs as a schedule. A job that failed
+because Redis is full (it evicts nothing, see connector/storage/full.py) is not failed: it is
+scheduled again after STORAGE_FULL_RETRY_SECONDS without spending one of its retries, and if
+even that cannot be written it stays in RQ's started registry, whose cleanup hands it back.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import redis
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
@@ -24,11 +30,13 @@ from connector.jobs import runtime as runtimes
 from connector.jobs.queues import KINDS, Jobs
 from connector.jobs.schedules import Schedules
 from connector.observability import queues as metrics
+from connector.storage.full import is_storage_full
 
 log = logging.getLogger("connector.jobs")
 
 TICKER_SECONDS = 0.5
 OUTCOMES = {JobStatus.FINISHED: "done", JobStatus.FAILED: "failed"}
+STORAGE_FULL_RETRY_SECONDS = 30.0  # a full Redis needs its caches' TTLs or an operator
 
 
 class MeasuredWorker(SimpleWorker):
@@ -48,6 +56,48 @@ class MeasuredWorker(SimpleWorker):
                 status = None
             metrics.count_job(kind, OUTCOMES.get(status, "retried"))
             metrics.observe_job_seconds(kind, time.monotonic() - started)
+
+    _storage_full_job: str | None = None
+
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        if exc_info[1] is not None and is_storage_full(exc_info[1]):
+            self._storage_full_job = job.id  # one line, no traceback: nothing is wrong with it
+            log.warning(
+                "job %s: storage (Redis) is full; it runs again in %s s",
+                job.id,
+                STORAGE_FULL_RETRY_SECONDS,
+            )
+            return
+        super().handle_exception(job, *exc_info)
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: Any = None,
+        exc_string: str = "",
+        execution: Any = None,
+    ) -> None:
+        if self._storage_full_job != job.id:
+            super().handle_job_failure(job, queue, started_job_registry, exc_string, execution)
+            return
+        self._storage_full_job = None
+        try:
+            with self.connection.pipeline() as pipe:  # MULTI: all of it or, when full, none
+                self.cleanup_execution(job, pipeline=pipe, execution=execution)
+                if STORAGE_FULL_RETRY_SECONDS > 0:
+                    at = datetime.now(UTC) + timedelta(seconds=STORAGE_FULL_RETRY_SECONDS)
+                    job.set_status(JobStatus.SCHEDULED, pipeline=pipe)
+                    queue.schedule_job(job, at, pipeline=pipe)
+                else:
+                    queue._enqueue_job(job, pipeline=pipe)  # as RQ's own retry without a wait
+                pipe.execute()
+        except redis.RedisError as exc:
+            log.warning(
+                "job %s left in the started registry (%s); RQ's cleanup hands it back",
+                job.id,
+                type(exc).__name__,
+            )
 
 
 def tick_forever(schedules: Schedules, stop: threading.Event) -> None:

@@ -46,3 +46,19 @@ def fail_first(name: str, failures: int) -> int:
 def ticked() -> None:
     """A schedule's job: its RQ id (which names the schedule and the tick) goes to `ticks`."""
     _redis().rpush(_key("ticks"), json.dumps(get_current_job().id))
+
+
+def full_once(key: str) -> str:
+    """The first run meets a full Redis: its write is refused (a real OOM from Redis, whose
+    ceiling is taken under what it holds), and room is made before the worker handles the
+    failure; later runs write `key`."""
+    client = get_current_job().connection
+    if client.incr(f"{key}:runs") == 1:
+        (limit,) = client.config_get("maxmemory").values()
+        client.config_set("maxmemory", "1")
+        try:
+            client.set(key, "written")
+        finally:
+            client.config_set("maxmemory", limit)
+    client.set(key, "written")
+    return "written"
