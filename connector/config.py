@@ -85,6 +85,8 @@ class Settings:
     events_lease_seconds: float = 30.0  # a delivery worker's hold on an instance's callback
     events_gather_seconds: float = 1.0  # changes gathered this long for one read-back query
     formula_retention_days: int = 7
+    formula_executions_max_count: int = 10_000  # kept per organization (execution_budget.py)
+    formula_executions_max_bytes: int = 256 * 1024 * 1024
     formulas_allow_private_urls: bool = False
     compat_transformations_dir: str = field(default_factory=_default_compat_dir)
     default_model: str = "normalized"
@@ -190,6 +192,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "events_lease_seconds": ("EVENTS_LEASE_SECONDS", float),
     "events_gather_seconds": ("EVENTS_GATHER_SECONDS", float),
     "formula_retention_days": ("FORMULA_RETENTION_DAYS", int),
+    "formula_executions_max_count": ("FORMULA_EXECUTIONS_MAX_COUNT", int),
+    "formula_executions_max_bytes": ("FORMULA_EXECUTIONS_MAX_BYTES", int),
     "formulas_allow_private_urls": ("FORMULAS_ALLOW_PRIVATE_URLS", _flag),
     "compat_transformations_dir": ("CONNECTOR_CE_TRANSFORMATIONS_DIR", str),
     "default_model": ("CONNECTOR_DEFAULT_MODEL", str),

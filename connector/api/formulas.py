@@ -15,6 +15,7 @@ service or engine, render with connector.formulas.views.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -31,6 +32,7 @@ from connector.formulas.service import FormulaService
 from connector.formulas.triggers import BadTriggerError
 
 bp = Blueprint("formulas", __name__)
+_CURSOR = re.compile(r"\d{1,15}:\d{1,18}")  # an executions page's cursor: creation ms:id
 SYNC_WAIT_SECONDS = 30.0
 
 
@@ -146,8 +148,15 @@ def _execution(execution_id: int) -> dict[str, Any]:
 def list_executions(instance_id: int):
     org = platform_caller().organization.id
     _service().instance(org, instance_id)
-    found = _env().executions.list_for(instance_id, limit=_page_size())
-    return jsonify([views.execution_summary(e) for e in found])
+    cursor = request.args.get("nextPage") or None
+    if cursor is not None and not _CURSOR.fullmatch(cursor):
+        raise BadRequestError("nextPage must be the Elements-Next-Page-Token of a page")
+    found, following = _env().executions.page_for(instance_id, _page_size(), cursor)
+    response = jsonify(found)
+    response.headers["Elements-Returned-Count"] = str(len(found))
+    if following:
+        response.headers["Elements-Next-Page-Token"] = following
+    return response
 
 
 @bp.post("/formulas/instances/<int:instance_id>/executions")

@@ -34,9 +34,9 @@ from connector.autotask.retries import RetryPolicy, Safety, may_have_run
 from connector.autotask.stats import CallStats
 from connector.config import Settings
 from connector.errors import ProviderError, StorageUnavailableError
-from connector.storage.full import is_storage_full
 from connector.observability import metrics
 from connector.outbound import OutboundClient
+from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from connector.errors import ConflictError, ConnectorError
+from connector.formulas import execution_budget as budget
 from connector.formulas import limits, runner
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.ports import ExecutionPorts
@@ -164,7 +165,7 @@ class Engine:
             problem = f"formula {execution['formulaId']} was deleted"
         if problem is not None:
             execution.update(status=runner.FAILED, next=None, error=problem)
-            self.env.executions.save(execution)
+            self.env.executions.save(execution, force=True)
             self._finish(execution)
             return
         template = self.env.store.compiled(doc)
@@ -177,7 +178,9 @@ class Engine:
         def checkpoint(current: dict[str, Any]) -> None:
             current["elementCalls"] = current.get("elementCalls", 0) + ports.element_calls
             ports.element_calls = 0
-            self.env.executions.save(current)
+            if not self.env.executions.save(current):
+                budget.fail_over_budget(current, self.env.executions.max_bytes)
+                self.env.executions.save(current, force=True)
             with self.redis.pipeline() as pipe:
                 pipe.zadd(
                     self.keys.formulas_running(), {str(current["id"]): time.time() + LEASE_SECONDS}
@@ -242,7 +245,12 @@ class Engine:
         execution["status"] = QUEUED
         execution["record"] = None  # a replay runs beside newer events of its record
         execution["retries"] = execution.get("retries", 0) + 1
-        self.env.executions.save(execution)
+        if not self.env.executions.save(execution):  # no longer ended: counts as running
+            raise budget.ExecutionStorageError(
+                "Your organization's kept executions are at their budget and none of the "
+                "others has ended; try again when some have",
+                headers={"Retry-After": "30"},
+            )
         self._pending(execution)
         self._enqueue(execution, tag=f"retry{execution['retries']}")
         return execution
@@ -269,7 +277,7 @@ class Engine:
             # past the lease its job is gone (RQ ends a job at JOB_TIMEOUT): take its lock
             self.redis.delete(self.keys.formula_execution_lock(raw))
             execution["resumes"] = execution.get("resumes", 0) + 1
-            self.env.executions.save(execution)
+            self.env.executions.save(execution, force=True)
             self.redis.zadd(self.keys.formulas_running(), {raw: now + LEASE_SECONDS})
             self._enqueue(execution, tag=f"resume{execution['resumes']}")
             resumed.append(int(raw))

@@ -60,7 +60,13 @@ class FormulaEnv:
             registry=registry,
             tokens=tokens,
             store=FormulaStore(client, keys),
-            executions=ExecutionStore(client, keys, settings.formula_retention_days),
+            executions=ExecutionStore(
+                client,
+                keys,
+                settings.formula_retention_days,
+                max_count=settings.formula_executions_max_count,
+                max_bytes=settings.formula_executions_max_bytes,
+            ),
             outbound=OutboundClient(formula_policy(settings.formulas_allow_private_urls)),
             jobs=jobs,
         )

@@ -16,6 +16,7 @@ from typing import Any
 from connector.formulas import limits
 from connector.formulas.engine import Engine, TooManyExecutionsError, blocked
 from connector.formulas.environment import FormulaEnv
+from connector.formulas.execution_budget import ExecutionStorageError
 
 log = logging.getLogger("connector.formulas")
 
@@ -49,7 +50,7 @@ def on_event(env: FormulaEnv, element_id: int, event: dict[str, Any]) -> list[in
                     dedup=str(event["eventId"]),
                     limit=limits.MAX_PENDING_EVENT_EXECUTIONS,
                 )
-            except TooManyExecutionsError:
+            except (TooManyExecutionsError, ExecutionStorageError):
                 log.warning(
                     "formulas: event %s not run by instance %s: too many executions",
                     event["eventId"],

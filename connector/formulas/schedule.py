@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from connector.formulas import limits
 from connector.formulas.engine import Engine, TooManyExecutionsError, blocked
 from connector.formulas.environment import FormulaEnv
+from connector.formulas.execution_budget import ExecutionStorageError
 
 log = logging.getLogger("connector.formulas")
 
@@ -56,7 +57,10 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
                 execution = engine.start(
                     instance, trigger.name, value, limit=limits.MAX_PENDING_EVENT_EXECUTIONS
                 )
-            except TooManyExecutionsError:  # that organization's; the others' ticks go on
+            except (
+                TooManyExecutionsError,
+                ExecutionStorageError,
+            ):  # that organization's; the others' ticks go on
                 log.warning(
                     "formulas: instance %s skipped a tick: too many executions", instance["id"]
                 )

@@ -67,6 +67,15 @@ class WorkKeys(KeyBase):
         """A formula instance's execution ids, scored by creation time (ms)."""
         return self._k("formula", "instance", instance_id, "executions")
 
+    def formula_execution_summary(self, execution_id: int | str) -> str:
+        """An execution's few listing fields (a listing never loads whole documents)."""
+        return self._k("formula", "execution", execution_id, "summary")
+
+    def formula_org_executions(self, org_id: int | str, part: str) -> str:
+        """An organization's executions for its budget: `all` and `ended` (zsets of ids by
+        creation ms), `sizes` (hash: id -> "bytes:formula instance id", and `_total`)."""
+        return self._k("formula", "org", org_id, "executions", part)
+
     def formula_state(self, instance_id: int | str, key: str) -> str:
         """One value of a formula instance's `state` steps (the tenant's key, digested)."""
         return self._k("formula", "instance", instance_id, "state", digest(key))

@@ -85,7 +85,11 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         )
         assert created.status_code == 200, created.text
         hub = tenant.headers(created.json()["token"])
-        contact = {"firstName": "Full", "lastName": "Redis", "accountId": sandbox.ids("Companies")[1]}
+        contact = {
+            "firstName": "Full",
+            "lastName": "Redis",
+            "accountId": sandbox.ids("Companies")[1],
+        }
         kept = requests.post(
             base + "/hubs/crm/contacts",
             json=contact,
