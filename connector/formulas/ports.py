@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connector.formulas import limits
+from connector.formulas import limits, state_budget
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.hub_calls import call_hub
 from connector.formulas.steps.base import StepFailed
@@ -96,9 +96,29 @@ class ExecutionPorts:
         return (raw is not None, json.loads(raw) if raw is not None else None)
 
     def state_put(self, key: str, value: Any, ttl: int | None) -> None:
-        self.env.redis.set(
-            self._key(key), json.dumps(value), ex=ttl or limits.MAX_STATE_TTL_SECONDS
+        ttl = ttl or limits.MAX_STATE_TTL_SECONDS
+        put = state_budget.put(
+            self.env.redis,
+            self.env.keys,
+            self.instance["id"],
+            self._key(key),
+            json.dumps(value),
+            ttl,
         )
+        if put == state_budget.TOO_MANY:
+            raise StepFailed(
+                f"this formula instance's state holds {limits.MAX_STATE_KEYS:,} values at most; "
+                "delete some (action delete) or give them a shorter ttl",
+                field_name="key",
+            )
+        if put == state_budget.TOO_BIG:
+            raise StepFailed(
+                f"this formula instance's state values take {limits.MAX_STATE_BYTES:,} bytes at "
+                "most together; delete some (action delete) or keep smaller values",
+                field_name="value",
+            )
 
     def state_delete(self, key: str) -> bool:
-        return bool(self.env.redis.delete(self._key(key)))
+        return state_budget.delete(
+            self.env.redis, self.env.keys, self.instance["id"], self._key(key)
+        )

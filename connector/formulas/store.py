@@ -19,7 +19,7 @@ from typing import Any
 import redis
 
 from connector.errors import NotFoundError
-from connector.formulas import shipped
+from connector.formulas import shipped, state_budget
 from connector.formulas.template import CompiledTemplate, build_template
 from connector.storage.keys import Keys
 
@@ -150,6 +150,7 @@ class FormulaStore:
         state = self.keys.pattern("formula", "instance", doc["id"], "state", "*")
         with self.redis.pipeline() as pipe:
             pipe.delete(self.keys.formula_instance(doc["id"]))
+            pipe.delete(*state_budget.index_keys(self.keys, doc["id"]))
             pipe.srem(self.keys.formula_instances(doc["formulaId"]), doc["id"])
             pipe.srem(self.keys.org_formula_instances(doc["organizationId"]), doc["id"])
             for element_id in doc["elementInstanceIds"]:

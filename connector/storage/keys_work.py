@@ -76,6 +76,11 @@ class WorkKeys(KeyBase):
         creation ms), `sizes` (hash: id -> "bytes:formula instance id", and `_total`)."""
         return self._k("formula", "org", org_id, "executions", part)
 
+    def formula_state_index(self, instance_id: int | str, part: str) -> str:
+        """A formula instance's state values for its budget: `expiry` (zset: value key ->
+        expiry ms) and `sizes` (hash: value key -> bytes, and `_total`)."""
+        return self._k("formula", "instance", instance_id, "state-index", part)
+
     def formula_state(self, instance_id: int | str, key: str) -> str:
         """One value of a formula instance's `state` steps (the tenant's key, digested)."""
         return self._k("formula", "instance", instance_id, "state", digest(key))
