@@ -57,6 +57,7 @@ class Lister:
         keys: Keys,
         digest: str,
         sorted_ttl: int = SORTED_RESULT_TTL,
+        organization_id: int | None = None,
     ) -> None:
         self.resource = resource
         self.client = client
@@ -65,7 +66,16 @@ class Lister:
         self.instance_id = instance_id
         self.by_id = IdCursorPages(resource, client, ctx, tokens, instance_id, digest)
         self.by_sort = SortedPages(
-            resource, client, ctx, tokens, instance_id, digest, redis_client, keys, sorted_ttl
+            resource,
+            client,
+            ctx,
+            tokens,
+            instance_id,
+            digest,
+            redis_client,
+            keys,
+            sorted_ttl,
+            organization_id=organization_id,
         )
         self.digest = digest
         self.redis = redis_client

@@ -137,6 +137,7 @@ class Hub:
                 keys=self.deps.keys,
                 digest=digest,
                 sorted_ttl=sorted_ttl,
+                organization_id=self.instance.organizationId,
             ).run(query, the_plan)
             body = renderer.dumps([with_raw(renderer.record(r), r) for r in result.records])
             headers = {RETURNED: str(len(result.records))}

@@ -1,7 +1,8 @@
 """Pages sorted in memory: `orderBy` on a field other than id.
 
 The first page reads the whole matching set (up to MAX_LOCAL_SORT_ROWS), sorts it, and keeps
-the sorted ids of the rest in Redis; each later page costs one `id in (...)` query.
+the sorted ids of the rest in Redis, within the instance's and the organization's byte budgets
+(sorted_budget.py); each later page costs one `id in (...)` query.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import redis
 from connector import ceql
 from connector.autotask import AutotaskClient, filters
 from connector.errors import BadRequestError
+from connector.hub import sorted_budget
 from connector.hub.plan import ListQuery, ListResult, Plan, Residual
 from connector.hub.resources import Resource
 from connector.hub.tokens import PagePosition, PageTokens
@@ -55,7 +57,9 @@ class SortedPages:
         redis_client: redis.Redis,
         keys: Keys,
         ttl: int = SORTED_RESULT_TTL,
+        organization_id: int | None = None,
     ) -> None:
+        self.organization_id = organization_id
         self.resource = resource
         self.client = client
         self.ctx = ctx
@@ -81,10 +85,10 @@ class SortedPages:
         if rest:
             result_id = secrets.token_hex(8)
             key = self.keys.sorted_result(self.instance_id, result_id)
-            with self.redis.pipeline() as pipe:
-                pipe.rpush(key, *[int(self.resource.get(r, "id")) for r in rest])
-                pipe.expire(key, self.ttl)
-                pipe.execute()
+            ids = [int(self.resource.get(r, "id")) for r in rest]
+            sorted_budget.put(
+                self.redis, self.keys, key, ids, self.ttl, self.instance_id, self.organization_id
+            )
             token = self.tokens.encode(
                 PagePosition(self.instance_id, self.digest, offset=0, sort_key=result_id)
             )

@@ -67,6 +67,13 @@ class UpstreamKeys(KeyBase):
         """The ids of a result sorted in memory, waiting for its next pages."""
         return self._k("sorted", instance_id, result_id)
 
+    def sorted_budget(self, owner: int | str, part: str) -> str:
+        """Sorted results' byte accounting (connector/hub/sorted_budget.py): per instance
+        `index` (zset: result key -> expiry ms) and `sizes` (hash: key -> bytes); per
+        organization (`org-{id}`) `bytes` (hash: instance -> bytes, `_total`) and `expiry`
+        (zset: instance -> its last result's expiry ms)."""
+        return self._k("sorted-budget", owner, part)
+
     def page_cursors(self, instance_id: int | str, query_digest: str) -> str:
         """Hash: page number -> the signed position where that page of one listing starts."""
         return self._k("pages", instance_id, query_digest)

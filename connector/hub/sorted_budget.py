@@ -1,0 +1,148 @@
+"""Sorted results within byte budgets, per instance and per organization.
+
+A first page sorted in memory keeps the ids of the rest in Redis for up to 15 minutes
+(sorted_pages.py), a new list per first page: without a bound, a tenant asking for first pages
+in a loop fills the shared Redis (which evicts nothing). As the read cache does (cache.py and
+cache_scripts.py), one script counts each result's bytes with the write: an instance keeps at
+most INSTANCE_BYTES of results, dropping its own oldest to make room (their next pages then
+answer that the result expired); one organization's instances together keep at most
+ORGANIZATION_BYTES, and when its other instances hold that room a new first page is refused
+with a 429 that says to narrow the query or order by id (room returns as their results expire).
+An instance whose last result expired leaves the organization's total on the next put.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+
+import redis
+
+from connector.errors import ConnectorError
+from connector.storage.keys import Keys
+
+INSTANCE_BYTES = 8 * 1024 * 1024  # about 150 full results of 5,000 ids
+ORGANIZATION_BYTES = 32 * 1024 * 1024
+ELEMENT_OVERHEAD = 2  # bytes counted per stored id beyond its digits (a list entry's own)
+
+_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class SortedResultsFullError(ConnectorError):
+    status = 429
+    code = "sorted_results_full"
+
+
+# KEYS[1] the result's list, KEYS[2] the instance's results by expiry (zset, ms), KEYS[3]
+# their sizes (hash), KEYS[4] the organization's bytes (hash: instance -> bytes, `_total`),
+# KEYS[5] the organization's instances by their last result's expiry (zset, ms).
+# ARGV[1] now (ms), ARGV[2] TTL (s), ARGV[3] the result's bytes, ARGV[4] the instance id,
+# ARGV[5] the instance budget, ARGV[6] the organization budget, ARGV[7..] the ids.
+# Answers how many of the instance's results were dropped, or -1 when refused.
+PUT = """
+local now, ttl, size, me = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+-- instances whose last result expired: their bytes leave the organization's total
+for _, idle in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 20)) do
+  if idle ~= me then
+    local gone = tonumber(redis.call('HGET', KEYS[4], idle) or '0')
+    redis.call('HDEL', KEYS[4], idle)
+    redis.call('HINCRBY', KEYS[4], '_total', -gone)
+    redis.call('ZREM', KEYS[5], idle)
+  end
+end
+local mine = 0
+local function forget(key)
+  local bytes = tonumber(redis.call('HGET', KEYS[3], key) or '0')
+  redis.call('HDEL', KEYS[3], key)
+  redis.call('ZREM', KEYS[2], key)
+  return bytes
+end
+local counted = tonumber(redis.call('HGET', KEYS[4], me) or '0')
+local freed = 0
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  freed = freed + forget(old)
+end
+for _, v in ipairs(redis.call('HVALS', KEYS[3])) do mine = mine + tonumber(v) end
+local total = tonumber(redis.call('HGET', KEYS[4], '_total') or '0') - counted + mine
+local others = total - mine
+local dropped = 0
+local org_budget = tonumber(ARGV[6])
+-- when the others alone leave no room, nothing of this instance's is dropped for nothing
+local function over()
+  return mine + size > tonumber(ARGV[5]) or others + mine + size > org_budget
+end
+while others + size <= org_budget and mine > 0 and over() do
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if not oldest then break end
+  mine = mine - forget(oldest)
+  redis.call('DEL', oldest)
+  dropped = dropped + 1
+end
+local refused = others + mine + size > org_budget or size > tonumber(ARGV[5])
+if not refused then
+  for i = 7, #ARGV, 1000 do
+    redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+  end
+  redis.call('EXPIRE', KEYS[1], ttl)
+  local ends = now + ttl * 1000
+  redis.call('ZADD', KEYS[2], ends, KEYS[1])
+  redis.call('HSET', KEYS[3], KEYS[1], size)
+  mine = mine + size
+  redis.call('ZADD', KEYS[5], ends, me)
+end
+redis.call('HSET', KEYS[4], me, mine)
+redis.call('HSET', KEYS[4], '_total', others + mine)
+for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ttl + 60) end
+if refused then return -1 end
+return dropped
+"""
+
+
+def _script(client: redis.Redis):
+    found = _SCRIPTS.get(client)
+    if found is None:
+        found = _SCRIPTS[client] = client.register_script(PUT)
+    return found
+
+
+def size_of(key: str, ids: list[int]) -> int:
+    return len(key) + sum(len(str(i)) + ELEMENT_OVERHEAD for i in ids)
+
+
+def put(
+    client: redis.Redis,
+    keys: Keys,
+    key: str,
+    ids: list[int],
+    ttl: int,
+    instance_id: int,
+    organization_id: int | None,
+) -> None:
+    """Keep `ids` under `key` for `ttl` s; SortedResultsFullError when there is no room."""
+    org = f"org-{organization_id}" if organization_id is not None else f"org-i{instance_id}"
+    answer = _script(client)(
+        keys=[
+            key,
+            keys.sorted_budget(instance_id, "index"),
+            keys.sorted_budget(instance_id, "sizes"),
+            keys.sorted_budget(org, "bytes"),
+            keys.sorted_budget(org, "expiry"),
+        ],
+        args=[
+            int(time.time() * 1000),
+            ttl,
+            size_of(key, ids),
+            instance_id,
+            INSTANCE_BYTES,
+            ORGANIZATION_BYTES,
+            *ids,
+        ],
+    )
+    if int(answer) < 0:
+        raise SortedResultsFullError(
+            "Your organization's sorted results (orderBy on a field other than id, kept "
+            f"{ttl // 60} minutes for their next pages) hold {ORGANIZATION_BYTES // 1048576} "
+            "MiB already; narrow the where clause, order by id, or retry after the "
+            "Retry-After seconds",
+            headers={"Retry-After": "60"},
+        )
