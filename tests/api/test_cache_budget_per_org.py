@@ -9,22 +9,12 @@ Autotask call. Budgets set small as in test_cache_budget.py (module settings, re
 
 from __future__ import annotations
 
-import requests
-
 from connector.hub import cache as hub_cache
-from tests.fixtures.hub import BASE, HubApi, instance_body
+from tests.fixtures.hub import HubApi, instance_api
 
 
 def _instance(live_server, tenant, sandbox) -> HubApi:
-    created = requests.post(
-        live_server.url + BASE + "/instances",
-        json=instance_body(sandbox, cachingEnabled=True),
-        headers=tenant.headers(),
-        timeout=30,
-    )
-    assert created.status_code == 200, created.text
-    body = created.json()
-    return HubApi(live_server.url, tenant.headers(body["token"]), body)
+    return instance_api(live_server, tenant, sandbox, cachingEnabled=True)
 
 
 def _read(hub: HubApi, record_id: int) -> str:

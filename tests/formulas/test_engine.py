@@ -11,7 +11,7 @@ from connector.formulas import limits
 from connector.formulas.events import on_event
 from connector.formulas.schedule import cron_tick
 from tests.fixtures.jobs import wait_for
-from tests.formulas.conftest import BASE, calling, run_sync
+from tests.formulas.conftest import BASE, calling, install_formula, run_sync
 
 FINAL = ("SUCCESS", "FAILED", "STOPPED")
 
@@ -349,14 +349,7 @@ def test_an_organization_has_a_bounded_number_of_executions_not_yet_ended(
     assert "not yet ended" in answers[2].get_json()["message"]
     assert answers[2].headers["Retry-After"]
     other = make_tenant()
-    formula = client.post(
-        f"{BASE}/formulas", json=calling(receiver.url + "/in"), headers=other.headers()
-    ).get_json()
-    theirs = client.post(
-        f"{BASE}/formulas/{formula['id']}/instances",
-        json={"name": "t", "configuration": {"target": receiver.url + "/in"}},
-        headers=other.headers(),
-    ).get_json()
+    _, theirs = install_formula(client, other, calling(receiver.url + "/in"), receiver.url + "/in")
     assert post_execution(client, other, theirs["id"], {"n": 9}).status_code == 202
     job_workers.start(settings, queues="formulas")
     for answer in answers[:2]:

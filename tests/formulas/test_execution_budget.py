@@ -13,7 +13,7 @@ import requests
 from connector.formulas import execution_budget
 from connector.formulas.engine import Engine
 from connector.formulas.executions import ExecutionStore
-from tests.formulas.conftest import BASE, calling
+from tests.formulas.conftest import BASE, calling, install_formula
 
 
 @pytest.fixture
@@ -71,14 +71,8 @@ def test_another_organizations_budget_is_its_own(
     assert _start(url, tenant).status_code == 202
     assert _start(url, tenant).status_code == 429
     other = make_tenant("Other org")
-    formula = client.post(
-        f"{BASE}/formulas", json=calling(receiver.url + "/in"), headers=other.headers()
-    ).get_json()
-    instance = client.post(
-        f"{BASE}/formulas/{formula['id']}/instances",
-        json={"name": "t", "configuration": {"target": receiver.url + "/in"}},
-        headers=other.headers(),
-    ).get_json()
+    target = receiver.url + "/in"
+    _, instance = install_formula(client, other, calling(target), target)
     theirs = f"{live_server.url}{BASE}/formulas/instances/{instance['id']}/executions"
     assert _start(theirs, other).status_code == 202
 

@@ -9,22 +9,11 @@ from __future__ import annotations
 import requests
 
 from connector.hub import sorted_budget
-from tests.fixtures.hub import BASE, HubApi, instance_body
+from tests.fixtures.hub import HubApi, instance_api
 
 
 def _sorted(hub: HubApi, **extra) -> requests.Response:
     return hub.get("accounts", orderBy="name", pageSize=2, **extra)
-
-
-def _instance(live_server, tenant, sandbox) -> HubApi:
-    created = requests.post(
-        live_server.url + BASE + "/instances",
-        json=instance_body(sandbox),
-        headers=tenant.headers(),
-        timeout=30,
-    )
-    assert created.status_code == 200, created.text
-    return HubApi(live_server.url, tenant.headers(created.json()["token"]), created.json())
 
 
 def _one_result_bytes(redis_client, key_prefix: str, hub: HubApi) -> int:
@@ -60,12 +49,12 @@ def test_past_the_organizations_budget_a_sorted_first_page_is_a_429_and_others_s
     connect_hub, live_server, make_tenant, sandbox, redis_client, key_prefix, monkeypatch
 ):
     tenant = make_tenant()
-    filler = _instance(live_server, tenant, sandbox)
+    filler = instance_api(live_server, tenant, sandbox)
     assert _sorted(filler).status_code == 200
     one = _one_result_bytes(redis_client, key_prefix, filler)
     monkeypatch.setattr(sorted_budget, "ORGANIZATION_BYTES", int(one * 2.5))
     assert _sorted(filler).status_code == 200
-    sibling = _instance(live_server, tenant, sandbox)  # the same organization
+    sibling = instance_api(live_server, tenant, sandbox)  # the same organization
     refused = _sorted(sibling)
     assert refused.status_code == 429, refused.text
     assert refused.headers["Retry-After"].isdigit()

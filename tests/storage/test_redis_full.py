@@ -6,18 +6,17 @@ shared one would fail every other test."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import pytest
 import redis
 import requests
 
-from connector.app import create_app
 from connector.storage.embedded_redis import MAXMEMORY_POLICY, EmbeddedRedis
 from connector.storage.full import is_storage_full
-from tests.fixtures.app import LiveServer
-from tests.fixtures.hub import BASE, instance_body
-from tests.storage.test_redis_outage import _tenant
+from tests.fixtures.hub import instance_body
+from tests.fixtures.own_redis import serving
 
 FILLER = "filler:"  # keys of the test's own, without a TTL, as instances and accounts are
 CHUNK = 256 * 1024
@@ -73,13 +72,9 @@ def test_the_embedded_redis_evicts_nothing(small_redis):
 def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
     small_redis, settings, sandbox, caplog
 ):
-    settings = settings.with_overrides(redis_url=small_redis.url)
-    app = create_app(settings)
-    server = LiveServer(app).start()
-    tenant = _tenant(small_redis.url, settings.key_prefix)
-    base = server.url + BASE
     client = redis.Redis.from_url(small_redis.url)
-    try:
+    with serving(small_redis, settings) as served, contextlib.closing(client):
+        tenant, base = served.tenant, served.base
         created = requests.post(
             base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
         )
@@ -168,7 +163,3 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         )
         assert replay.headers.get("Idempotent-Replayed") == "true", replay.text
         assert sandbox.count("Contacts", lastName="Redis") == 1
-    finally:
-        client.close()
-        server.stop()
-        app.extensions["connector.deps"].local.close()

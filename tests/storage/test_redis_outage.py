@@ -15,15 +15,10 @@ import pytest
 import redis
 import requests
 
-from connector.app import create_app
 from connector.storage.embedded_redis import EmbeddedRedis
-from connector.storage.keys import Keys
-from connector.storage.redis_conn import connect
 from connector.storage.redis_supervisor import RedisSupervisor
-from connector.tenancy.accounts import AccountStore
-from tests.fixtures.accounts import Tenant
-from tests.fixtures.app import LiveServer
-from tests.fixtures.hub import BASE, instance_body
+from tests.fixtures.hub import instance_body
+from tests.fixtures.own_redis import serving
 
 
 def _until(condition, seconds: float = 20.0, what: str = "the condition"):
@@ -49,26 +44,11 @@ def own_redis(tmp_path):
     server.stop()
 
 
-def _tenant(url: str, prefix: str) -> Tenant:
-    client = connect(url)
-    try:
-        account = AccountStore(client, Keys(prefix)).create()
-    finally:
-        client.close()
-    return Tenant(
-        account.organization.id, account.user.id, account.organization_secret, account.user_secret
-    )
-
-
 def test_a_redis_outage_answers_503_everywhere_and_the_app_recovers_by_itself(
     own_redis, settings, sandbox, caplog
 ):
-    settings = settings.with_overrides(redis_url=own_redis.url)
-    app = create_app(settings)
-    server = LiveServer(app).start()
-    tenant = _tenant(own_redis.url, settings.key_prefix)
-    base = server.url + BASE
-    try:
+    with serving(own_redis, settings) as served:
+        tenant, base = served.tenant, served.base
         created = requests.post(
             base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
         )
@@ -107,7 +87,7 @@ def test_a_redis_outage_answers_503_everywhere_and_the_app_recovers_by_itself(
                 assert answer.headers["Retry-After"].isdigit(), f"{method} {path}"
                 assert "Redis" in answer.json()["message"]
                 assert answer.json()["requestId"]
-            scrape = requests.get(server.url + "/metrics", timeout=30)
+            scrape = requests.get(served.url + "/metrics", timeout=30)
             assert scrape.status_code == 200  # metrics need no Redis; a queue depth is skipped
         assert len(sandbox.requests()) == upstream_before  # nothing went upstream uncounted
         assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
@@ -127,9 +107,6 @@ def test_a_redis_outage_answers_503_everywhere_and_the_app_recovers_by_itself(
                 assert again.status_code == 200, f"{path}: {again.text}"
         listed = requests.get(base + "/instances", headers=tenant.headers(), timeout=30).json()
         assert [i["id"] for i in listed] == [instance["id"]]  # nothing lost, nothing half-made
-    finally:
-        server.stop()
-        app.extensions["connector.deps"].local.close()
 
 
 def test_the_supervisor_restarts_a_killed_redis_on_its_port_with_its_data(own_redis):
