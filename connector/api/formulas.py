@@ -32,7 +32,7 @@ from connector.formulas.service import FormulaService
 from connector.formulas.triggers import BadTriggerError
 
 bp = Blueprint("formulas", __name__)
-_CURSOR = re.compile(r"\d{1,15}:\d{1,18}")  # an executions page's cursor: creation ms:id
+_CURSOR = re.compile(r"[0-9]{1,15}:[0-9]{1,18}")  # an executions page's cursor: creation ms:id
 SYNC_WAIT_SECONDS = 30.0
 
 

@@ -111,8 +111,8 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
                 answer = requests.request(
                     method, base + path, headers=headers, json=body, timeout=30
                 )
-                # Redis 6 lets a Lua script whose first write frees memory write on past the
-                # ceiling, so a call made only of such scripts may pass; none may fail otherwise
+                # Redis 6 checks the ceiling in a Lua script only until its first write, so a
+                # call made only of scripts that begin by deleting may pass; none may fail else
                 assert answer.status_code in (200, 503), f"{method} {path}: {answer.text}"
                 if answer.status_code == 503:
                     refused += 1
