@@ -63,6 +63,8 @@ def error_response(
 
 
 def _connector_error(exc: ConnectorError) -> Response:
+    if isinstance(exc, StorageUnavailableError) and is_storage_full(exc):
+        return _storage_full()
     if exc.status >= 500:
         log.warning(
             "request %s failed: %s (%s)", getattr(g, "request_id", "-"), exc.code, exc.message
@@ -102,18 +104,22 @@ def _storage_error(exc: redis.RedisError) -> Response:
     and a full Redis takes writes again once its caches' entries expire or an operator makes
     room (it evicts nothing by itself: see connector/storage/full.py)."""
     if is_storage_full(exc):
-        full = StorageUnavailableError(
-            "Storage (Redis) is full: it refuses new writes until room is made; retry after "
-            "the Retry-After seconds"
-        )
-        full.code = "storage_full"
-        return _connector_error(full)
+        return _storage_full()
     return _connector_error(
         StorageUnavailableError(
             f"Storage (Redis) does not answer ({type(exc).__name__}); retry after the "
             "Retry-After seconds"
         )
     )
+
+
+def _storage_full() -> Response:
+    full = StorageUnavailableError(
+        "Storage (Redis) is full: it refuses new writes until room is made; retry after the "
+        "Retry-After seconds"
+    )
+    full.code = "storage_full"
+    return _connector_error(full)
 
 
 def _unexpected_error(exc: Exception) -> Response:

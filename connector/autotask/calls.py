@@ -36,7 +36,6 @@ from connector.config import Settings
 from connector.errors import ProviderError, StorageUnavailableError
 from connector.observability import metrics
 from connector.outbound import OutboundClient
-from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
 
 log = logging.getLogger("connector.autotask")
@@ -54,8 +53,6 @@ def storage_guard() -> Iterator[None]:
     try:
         yield
     except redis_lib.RedisError as exc:
-        if is_storage_full(exc):
-            raise  # the app's handler says "full", not "does not answer"
         raise StorageUnavailableError(
             f"Redis does not answer ({type(exc).__name__}); Autotask calls are held back "
             "because their shared limits live there"

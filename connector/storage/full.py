@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import redis
 
+from connector.errors import StorageUnavailableError
+
 _OOM_TEXT = "OOM command not allowed"
 
 
-def is_storage_full(exc: BaseException) -> bool:
-    """True when Redis refused a write because it reached its memory ceiling."""
-    if isinstance(exc, redis.exceptions.OutOfMemoryError):
-        return True
-    return isinstance(exc, redis.ResponseError) and _OOM_TEXT in str(exc)
+def is_storage_full(exc: BaseException | None) -> bool:
+    """True when Redis refused a write because it reached its memory ceiling, also behind
+    the StorageUnavailableError a caller raised in its place (its context keeps the cause)."""
+    while exc is not None:
+        if isinstance(exc, redis.exceptions.OutOfMemoryError):
+            return True
+        if isinstance(exc, redis.ResponseError):
+            return _OOM_TEXT in str(exc)
+        exc = exc.__context__ if isinstance(exc, StorageUnavailableError) else None
+    return False
