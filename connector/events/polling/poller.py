@@ -60,7 +60,7 @@ class Poller:
             _check_progress(scan, page.items)
             read += len(page.items)
             changes += self._submit(instance, spec, page.items, edge, previous)
-            scan = scan.advanced(page.items)
+            scan = scan.advanced(page.items, utc_now())
             more = page.has_more and bool(page.items)
             if more:  # this page is in the pipeline: a poll that dies goes on after it
                 self.watermarks.put(

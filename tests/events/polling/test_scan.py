@@ -53,7 +53,8 @@ def test_a_bulk_update_of_one_change_value_is_read_over_several_bounded_polls(
     env, marks = inst.env, Watermarks(inst.env.redis, inst.env.keys)
     total = sandbox.count("Opportunities")
     assert total > 1000
-    stamp = format_time(utc_now() - timedelta(seconds=30))
+    # the bulk update is older than MAX_SKEW + OVERLAP when the next scan starts: not read again
+    stamp = format_time(utc_now() - scan_module.MAX_SKEW - timedelta(seconds=60))
     assert stamp_every_row(sandbox, "Opportunities", "lastActivity", stamp) == total
     started = "2000-01-01T00:00:00.000Z"
     marks.put(inst.id, "opportunities", started, {})
@@ -83,6 +84,7 @@ def test_a_bulk_update_of_one_change_value_is_read_over_several_bounded_polls(
     sandbox.clear_requests()
     assert polling.run_poll(env, inst.id, "opportunities") == 1
     assert len(sandbox.requests(path_contains=QUERIES)) == 1
+    assert "scan" not in marks.get(inst.id, "opportunities")  # that one call read the scan
     versions = [c["version"] for c in intake(env, inst.id) if c["object_id"] == changed]
     assert versions == [stamp, sandbox.record("Opportunities", changed)["lastActivity"]]
     assert polling.run_poll(env, inst.id, "opportunities") == 0  # the overlap: suppressed
@@ -140,8 +142,9 @@ ROWS = {"1": "2026-01-01T00:00:10.000Z", "2": "2026-01-01T00:00:01.000Z"}
     ],
 )
 def test_a_scan_advances_its_cursor_latest_and_edge(rows, expected_latest, expected_edge):
-    scan = Scan.start(parse_time("2026-01-01T00:00:00Z"), parse_time("2026-01-01T00:00:12Z"), "at")
-    moved = scan.advanced(rows)
+    until = parse_time("2026-01-01T00:01:07Z")  # the edge: from until - MAX_SKEW - OVERLAP on
+    scan = Scan.start(parse_time("2026-01-01T00:00:00Z"), until, "at")
+    moved = scan.advanced(rows, until)
     assert moved.after == max(row["id"] for row in rows)
     assert (moved.latest, moved.edge) == (expected_latest, expected_edge)
     assert Scan.load(moved.dump()) == moved
@@ -151,10 +154,10 @@ def test_the_edge_keeps_the_latest_rows_up_to_its_cap(monkeypatch):
     monkeypatch.setattr(scan_module, "MAX_EDGE", 2)
     edge = {"5": "2026-01-01T00:00:03Z", "6": "2026-01-01T00:00:01Z", "7": "2026-01-01T00:00:03Z"}
     assert capped(edge) == {"5": "2026-01-01T00:00:03Z", "7": "2026-01-01T00:00:03Z"}
-    scan = Scan.start(parse_time("2026-01-01T00:00:00Z"), parse_time("2026-01-01T00:00:07Z"), "f")
+    scan = Scan.start(parse_time("2026-01-01T00:00:00Z"), parse_time("2026-01-01T00:01:07Z"), "f")
     assert edge_after({"1": "2026-01-01T00:00:01Z", "2": "2026-01-01T00:00:02Z"}, scan) == {
         "2": "2026-01-01T00:00:02Z"
-    }  # the next scan starts at 00:00:02 (until - 5 s)
+    }  # the next scan starts at 00:00:02 (until - MAX_SKEW - OVERLAP: it read no row)
 
 
 def test_an_unreadable_scan_state_starts_a_new_scan():
