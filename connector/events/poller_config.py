@@ -20,6 +20,8 @@ from connector.events.poller_url import PLACEHOLDER, PollerUrlError, polled_fiel
 
 MAX_POLLER_CONFIGURATION = 20_000  # characters of the JSON
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
+# a change or creation date must be one: a poll filters on it and reads its values as instants
+DATE_TYPES = frozenset({"datetime", "date"})
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")
 
 
@@ -93,8 +95,8 @@ def poller_spec(name: str, resource: Any, given: Mapping[str, Any]) -> PollerSpe
         updated_format=dates.get("updatedDateFormat") or DATE_FORMAT,
         created_field=created_field,
         created_format=dates.get("createdDateFormat") or DATE_FORMAT,
-        changed_vendor_field=_vendor_of(resource, updated_field) or tracking["changed"],
-        created_vendor_field=_vendor_of(resource, created_field) or tracking["created"],
+        changed_vendor_field=_date_of(resource, updated_field) or tracking["changed"],
+        created_vendor_field=_date_of(resource, created_field) or tracking["created"],
     )
 
 
@@ -128,8 +130,9 @@ def problem(text: str, objects: tuple[str, ...], maps: Mapping[str, Any]) -> str
         dates = entry.get("datesConfiguration") or {}
         for key in ("updatedDateField", "createdDateField"):
             path = dates.get(key)
-            if path and _vendor_of(maps[name], path) is None:
-                return f"{name}.datesConfiguration.{key}: {name} has no field '{path}'"
+            found = _date_problem(maps[name], name, path) if path else None
+            if found:
+                return f"{name}.datesConfiguration.{key}: {found}"
         found = _url_problem(name, entry, maps[name])
         if found:
             return f"{name}.url: {found}"
@@ -143,8 +146,9 @@ def _url_problem(name: str, entry: Mapping[str, Any], resource: Any) -> str | No
         path = polled_field(name, entry["url"])
     except PollerUrlError as error:
         return str(error)
-    if _vendor_of(resource, path) is None:
-        return f"{name} has no field '{path}'"
+    found = _date_problem(resource, name, path)
+    if found:
+        return found
     updated = (entry.get("datesConfiguration") or {}).get("updatedDateField")
     if updated and updated != path:
         return f"polls '{path}' but datesConfiguration.updatedDateField is '{updated}'"
@@ -176,6 +180,22 @@ def _path_of(resource: Any, vendor_field: str) -> str:
         if getattr(mapper, "vendor", None) == vendor_field and getattr(mapper, "path", None):
             return mapper.path
     return vendor_field
+
+
+def _date_problem(resource: Any, name: str, path: str) -> str | None:
+    if _vendor_of(resource, path) is None:
+        return f"{name} has no field '{path}'"
+    if _date_of(resource, path) is None:
+        return f"'{path}' is not a date field of {name} (a poll reads its values as instants)"
+    return None
+
+
+def _date_of(resource: Any, path: str) -> str | None:
+    """The vendor field of a date field at `path` (None when `path` is no date field)."""
+    for mapper in getattr(resource, "fields", ()):
+        if getattr(mapper, "path", None) == path and getattr(mapper, "type", None) in DATE_TYPES:
+            return _vendor_of(resource, path)
+    return None
 
 
 def _vendor_of(resource: Any, path: str) -> str | None:

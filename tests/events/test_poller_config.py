@@ -155,3 +155,39 @@ def test_the_url_is_checked_through_the_api_and_honored_by_the_poller(
     )
     assert created.status_code == 200, created.text
     assert polling.run_poll(inst.env, inst.id, "opportunities") == 1
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param({"datesConfiguration": {"updatedDateField": "name"}}, id="updatedDateField"),
+        pytest.param(
+            {"url": "/hubs/crm/opportunities?where=name >= '${date:yyyy-MM-dd}'"},
+            id="the url's field",
+        ),
+        pytest.param({"datesConfiguration": {"createdDateField": "amount"}}, id="createdDateField"),
+    ],
+)
+def test_a_change_date_that_is_no_date_is_refused_and_never_polled(
+    client, tenant, sandbox, webhook_receiver, events_instance, maps, entry
+):
+    """A text field as the change date read `title >= '<date>'` and crashed the poll job on
+    every tick (the row's title is no datetime): refused when stored, and a stored one polls
+    the map's own change date."""
+    text = json.dumps({"opportunities": entry})
+    assert "is not a date field" in poller_config.problem(text, ("opportunities",), maps)
+    body = instance_body(
+        sandbox,
+        configuration={
+            "event.notification.enabled": "true",
+            "event.notification.callback.url": f"{webhook_receiver.url}/events",
+            "event.vendor.type": "polling",
+            "event.objects": "opportunities",
+            "event.poller.configuration": text,
+        },
+    )
+    refused = client.post(f"{BASE}/instances", json=body, headers=tenant.headers())
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    assert "event.poller.configuration" in refused.get_json()["message"]
+    spec = poller_config.poller_spec("opportunities", maps["opportunities"], entry)
+    assert (spec.changed_vendor_field, spec.created_vendor_field) == ("lastActivity", "createDate")
