@@ -74,11 +74,11 @@ def run_sync(env: WebhookEnv, events: Any, instance_id: int) -> str:
         if error is not None:
             _record(env, instance_id, status=FAILED, attempts=attempts, error=error[:300])
             raise RegistrationFailed(error)
+        _resources_changed(events, instance_id)  # before `registered`: a reader then finds both
         if HookStore(env).modes(instance_id):
             _record(env, instance_id, status=REGISTERED, attempts=attempts, error=None)
     finally:
         lease.release()
-    _resources_changed(events, instance_id)
     return (registration(env, instance_id) or {}).get("status", "none")
 
 
