@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.autotask import filters
-from connector.bulk import codec, queueing, upload_input, views
+from connector.bulk import codec, held, queueing, upload_input, views
 from connector.bulk.query import BulkQuery
 from connector.bulk.runtime import Runtime
 from connector.bulk.store import TERMINAL, now_iso
@@ -36,6 +36,11 @@ class BulkService:
 
     # -- starting ---------------------------------------------------------------------------
     def start_download(self, hub: Any, query: BulkQuery, callback: str | None) -> dict[str, Any]:
+        """A new job, or a 409 before anything is sent when the instance holds MAX_JOBS_HELD."""
+        with held.place(self.store, hub.instance.id):
+            return self._start_download(hub, query, callback)
+
+    def _start_download(self, hub: Any, query: BulkQuery, callback: str | None) -> dict[str, Any]:
         resource = _resource(hub, query.resource)
         resource.check("list", hub.ctx)
         the_plan = plan(
@@ -65,7 +70,11 @@ class BulkService:
             fields["totalCount"] = total
         return self._enqueue(hub.instance.id, fields)
 
-    def start_upload(
+    def start_upload(self, hub: Any, name: str, data: bytes, **given: Any) -> dict[str, Any]:
+        with held.place(self.store, hub.instance.id):
+            return self._start_upload(hub, name, data, **given)
+
+    def _start_upload(
         self,
         hub: Any,
         name: str,
