@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from connector.autotask.models import Zone
 from connector.config import Settings
@@ -41,6 +42,12 @@ _lock = threading.Lock()
 _added: list[str] = []
 _clients: dict[tuple[str, int], OutboundClient] = {}
 _DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# zone URLs that passed `check_zone`, by (AUTOTASK_ALLOWED_HOSTS, the policy's generation):
+# every Autotask client checks its zone when built, once a request, and the answer changes
+# only with the policy (`allow_hosts`/`forget_hosts` start a new generation)
+_generation = 0
+_zones_passed: set[tuple[str, str, int]] = set()
+_ZONES_KEPT = 4096
 
 
 class AutotaskHostError(ValidationError):
@@ -101,6 +108,9 @@ def outbound_for(settings: Settings) -> OutboundClient:
 
 
 def _repolicy() -> None:
+    global _generation
+    _generation += 1
+    _zones_passed.clear()
     for (hosts, _cap), client in _clients.items():
         client.policy = _policy(hosts)
 
@@ -114,12 +124,21 @@ def check_url(url: str, settings: Settings, field: str) -> None:
 
 
 def check_zone(zone: Zone, settings: Settings) -> Zone:
-    """`zone` when its API base is allowed and plain; else AutotaskHostError."""
+    """`zone` when its API base is allowed and plain; else AutotaskHostError. A URL that
+    passed is remembered until the policy changes (refusals are checked afresh each time)."""
+    passed = (settings.autotask_allowed_hosts or "", zone.url, _generation)
+    if passed in _zones_passed:
+        return zone
     check_url(zone.url, settings, "the zone answer's url")
     path = zone.url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else "/"
     if "?" in zone.url or "#" in zone.url or not _API_PATH.fullmatch(path):
         raise AutotaskHostError("the zone answer's url", "path")
+    with _lock:
+        if passed[2] == _generation:  # not a verdict of a policy replaced meanwhile
+            if len(_zones_passed) >= _ZONES_KEPT:
+                _zones_passed.clear()
+            _zones_passed.add(passed)
     return zone
 
 
@@ -132,6 +151,7 @@ def default_code_allowed(settings: Settings) -> bool:
 _AUTOTASK_HOSTS = tuple(HostPattern.parse(text) for text in AUTOTASK_DEFAULT_HOSTS)
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments, asked several times a request
 def database_identity(zone: Zone, lookup_url: str) -> str:
     """What keys a database's caches, counters and threshold snapshot.
 
