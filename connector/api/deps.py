@@ -99,6 +99,8 @@ def init_app(app: Flask) -> None:
     app.extensions[FORMULAS] = {"env": formulas, "service": formula_service}
 
     # what an instance's change or deletion drops, in this order
+    hooks.on_change(services.clients.forget)  # its credentials in clear (clients.py)
+    hooks.on_delete(services.clients.forget)
     drop_cached = cache_dropper(client, keys, local)
     hooks.on_change(drop_cached)
     hooks.on_delete(drop_cached)

@@ -3,21 +3,10 @@ sees at once, although each keeps local copies of the hot reads."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 
-from connector.app import create_app
 from tests.fixtures.app import LiveServer
 from tests.fixtures.hub import HubApi
-
-
-@pytest.fixture
-def second_worker(settings):
-    app = create_app(settings)
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
-    app.extensions["connector.deps"].local.close()
 
 
 def _on(server: LiveServer, hub: HubApi) -> HubApi:
