@@ -113,8 +113,23 @@ def _literal(text: str) -> Any:
 
 def get(data: Any, path: str, default: Any = None) -> Any:
     """The value at `path`, a list when the path walks through a list, or `default`."""
+    steps = parse(path)
+    # most paths are keys through objects (a record's fields): walked at once, as below
+    node = data
+    for step in steps:
+        if type(step) is not Key or not isinstance(node, dict):
+            break
+        node = node.get(step.name, MISSING)
+        if node is MISSING:
+            return default
+    else:
+        return node
+    return _get(data, steps, default)
+
+
+def _get(data: Any, steps: tuple[Step, ...], default: Any) -> Any:
     nodes, many = [data], False
-    for step in parse(path):
+    for step in steps:
         found: list[Any] = []
         for node in nodes:
             if isinstance(step, Key) and isinstance(node, list):

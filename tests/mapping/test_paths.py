@@ -10,6 +10,7 @@ ORDER = {
     "Products": [{"id": 2, "name": "Towel", "sku": "T-1"}, {"id": 4, "name": "Fish", "sku": "F-1"}],
     "emails": [{"address": "a@x.io"}, {"address": "b@x.io"}],
     "customFields": {"Tier.Level": "Gold", "Support Tier": "Silver"},
+    "contact": {"phones": [{"number": "1"}, {"number": "2"}], "fax": None},
 }
 
 
@@ -30,6 +31,10 @@ ORDER = {
         pytest.param("emails.address", ["a@x.io", "b@x.io"], id="a key on a list maps over it"),
         pytest.param("customFields.`Tier.Level`", "Gold", id="backticks keep dots in a name"),
         pytest.param("customFields.Support Tier", "Silver", id="a name may hold spaces"),
+        pytest.param(
+            "contact.phones.number", ["1", "2"], id="a list met below objects is mapped over"
+        ),
+        pytest.param("contact.phones[1].number", "2", id="an index below objects"),
     ],
 )
 def test_get(path, expected):
@@ -44,6 +49,8 @@ def test_get(path, expected):
         pytest.param("Products[5].id", id="an index past the end"),
         pytest.param("Products[id=7].name", id="a filter that matches nothing"),
         pytest.param("address[0]", id="an index on an object"),
+        pytest.param("contact.fax.number", id="a key below a null value"),
+        pytest.param("id.value", id="a key below a number"),
     ],
 )
 def test_get_gives_the_default_when_nothing_is_there(path):
