@@ -11,6 +11,7 @@ of its lifetime; only a dead process stops renewing.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import secrets
@@ -147,13 +148,19 @@ class _Renewer:
     def __init__(self) -> None:
         self._wake = threading.Condition()
         self._held: dict[str, tuple[Semaphore, float]] = {}  # token -> (semaphore, renew at)
+        # when the thread, asleep, wakes next (-inf while it is awake and will look again):
+        # a hold is woken for only when it is due sooner, not once a request (a thread switch)
+        self._wakes_at = -math.inf
         thread = threading.Thread(target=self._run, name="autotask-slot-renewer", daemon=True)
         thread.start()
 
     def hold(self, semaphore: Semaphore, token: str) -> None:
         with self._wake:
-            self._held[token] = (semaphore, time.monotonic() + _renew_every(semaphore))
-            self._wake.notify()
+            at = time.monotonic() + _renew_every(semaphore)
+            self._held[token] = (semaphore, at)
+            if at < self._wakes_at:
+                self._wakes_at = at
+                self._wake.notify()
 
     def drop(self, token: str) -> None:
         with self._wake:
@@ -168,7 +175,9 @@ class _Renewer:
                     self._held[token] = (sem, now + _renew_every(sem))
                 if not due:
                     soonest = min((at for _, at in self._held.values()), default=None)
+                    self._wakes_at = math.inf if soonest is None else soonest
                     self._wake.wait(None if soonest is None else soonest - now)
+                    self._wakes_at = -math.inf
                     continue
             for token, sem in due:  # outside the lock: Redis may be slow
                 try:

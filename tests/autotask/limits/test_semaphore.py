@@ -64,3 +64,15 @@ def test_a_slot_held_past_its_lifetime_is_renewed(redis_client, key_prefix):
         assert semaphore.holders() == 1
         assert semaphore.try_acquire() is None
     assert semaphore.holders() == 0
+
+
+def test_a_short_slot_taken_while_a_long_one_is_held_is_renewed_too(redis_client, key_prefix):
+    # the renewer sleeps until the long slot's renewal (20 s away); the short one, due far
+    # sooner, must wake it (it is woken only for a renewal sooner than the one it waits for)
+    long = Semaphore(redis_client, key_prefix + "long", slots=1, slot_seconds=60)
+    short = Semaphore(redis_client, key_prefix + "short", slots=1, slot_seconds=0.2)
+    with long.slot(timeout=1), short.slot(timeout=1):
+        time.sleep(0.5)  # past the short slot's lifetime: only a renewal keeps it
+        assert short.holders() == 1
+        assert short.try_acquire() is None
+    assert short.holders() == 0 and long.holders() == 0
