@@ -70,3 +70,25 @@ def test_a_disabled_instance_is_refused_even_with_a_copy(app, cached):
         client.delete("/elements/api-v2/instances/enabled", headers=hub.headers).status_code == 200
     )
     assert client.get(path, headers=hub.headers).status_code == 403
+
+
+def test_an_uncached_read_falls_through_with_the_caller_found_here(
+    app, connect_hub, sandbox, caplog
+):
+    hub = connect_hub(sandbox)  # no caching: the fast path only looks the caller up
+    path = f"/elements/api-v2/hubs/crm/contacts/{sandbox.ids('Contacts')[0]}"
+    served = app.wsgi_app.served
+    with caplog.at_level("INFO", logger="connector.requests"):
+        fast, flask = _answers(app, path, hub.headers)
+    assert app.wsgi_app.served == served
+    assert fast.status_code == flask.status_code == 200
+    assert fast.get_data() == flask.get_data()
+    assert fast.headers["Elements-Element-Instance-Id"] == str(hub.instance["id"])
+    missing = path.rsplit("/", 1)[0] + "/999999999"
+    with caplog.at_level("INFO", logger="connector.requests"):
+        fast, flask = _answers(app, missing, hub.headers)
+    assert fast.status_code == flask.status_code == 404
+    assert fast.get_json()["message"] == flask.get_json()["message"]
+    for target in (path, missing):  # an error's log line names the instance too
+        logged = [r for r in caplog.records if getattr(r, "path", None) == target]
+        assert [r.instanceId for r in logged] == [hub.instance["id"]] * 2
