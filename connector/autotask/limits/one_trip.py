@@ -11,6 +11,7 @@ steps, in the same order, inside Redis:
   two together), reserves the pacing slot as `pacing._RESERVE` does, and, when there is no
   wait, takes the concurrency slot and counts the request as `semaphore._ACQUIRE` does.
   A paced request (a wait to sleep) or a busy slot falls back to the usual waits in Python.
+  Its first write is one a full Redis refuses (SET or ZADD), so no call is admitted then.
 - RELEASE drops the slot and answers the usage after it, with whatever the caller queued
   on the same pipeline (the instance's usage figures).
 """
@@ -67,14 +68,17 @@ if interval > 0 then
   redis.call('SET', KEYS[2], next_free + interval, 'PX', wait + interval + 1000)
   if wait > 0 then return {2, wait, own, raw, interval} end
 end
+-- ZADD first: a full Redis refuses a script's first write that may grow memory, but lets
+-- everything after any write through (ZREMRANGEBYSCORE first took slots on a full Redis)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+if redis.call('ZCARD', KEYS[1]) <= tonumber(ARGV[2]) then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
   redis.call('INCR', KEYS[4])
   redis.call('EXPIRE', KEYS[4], tonumber(ARGV[4]))
   return {1, 0, own, raw, interval}
 end
+redis.call('ZREM', KEYS[1], ARGV[1])
 return {0, 0, own, raw, interval}
 """
 

