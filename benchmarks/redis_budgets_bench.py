@@ -2,7 +2,11 @@
 budget script against the plain SET it replaced, and a sorted result's ids through theirs
 against the plain RPUSH. One embedded redis-server on loopback, one client, sequential calls.
 
-    .venv/bin/python benchmarks/redis_budgets_bench.py [--rounds 2000]
+With --piled N, one instance first holds N results of one id each (what a tenant asking for
+first pages in a loop leaves), and it prints a first page's cost beside them and the cost of
+the first page after all of them expired.
+
+    .venv/bin/python benchmarks/redis_budgets_bench.py [--rounds 2000] [--piled 100000]
 """
 
 from __future__ import annotations
@@ -43,10 +47,33 @@ def _execution(n: int, size: int) -> dict:
     }
 
 
+def _piled(client: redis.Redis, keys: Keys, count: int, rounds: int) -> None:
+    start, ttl = 1_000_000, 900
+    for n in range(count):
+        key = keys.sorted_result(2, f"p{n}")
+        sorted_budget.put(client, keys, key, [n + 1], ttl, 2, 2, now_ms=start + n)
+    beside = _timed(
+        rounds,
+        lambda n: sorted_budget.put(
+            client, keys, keys.sorted_result(2, f"b{n}"), [7], ttl, 2, 2, now_ms=start + count
+        ),
+    )
+    later = start + count + ttl * 1000 + 1
+    started = time.perf_counter()
+    sorted_budget.put(client, keys, keys.sorted_result(2, "after"), [7], ttl, 2, 2, now_ms=later)
+    after = (time.perf_counter() - started) * 1e6
+    print(
+        f"sorted result beside {count:,} of the instance's: p50 {beside[0]:.0f} us p99 "
+        f"{beside[1]:.0f} us; the first after they all expired {after:.0f} us"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2000)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--piled", type=int, default=0)
+    options = parser.parse_args()
+    rounds = options.rounds
     with EmbeddedRedis(None, persistent=False) as server:
         client = redis.Redis.from_url(server.url, decode_responses=True)
         keys = Keys("bench:")
@@ -84,6 +111,8 @@ def main() -> None:
             f"sorted result of {len(ids)} ids: plain RPUSH p50 {plain[0]:.0f} us p99 "
             f"{plain[1]:.0f} us; budgeted p50 {budgeted[0]:.0f} us p99 {budgeted[1]:.0f} us"
         )
+        if options.piled:
+            _piled(client, keys, options.piled, rounds // 10)
         client.close()
 
 

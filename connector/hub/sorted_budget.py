@@ -41,6 +41,9 @@ class SortedResultsFullError(ConnectorError):
 # Answers how many of the instance's results were dropped, or -1 when refused.
 PUT = """
 local now, ttl, size, me = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+-- first write one a full Redis refuses (it checks only a script's first write): then
+-- nothing below writes on a full Redis, where deleting first would let the RPUSH through
+redis.call('HSETNX', KEYS[4], '_total', 0)
 -- instances whose last result expired: their bytes leave the organization's total
 for _, idle in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 20)) do
   if idle ~= me then
@@ -50,19 +53,29 @@ for _, idle in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT',
     redis.call('ZREM', KEYS[5], idle)
   end
 end
-local mine = 0
+-- the instance's bytes are kept as `_total` in its sizes hash: no per-put read of all its
+-- results (a tenant's small results number up to ~170,000 in INSTANCE_BYTES)
 local function forget(key)
   local bytes = tonumber(redis.call('HGET', KEYS[3], key) or '0')
   redis.call('HDEL', KEYS[3], key)
+  redis.call('HINCRBY', KEYS[3], '_total', -bytes)
   redis.call('ZREM', KEYS[2], key)
   return bytes
 end
 local counted = tonumber(redis.call('HGET', KEYS[4], me) or '0')
-local freed = 0
-for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
-  freed = freed + forget(old)
+local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
+if newest and tonumber(newest) <= now then
+  redis.call('UNLINK', KEYS[2], KEYS[3])  -- all of them expired: their figures go at once
+elseif redis.call('HSETNX', KEYS[3], '_total', 0) == 1 then  -- a hash kept before `_total`
+  local kept = 0
+  for _, v in ipairs(redis.call('HVALS', KEYS[3])) do kept = kept + tonumber(v) end
+  redis.call('HSET', KEYS[3], '_total', kept)
 end
-for _, v in ipairs(redis.call('HVALS', KEYS[3])) do mine = mine + tonumber(v) end
+-- expired ones leave a bounded number a put (they expire as fast as puts make them)
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 200)) do
+  forget(old)
+end
+local mine = tonumber(redis.call('HGET', KEYS[3], '_total') or '0')
 local total = tonumber(redis.call('HGET', KEYS[4], '_total') or '0') - counted + mine
 local others = total - mine
 local dropped = 0
@@ -88,6 +101,7 @@ if not refused then
   redis.call('ZADD', KEYS[2], ends, KEYS[1])
   redis.call('HSET', KEYS[3], KEYS[1], size)
   mine = mine + size
+  redis.call('HSET', KEYS[3], '_total', mine)
   redis.call('ZADD', KEYS[5], ends, me)
 end
 redis.call('HSET', KEYS[4], me, mine)
@@ -117,6 +131,8 @@ def put(
     ttl: int,
     instance_id: int,
     organization_id: int | None,
+    *,
+    now_ms: int | None = None,
 ) -> None:
     """Keep `ids` under `key` for `ttl` s; SortedResultsFullError when there is no room."""
     org = f"org-{organization_id}" if organization_id is not None else f"org-i{instance_id}"
@@ -129,7 +145,7 @@ def put(
             keys.sorted_budget(org, "expiry"),
         ],
         args=[
-            int(time.time() * 1000),
+            int(time.time() * 1000) if now_ms is None else now_ms,
             ttl,
             size_of(key, ids),
             instance_id,
