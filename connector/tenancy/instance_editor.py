@@ -6,6 +6,7 @@ HTTP-free: connector.api.instances parses and renders around it.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from connector.errors import ValidationError
@@ -106,6 +107,7 @@ class InstanceEditor:
         """PATCH: what the body names; tags replace the whole list, as in Cloud Elements."""
         changes = self._without_masks(data.get("configuration") or {}, instance)
         before = stored_size.weight(instance, self.box)
+        self._check_result(instance, data, changes, before)  # before credentials are proved
         self._reconnect_if_credentials_change(instance, changes)
         for name in ("name", "tags"):
             if name in data:
@@ -117,6 +119,7 @@ class InstanceEditor:
         """One configuration row, already validated."""
         changes = self._without_masks(checked, instance)
         before = stored_size.weight(instance, self.box)
+        self._check_result(instance, {}, changes, before)  # before credentials are proved
         self._reconnect_if_credentials_change(instance, changes)
         self._apply(instance, {}, changes)
         return self._saved(instance, before)
@@ -155,6 +158,19 @@ class InstanceEditor:
         self.store.save(instance)
         self.hooks.changed(instance.id)  # settings or credentials changed
         return instance
+
+    def _check_result(
+        self,
+        instance: Instance,
+        data: dict[str, Any],
+        changes: dict[str, str | None],
+        before: stored_size.Weight,
+    ) -> None:
+        """Refuse a change past the configuration bounds before anything is sent upstream: a
+        new password on an instance past them was proved with Autotask, then refused."""
+        trial = deepcopy(instance)
+        self._apply(trial, data, changes)
+        stored_size.check_change(before, trial, self.box)
 
     def _reconnect_if_credentials_change(
         self, instance: Instance, changes: dict[str, str | None]

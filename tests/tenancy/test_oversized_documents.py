@@ -101,3 +101,24 @@ def test_definitions_stored_past_the_organization_budget_read_but_block_saves(ap
     for n in range(3):
         assert api("DELETE", f"/organizations/objects/legacy{n}/definitions").status_code == 200
     assert api("POST", "/organizations/objects/fresh/definitions", small).status_code == 200
+
+
+def test_new_credentials_on_an_instance_past_the_bounds_are_refused_before_autotask_is_asked(
+    app, api, sandbox
+):
+    doc = _legacy_instance(app, api, sandbox)
+    path = f"/instances/{doc['id']}"
+    password = next(
+        row
+        for row in api("GET", f"{path}/configuration").json()
+        if row["key"] == "crm.autotask.password"
+    )
+    sandbox.clear_requests()
+    for sub, body in (
+        ("", {"configuration": {"crm.autotask.password": "another-password"}}),
+        (f"/configuration/{password['id']}", {"propertyValue": "another-password"}),
+    ):
+        refused = api("PATCH", path + sub, body)
+        assert refused.status_code == 400, refused.text
+        assert "keys this element does not use" in refused.json()["message"]
+    assert sandbox.requests() == []  # neither the zone look-up nor a probe was sent
