@@ -84,8 +84,14 @@ def made() -> SimpleNamespace:
     return found
 
 
+# HTTP methods a label names; any other token a caller sends counts as `other` (every method
+# a caller invents would otherwise be a series of its own, in every worker's samples file)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     m = made()
+    method = method if method in METHODS else "other"
     m.http_requests.labels(method, route, str(status)).inc()
     m.http_duration.labels(method, route).observe(seconds)
 

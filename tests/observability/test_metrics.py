@@ -141,3 +141,19 @@ def test_every_job_queue_depth_is_its_rq_queue_length(app, live_server, kind):
     assert value(scrape(live_server.url), "autotask_connector_queue_depth", queue=kind) == (
         rq_queue.count
     )
+
+
+def test_a_method_of_the_callers_choosing_is_not_a_label_of_its_own(live_server):
+    """Any token is an HTTP method: each one a caller invents would be a new series in every
+    worker's samples file and in every scrape."""
+    for n in range(5):
+        answer = requests.request(f"PROBE{n}", live_server.url + BASE + "/instances", timeout=10)
+        assert answer.status_code in (401, 405), answer.status_code
+    samples = scrape(live_server.url)
+    methods = {
+        dict(labels).get("method")
+        for (name, labels) in samples
+        if name == "autotask_connector_http_requests_total"
+    }
+    assert not any(str(m).startswith("PROBE") for m in methods), methods
+    assert "other" in methods
