@@ -29,22 +29,19 @@ from connector.api.context import platform_caller, token_instance
 from connector.api.deps import deps, registry, thread_share, virtual
 from connector.api.params import flag
 from connector.api.thread_share import enter_once, leave_request
+from connector.api.virtual_room import check
 from connector.errors import NotFoundError, ValidationError, load
 from connector.hub.context import HubContext
 from connector.tenancy import element
 from connector.tenancy.instances import Instance
 from connector.virtual import validate, views
+from connector.virtual.documents import DEFINITION, TRANSFORMATION
 from connector.virtual.inherit import INSTANCE, ORG
 from connector.virtual.schemas import DefinitionSchema, TransformationSchema, check_name
 from connector.virtual.service import VdrService
 from connector.virtual.store import Scope, instance_scope, org_scope
 
 bp = Blueprint("virtual", __name__)
-# What one organization's definitions and transformations (its own and its instances') may take
-# in Redis together. They have no TTL, and a full Redis refuses every write (the embedded one:
-# maxmemory 1 GiB, noeviction): without a bound one tenant's documents would fill it and turn
-# every tenant's writes into 503s.
-ORG_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 
 @bp.teardown_request
@@ -109,17 +106,14 @@ def _named(name: str) -> str:
     return name
 
 
-def _room_for(at: Level) -> None:
-    """Before a save: the body must fit what the organization's documents leave of their
-    budget (counted before the save, so a replacement counts twice: a bound, not a quota)."""
+def _room_for(at: Level, kind: str, names: list[str]) -> None:
+    """Before a save of `names` (DEFINITION or TRANSFORMATION): room for them and the body in
+    what the organization's documents leave (connector.api.virtual_room)."""
     instances = deps().instances.list_for_org(at.org_id)
     scopes = [org_scope(at.org_id)] + [instance_scope(i.id) for i in instances]
-    used = _service().store.bytes_held(scopes)
-    if used + len(request.get_data()) > ORG_DOCUMENT_BYTES:  # chunked bodies too
-        raise ValidationError(
-            f"Your organization's definitions and transformations would take more than "
-            f"{ORG_DOCUMENT_BYTES // (1024 * 1024)} MiB (they take {used} bytes); delete some first"
-        )
+    store = _service().store
+    target = store.definitions_key if kind == DEFINITION else store.transformations_key
+    check(store, scopes, target(at.scope), names, len(request.get_data()))  # chunked bodies too
 
 
 def _definition_body() -> dict[str, Any]:
@@ -156,7 +150,8 @@ def list_definitions(at: Level):
 
 
 def create_definitions(at: Level):
-    _room_for(at)
+    body = request.get_json(silent=True)
+    _room_for(at, DEFINITION, [str(n) for n in body] if isinstance(body, dict) else [])
     created = _service().create_definitions(at.scope, at.org_id, _definitions_body())
     return jsonify({name: _definition_view(name, doc) for name, doc in created.items()})
 
@@ -171,14 +166,14 @@ def get_definition(at: Level, name: str):
 
 
 def create_definition(at: Level, name: str):
-    _room_for(at)
+    _room_for(at, DEFINITION, [name])
     docs = {_named(name): _definition_body()}
     created = _service().create_definitions(at.scope, at.org_id, docs)
     return jsonify(_definition_view(name, created[name]))
 
 
 def replace_definition(at: Level, name: str):
-    _room_for(at)
+    _room_for(at, DEFINITION, [name])
     doc = _service().replace_definition(at.scope, at.org_id, name, _definition_body())
     return jsonify(_definition_view(name, doc))
 
@@ -216,7 +211,7 @@ def delete_transformation(at: Level, name: str):
 
 
 def _save(at: Level, name: str, *, create: bool):
-    _room_for(at)
+    _room_for(at, TRANSFORMATION, [name])
     body = load(TransformationSchema(), request.get_json(), what="transformation")
     ctx = _context(at.instance) if at.instance is not None else None
     check = validate.checker(registry(), ctx)

@@ -10,7 +10,7 @@ import json
 import pytest
 import requests
 
-from connector.api.virtual import ORG_DOCUMENT_BYTES
+from connector.api.virtual_room import ORG_DOCUMENT_BYTES
 from connector.storage.redis_conn import get_keys, get_redis
 from connector.tenancy.schemas import MAX_IGNORED
 from tests.fixtures.hub import BASE, instance_body
