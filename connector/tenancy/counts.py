@@ -6,15 +6,19 @@ create first claims a place: one Lua call counts the index and the claims in fli
 refuses at the limit, or adds a claim. The create then does its work (proving credentials,
 validating) and saves; the claim is given back when it ends, saved or not. A claim is a
 member of a sorted set scored by when it lapses, so a process that died between claim and
-release holds its place at most CLAIM_SECONDS. While a create is being saved it counts twice
-for an instant (its id in the index and its claim): the bound may refuse early in that
-instant, never let one more in.
+release holds its place at most CLAIM_SECONDS. A create slower than that (an upstream that
+answers slowly) would have lost its place to another create meanwhile, so a create confirms
+its place just before it saves: a claim still held is renewed, a lapsed one is claimed anew
+(refused when full). While a create is being saved it counts twice for an instant (its id in
+the index and its claim): the bound may refuse early in that instant, never let one more in.
 
 Usage:
 
     cap = CountCap(redis, keys, "instances", limit=100, what="instances")
-    with cap.place(org_id, keys.org_instances(org_id)):
-        ...  # create and save; a CountCapError (409) was raised instead when full
+    with cap.place(org_id, keys.org_instances(org_id)) as place:
+        ...  # create (a CountCapError (409) was raised instead when full)
+        place.confirm()  # right before the save, when the create may have taken long
+        ...  # save
 """
 
 from __future__ import annotations
@@ -40,11 +44,17 @@ class CountCapError(ConflictError):
 
 # KEYS[1] the owner's index (a set or a sorted set), KEYS[2] its claims (a sorted set).
 # ARGV[1] how long a claim lasts (ms), ARGV[2] the limit, ARGV[3] the claim's id.
-# Returns -1 when the claim is taken, else how many are held (index + claims).
+# Returns -1 when the claim is taken (or, held already, renewed), else how many are held
+# (index + claims).
 _CLAIM = """
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ms)
+if redis.call('ZSCORE', KEYS[2], ARGV[3]) then
+  redis.call('ZADD', KEYS[2], ms + tonumber(ARGV[1]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  return -1
+end
 local kind = redis.call('TYPE', KEYS[1])['ok']
 local held = 0
 if kind == 'set' then
@@ -74,19 +84,34 @@ class CountCap:
     @contextmanager
     def place(
         self, owner: object, index_key: str, *, whose: str = "Your organization"
-    ) -> Iterator[None]:
+    ) -> Iterator[Place]:
         """Hold a place while the block creates one; CountCapError at the limit."""
-        claims = self.keys.count_claims(self.kind, str(owner))
-        claim = secrets.token_hex(8)
+        place = Place(self, index_key, self.keys.count_claims(self.kind, str(owner)), whose)
+        place.confirm()
+        try:
+            yield place
+        finally:
+            self.redis.zrem(place.claims, place.claim)
+
+
+class Place:
+    """One create's place under a cap (CountCap.place)."""
+
+    def __init__(self, cap: CountCap, index_key: str, claims: str, whose: str) -> None:
+        self.cap, self.index_key, self.claims, self.whose = cap, index_key, claims, whose
+        self.claim = secrets.token_hex(8)
+
+    def confirm(self) -> None:
+        """Take the place, or renew it; taken anew when it lapsed; CountCapError when full."""
+        cap = self.cap
         held = int(
-            self._claim(keys=[index_key, claims], args=[CLAIM_SECONDS * 1000, self.limit, claim])
+            cap._claim(
+                keys=[self.index_key, self.claims],
+                args=[CLAIM_SECONDS * 1000, cap.limit, self.claim],
+            )
         )
         if held >= 0:
             raise CountCapError(
-                f"{whose} holds {self.limit} {self.what}, the most it may "
-                f"(limit {self.limit}); delete one to make room"
+                f"{self.whose} holds {cap.limit} {cap.what}, the most it may "
+                f"(limit {cap.limit}); delete one to make room"
             )
-        try:
-            yield
-        finally:
-            self.redis.zrem(claims, claim)

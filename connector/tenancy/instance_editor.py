@@ -12,7 +12,7 @@ from typing import Any
 from connector.errors import ValidationError
 from connector.tenancy import element, provisioning, stored_size
 from connector.tenancy.clients import ClientFactory
-from connector.tenancy.counts import CountCap
+from connector.tenancy.counts import CountCap, Place
 from connector.tenancy.failed_creates import FailedCreates
 from connector.tenancy.hooks import InstanceHooks
 from connector.tenancy.instances import Instance, InstanceStore
@@ -66,11 +66,12 @@ class InstanceEditor:
         the organization holds CONNECTOR_MAX_INSTANCES already (nothing is sent upstream)."""
         config = self._without_masks(data["configuration"], None)
         stored_size.check_new(config)
-        with self.cap.place(organization_id, self.store.keys.org_instances(str(organization_id))):
-            return self._create(organization_id, user_id, data, config)
+        index = self.store.keys.org_instances(str(organization_id))
+        with self.cap.place(organization_id, index) as place:
+            return self._create(organization_id, user_id, data, config, place)
 
     def _create(
-        self, organization_id: int, user_id: int, data: dict[str, Any], config: dict
+        self, organization_id: int, user_id: int, data: dict[str, Any], config: dict, place: Place
     ) -> tuple[Instance, str]:
         connection = self._connect(config, organization_id)
         token, token_hash = self.store.new_token()
@@ -88,6 +89,7 @@ class InstanceEditor:
         )
         self._apply(instance, data, config)
         self.revealed = self.hooks.check(instance)
+        place.confirm()  # a proof slower than a claim lasts may have lost its place
         self.store.save(instance, is_new=True)
         self.hooks.changed(instance.id)
         return instance, token
