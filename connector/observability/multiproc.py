@@ -9,6 +9,10 @@ A job worker (`autotask-connector worker`) started with the same folder on the s
 added up too: it `join`s the folder (made if missing, never emptied), and the web side's
 `prepare` empties only the files of processes no longer running, so a job worker that started
 first keeps its samples.
+
+A folder made here (and its missing parents, such as the data folder) is private (0700), as
+the data folder is: the samples hold no secret, but other local users have no business
+reading or planting them. A folder the operator made is left as it is.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ def prepare(folder: str | os.PathLike[str] | None = None) -> str:
         # its storage was chosen already: the workers would each count alone
         raise RuntimeError("prepare() must run before prometheus_client is imported")
     chosen = Path(folder or os.environ.get(ENV) or tempfile.mkdtemp(prefix="atc-metrics-"))
-    chosen.mkdir(parents=True, exist_ok=True)
+    _make_private(chosen)
     chosen = chosen.resolve()  # the same folder whatever a worker's working directory
     for stale in chosen.glob("*.db"):
         if not _running(stale):
@@ -44,7 +48,7 @@ def join() -> str | None:
     if not folder:
         return None
     path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
+    _make_private(path)
     os.environ[ENV] = str(path.resolve())
     return os.environ[ENV]
 
@@ -55,6 +59,14 @@ def leave() -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[attr-defined]
+
+
+def _make_private(folder: Path) -> None:
+    """The folder and whichever of its parents are missing, made 0700 (Path.mkdir gives the
+    parents the umask's mode); existing ones unchanged."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def _running(sample_file: Path) -> bool:

@@ -119,3 +119,20 @@ def test_the_worker_lines_job_metrics_survive_the_web_start_and_add_up(redis_url
         return _jobs_done(folder) == 0
 
     wait_for(restarted_without_them, timeout=10, what="the stopped worker's samples to go")
+
+
+def test_a_metrics_folder_the_connector_makes_is_private_and_an_operators_is_left(
+    tmp_path, monkeypatch
+):
+    from connector.observability import multiproc
+
+    made = tmp_path / "data" / "metrics"  # the data folder missing too, as on a first start
+    monkeypatch.setenv(multiproc.ENV, str(made))
+    assert multiproc.join() == str(made.resolve())
+    assert (made.stat().st_mode & 0o777, made.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+
+    theirs = tmp_path / "shared"
+    theirs.mkdir(mode=0o750)
+    theirs.chmod(0o750)
+    assert multiproc.prepare(theirs) == str(theirs.resolve())
+    assert theirs.stat().st_mode & 0o777 == 0o750
