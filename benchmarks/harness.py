@@ -65,11 +65,14 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
 
 @contextmanager
 def process(
-    args: list[str], env: dict[str, str] | None = None, ready_url: str | None = None
+    args: list[str],
+    env: dict[str, str] | None = None,
+    ready_url: str | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen]:
     proc = subprocess.Popen(
         args,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},  # noqa: S603
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -119,8 +122,14 @@ def sandbox(data_dir: Path, records: int = 20, workers: int = 2) -> Iterator[str
 
 @contextmanager
 def gunicorn(
-    app: str, env: dict[str, str], workers: int = 2, threads: int = 4, worker_class: str = "gthread"
+    app: str,
+    env: dict[str, str],
+    workers: int = 2,
+    threads: int = 4,
+    worker_class: str = "gthread",
+    code: Path = ROOT,
 ) -> Iterator[str]:
+    """`app` served from the checkout at `code` (its directory comes first on the path)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [
@@ -139,7 +148,7 @@ def gunicorn(
         "warning",
         app,
     ]
-    with process(args, env=env, ready_url=url + "/"):
+    with process(args, env=env, ready_url=url + "/", cwd=code):
         yield url
 
 

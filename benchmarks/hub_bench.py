@@ -3,11 +3,14 @@ calls of listing N contacts against ceil(N/500) (exact when Autotask sends
 pageDetails.nextPageUrl, as it does for full 500-row pages).
 
     python benchmarks/hub_bench.py [--seconds 5] [--rounds 3] [--contacts 1234 5000 20000]
-    python benchmarks/hub_bench.py --mode uncached [--requests 2000]
+    python benchmarks/hub_bench.py --mode uncached [--requests 2000] [--code DIR]
 
 `--mode uncached` prints, side by side in one run, the p50/p99 of an uncached GET through the
-hub and of the same GET sent straight to the sandbox, and one request's time by phase with
-its Redis round trips counted (see benchmarks/uncached_read.py).
+hub and of the same GET sent straight to the sandbox, sent in pairs, the median of the pairs'
+differences and the load average over the run, then one request's time by phase with its
+Redis round trips counted (see benchmarks/uncached_read.py). `--code DIR` serves the hub
+from another checkout (e.g. `git worktree add /tmp/old <commit>`) to compare code on the
+same sandbox and harness; the in-process breakdown, this checkout's only, is left out then.
 
 Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
 both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the
@@ -58,7 +61,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--contacts", type=int, nargs="*", default=[1234, 5000, 20000])
     parser.add_argument("--mode", choices=["cached", "uncached"], default="cached")
-    parser.add_argument("--requests", type=int, default=2000, help="uncached: per side")
+    parser.add_argument("--requests", type=int, default=2000, help="uncached: pairs")
+    parser.add_argument(
+        "--code", type=Path, default=harness.ROOT, help="uncached: the checkout serving the hub"
+    )
     args = parser.parse_args()
     if args.mode == "uncached":
         return uncached(args)
@@ -186,7 +192,7 @@ def uncached(args: argparse.Namespace) -> int:
             LOG_LEVEL=args.log_level,
         )
         with harness.gunicorn(
-            "connector.app:create_app()", env, workers=1, threads=args.threads
+            "connector.app:create_app()", env, workers=1, threads=args.threads, code=args.code
         ) as service:
             created = requests.post(
                 service + BASE + "/instances",
@@ -204,6 +210,10 @@ def uncached(args: argparse.Namespace) -> int:
             path = f"{BASE}/hubs/crm/contacts/{first['id']}"
             direct = f"{sandbox_url}/ATServicesRest/V1.0/Contacts/{first['id']}"
             figures = uncached_read.side_by_side(service + path, headers, direct, args.requests)
+        if args.code.resolve() != harness.ROOT:
+            print(f"hub served from {args.code.resolve()}")
+            uncached_read.report(figures, None, args.requests)
+            return 0
         app = create_app(  # the same service in this process, its request log quiet
             Settings(
                 redis_url=redis_url,

@@ -13,6 +13,7 @@ Two parts, both against the sandbox on loopback:
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -35,21 +36,40 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each: int) -> dict:
+    """`requests_each` pairs, one direct GET and one hub GET back to back, the one that goes
+    first alternating pair by pair. A busy machine slows a pair's two requests alike, so the
+    pair's difference keeps what the hub adds while the load comes and goes; the load average
+    is read at the start and every 100 pairs."""
     hub, direct = requests.Session(), requests.Session()
     times: dict[str, list[float]] = {"direct": [], "hub": []}
     for _ in range(50):  # warm both: connections, metadata, the worker's imports
         hub.get(hub_url, headers=hub_headers, timeout=30).raise_for_status()
         direct.get(direct_url, headers=SANDBOX_HEADERS, timeout=30).raise_for_status()
-    for _ in range(requests_each):
-        for name, session, url, headers in (
-            ("direct", direct, direct_url, SANDBOX_HEADERS),
-            ("hub", hub, hub_url, hub_headers),
-        ):
+    sides = (
+        ("direct", direct, direct_url, SANDBOX_HEADERS),
+        ("hub", hub, hub_url, hub_headers),
+    )
+    loads = [os.getloadavg()[0]]
+    for pair in range(requests_each):
+        for name, session, url, headers in sides if pair % 2 == 0 else sides[::-1]:
             started = time.perf_counter()
             answer = session.get(url, headers=headers, timeout=30)
             times[name].append(time.perf_counter() - started)
             answer.raise_for_status()
-    return {name: percentiles(samples) for name, samples in times.items()}
+        if pair % 100 == 99:
+            loads.append(os.getloadavg()[0])
+    loads.append(os.getloadavg()[0])
+    differences = sorted(h - d for h, d in zip(times["hub"], times["direct"], strict=True))
+    quartiles = statistics.quantiles(differences, n=4)
+    return {
+        **{name: percentiles(samples) for name, samples in times.items()},
+        "paired_ms": (
+            statistics.median(differences) * 1000,
+            quartiles[0] * 1000,
+            quartiles[2] * 1000,
+        ),
+        "load": (loads[0], min(loads), max(loads), loads[-1]),
+    }
 
 
 # -- the breakdown ----------------------------------------------------------------------
@@ -159,7 +179,7 @@ def breakdown(app: Any, path: str, headers: dict, requests_each: int) -> dict[st
     }
 
 
-def report(figures: dict, phases: dict, requests_each: int) -> None:
+def report(figures: dict, phases: dict | None, requests_each: int) -> None:
     (direct_p50, direct_p99), (hub_p50, hub_p99) = figures["direct"], figures["hub"]
     print(
         f"Uncached GET /hubs/crm/contacts/{{id}} (one Autotask call) against the same GET sent "
@@ -173,6 +193,18 @@ def report(figures: dict, phases: dict, requests_each: int) -> None:
         f"{'added by the hub':<28}{hub_p50 - direct_p50:>10.2f}{hub_p99 - direct_p99:>10.2f}"
         "   (goal: < 2 ms p50, < 5 ms p99)"
     )
+    paired, low, high = figures["paired_ms"]
+    print(
+        f"{'paired difference, median':<28}{paired:>10.2f}"
+        f"   (interquartile {low:.2f} to {high:.2f} ms, {requests_each} pairs)"
+    )
+    start, least, most, end = figures["load"]
+    print(
+        f"load average (1 min) over the run: {start:.2f} at the start, {least:.2f} to {most:.2f}, "
+        f"{end:.2f} at the end ({os.cpu_count()} CPUs)"
+    )
+    if phases is None:
+        return
     print()
     print(
         f"One request by phase (in process, Flask test client, request log off; medians of "
