@@ -176,6 +176,7 @@ def breakdown(app: Any, path: str, headers: dict, requests_each: int) -> dict[st
         "total_ms": medians.pop("total"),
         "phases_ms": medians,
         "redis_round_trips": round_trips[0] / requests_each,
+        "requests": requests_each,
     }
 
 
@@ -208,7 +209,7 @@ def report(figures: dict, phases: dict | None, requests_each: int) -> None:
     print()
     print(
         f"One request by phase (in process, Flask test client, request log off; medians of "
-        f"{requests_each}): {phases['total_ms']:.2f} ms in all, "
+        f"{phases['requests']}): {phases['total_ms']:.2f} ms in all, "
         f"{phases['redis_round_trips']:.1f} Redis round trips"
     )
     for phase, ms in phases["phases_ms"].items():
