@@ -61,6 +61,9 @@ def checked(name: str, value: int, bounds: tuple[int, int]) -> int:
 # ARGV[14] now (ms), ARGV[15] 1 to write even past the budget (a small final record).
 # Answers how many ended executions were dropped, or -1 when refused (nothing written).
 PUT = """
+-- first write one a full Redis refuses (it checks only a script's first write): dropping
+-- expired ones first let an 8 MB document through a full Redis
+redis.call('HSETNX', KEYS[3], '_total', 0)
 local id, ttl = ARGV[1], tonumber(ARGV[4])
 local function size_of(member)
   local v = redis.call('HGET', KEYS[3], member)

@@ -24,6 +24,7 @@ TOO_MANY, TOO_BIG = -1, -2
 # ARGV[3] now (ms), ARGV[4] most keys, ARGV[5] most bytes.
 # Answers 0 when written, -1 past the key count, -2 past the bytes (nothing written).
 PUT = """
+redis.call('HSETNX', KEYS[3], '_total', 0)  -- first write one a full Redis refuses
 local now = tonumber(ARGV[3])
 local function forget(key)
   local bytes = tonumber(redis.call('HGET', KEYS[3], key) or '0')

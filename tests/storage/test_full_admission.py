@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import time
 
 import pytest
 import redis
@@ -17,8 +18,12 @@ import requests
 
 from connector.autotask.limits import one_trip
 from connector.autotask.limits.semaphore import _ACQUIRE
+from connector.formulas import state_budget
+from connector.formulas.executions import ExecutionStore
+from connector.hub import sorted_budget
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.full import is_storage_full
+from connector.storage.keys import Keys
 from tests.fixtures.hub import instance_body
 from tests.fixtures.own_redis import serving
 from tests.storage.test_redis_full import _empty, _fill
@@ -116,3 +121,49 @@ def test_a_full_redis_sends_nothing_to_autotask(small_redis, settings, sandbox):
         _empty(client, written)
         again = requests.post(base + "/hubs/crm/contacts", json=contact, headers=hub, timeout=30)
         assert again.status_code == 200, again.text
+
+
+def test_the_budget_scripts_write_nothing_on_a_full_redis(full_client):
+    """Each budget script first drops what expired (a write that never grows memory): that
+    must not let the document, value or result after it through a full Redis."""
+    keys = Keys("full:")
+    store = ExecutionStore(full_client, keys)
+    old = {
+        "id": 1,
+        "formulaInstanceId": 5,
+        "formulaId": 3,
+        "organizationId": 9,
+        "status": "SUCCESS",
+        "trigger": {"name": "manual0", "type": "manual"},
+        "createdDate": "2026-01-01T00:00:00Z",
+        "steps": [],
+    }
+    used = int(full_client.info("memory")["used_memory"])
+    full_client.config_set("maxmemory", str(used + 8 * 1024 * 1024))  # room for the setup
+    store.save(old, created_ms=1)  # created long ago: the next write drops it
+    gone = keys.formula_state(5, "gone")
+    state_budget.put(full_client, keys, 5, gone, '"x"', 60)
+    full_client.zadd(state_budget.index_keys(keys, 5)[0], {gone: 1})  # its expiry passed
+    sorted_budget.put(full_client, keys, keys.sorted_result(6, "gone"), [1], 1, 6, 9)
+    _fill(full_client)
+    with pytest.raises(redis.ResponseError) as refused:
+        store.save({**old, "id": 2, "steps": [{"name": "a", "output": "x" * 100_000}]})
+    assert is_storage_full(refused.value)
+    assert full_client.get(keys.formula_execution(2)) is None
+    with pytest.raises(redis.ResponseError) as refused:
+        state_budget.put(full_client, keys, 5, keys.formula_state(5, "new"), '"y"' * 1000, 60)
+    assert is_storage_full(refused.value)
+    later = int(time.time() * 1000) + 10_000  # the sorted result "gone" expired
+    with pytest.raises(redis.ResponseError) as refused:
+        sorted_budget.put(
+            full_client,
+            keys,
+            keys.sorted_result(7, "new"),
+            list(range(1000)),
+            60,
+            7,
+            9,
+            now_ms=later,
+        )
+    assert is_storage_full(refused.value)
+    assert not full_client.exists(keys.sorted_result(7, "new"))
