@@ -74,7 +74,7 @@ end
 local function drop(member)
   local bytes, instance = size_of(member)
   redis.call('HDEL', KEYS[3], member)
-  redis.call('HINCRBY', KEYS[3], '_total', -bytes)
+  redis.call('HINCRBY', KEYS[3], '_total', 0 - bytes)
   redis.call('ZREM', KEYS[4], member)
   redis.call('ZREM', KEYS[5], member)
   redis.call('DEL', ARGV[10] .. member, ARGV[10] .. member .. ARGV[11])

@@ -32,6 +32,7 @@ MAX_STATE_VALUE_BYTES = 16 * 1024
 MAX_STATE_TTL_SECONDS = 90 * 24 * 3600
 MAX_STATE_KEYS = 50_000  # values one formula instance's state steps keep at once
 MAX_STATE_BYTES = 16 * 1024 * 1024  # their keys and values together
+MAX_ORG_STATE_BYTES = 64 * 1024 * 1024  # every formula instance of one organization together
 MAX_RESPONSE_BYTES = 256 * 1024  # an httpRequest or elementRequest answer kept as step output
 MAX_RENDERED_BYTES = 1024 * 1024  # what `${...}` references bring into one step property
 MAX_STEP_RECORD_BYTES = 64 * 1024  # a step's input or output as its record shows it (else cut)

@@ -100,7 +100,7 @@ class ExecutionPorts:
         put = state_budget.put(
             self.env.redis,
             self.env.keys,
-            self.instance["id"],
+            self.instance,
             self._key(key),
             json.dumps(value),
             ttl,
@@ -117,8 +117,13 @@ class ExecutionPorts:
                 "most together; delete some (action delete) or keep smaller values",
                 field_name="value",
             )
+        if put == state_budget.ORG_TOO_BIG:
+            raise StepFailed(
+                f"the state values of this organization's formula instances take "
+                f"{limits.MAX_ORG_STATE_BYTES:,} bytes at most together; delete some (action "
+                "delete), give them a shorter ttl or keep smaller values",
+                field_name="value",
+            )
 
     def state_delete(self, key: str) -> bool:
-        return state_budget.delete(
-            self.env.redis, self.env.keys, self.instance["id"], self._key(key)
-        )
+        return state_budget.delete(self.env.redis, self.env.keys, self.instance, self._key(key))

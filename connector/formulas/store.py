@@ -156,6 +156,7 @@ class FormulaStore:
             for element_id in doc["elementInstanceIds"]:
                 pipe.srem(self.keys.element_formula_instances(element_id), doc["id"])
             pipe.execute()
+        state_budget.forget(self.redis, self.keys, doc)
         batch = []
         for key in self.redis.scan_iter(match=state, count=500):
             batch.append(key)

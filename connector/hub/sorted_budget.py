@@ -58,7 +58,7 @@ end
 local function forget(key)
   local bytes = tonumber(redis.call('HGET', KEYS[3], key) or '0')
   redis.call('HDEL', KEYS[3], key)
-  redis.call('HINCRBY', KEYS[3], '_total', -bytes)
+  redis.call('HINCRBY', KEYS[3], '_total', 0 - bytes)
   redis.call('ZREM', KEYS[2], key)
   return bytes
 end

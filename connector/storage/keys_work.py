@@ -81,6 +81,11 @@ class WorkKeys(KeyBase):
         expiry ms) and `sizes` (hash: value key -> bytes, and `_total`)."""
         return self._k("formula", "instance", instance_id, "state-index", part)
 
+    def formula_org_state_index(self, organization_id: int | str, part: str) -> str:
+        """An organization's formula state for its budget: `sizes` (hash: formula instance id
+        -> its bytes, and `_sum`) and `expiry` (zset: formula instance id -> its last expiry)."""
+        return self._k("formula", "org", organization_id, "state-index", part)
+
     def formula_state(self, instance_id: int | str, key: str) -> str:
         """One value of a formula instance's `state` steps (the tenant's key, digested)."""
         return self._k("formula", "instance", instance_id, "state", digest(key))

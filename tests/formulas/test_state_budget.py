@@ -96,3 +96,40 @@ def test_expired_values_leave_the_count(run_state, monkeypatch, formulas_env):
     formulas_env.redis.zadd(expiry, {key: 1})  # as if its TTL had run out (ms 1)
     formulas_env.redis.delete(key)
     assert run(puts, k=2, v="x")["status"] == "SUCCESS"
+
+
+def test_an_organizations_formula_instances_share_one_state_budget(
+    run_state, monkeypatch, formulas_env
+):
+    """1,000 formula instances of 16 MiB each would be 16 GiB: the organization's instances
+    together stay within MAX_ORG_STATE_BYTES, and deleting values or a formula instance makes
+    room again."""
+    install, run = run_state
+    first, second = install(keeper()), install(keeper())
+    one = 602 + len(formulas_env.keys.formula_state(first, "k-1"))  # a value of 600 and its key
+    monkeypatch.setattr(limits, "MAX_ORG_STATE_BYTES", 2 * one + 300)
+    assert run(first, k=1, v="a" * 600)["status"] == "SUCCESS"
+    assert run(second, k=1, v="b" * 600)["status"] == "SUCCESS"
+    refused = run(second, k=2, v="c" * 600)  # each instance within its own bound, not together
+    assert refused["status"] == "FAILED"
+    assert "properties.value" in refused["error"] and "organization" in refused["error"]
+    assert not formulas_env.redis.exists(formulas_env.keys.formula_state(second, "k-2"))
+    assert run(second, k=1, v="b")["status"] == "SUCCESS"  # a smaller value: room again
+    assert run(second, k=2, v="c" * 600)["status"] == "SUCCESS"
+    assert run(first, k=3, v="d" * 600)["status"] == "FAILED"
+    from connector.formulas.ports import ExecutionPorts
+
+    assert ExecutionPorts(formulas_env, formulas_env.store.instance(second)).state_delete("k-2")
+    assert run(first, k=3, v="d" * 600)["status"] == "SUCCESS"
+    formulas_env.store.delete_instance(formulas_env.store.instance(first))
+    third = install(keeper())
+    assert run(third, k=1, v="e" * 800)["status"] == "SUCCESS"  # the deleted one's room is free
+
+
+def test_a_delete_of_a_value_never_put_answers_false(run_state, formulas_env):
+    """Lua's -0 is not an integer to HINCRBY: a delete of an unknown key once failed so."""
+    install, _ = run_state
+    from connector.formulas.ports import ExecutionPorts
+
+    ports = ExecutionPorts(formulas_env, formulas_env.store.instance(install(keeper())))
+    assert ports.state_delete("never-put") is False

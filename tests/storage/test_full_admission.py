@@ -144,7 +144,8 @@ def test_the_budget_scripts_write_nothing_on_a_full_redis(full_client):
     full_client.config_set("maxmemory", str(used + 8 * 1024 * 1024))  # room for the setup
     store.save(old, created_ms=1)  # created long ago: the next write drops it
     gone = keys.formula_state(5, "gone")
-    state_budget.put(full_client, keys, 5, gone, '"x"', 60)
+    formula_instance = {"id": 5, "organizationId": 1}
+    state_budget.put(full_client, keys, formula_instance, gone, '"x"', 60)
     full_client.zadd(state_budget.index_keys(keys, 5)[0], {gone: 1})  # its expiry passed
     sorted_budget.put(full_client, keys, keys.sorted_result(6, "gone"), [1], 1, 6, 9)
     _fill(full_client)
@@ -153,7 +154,9 @@ def test_the_budget_scripts_write_nothing_on_a_full_redis(full_client):
     assert is_storage_full(refused.value)
     assert full_client.get(keys.formula_execution(2)) is None
     with pytest.raises(redis.ResponseError) as refused:
-        state_budget.put(full_client, keys, 5, keys.formula_state(5, "new"), '"y"' * 1000, 60)
+        state_budget.put(
+            full_client, keys, formula_instance, keys.formula_state(5, "new"), '"y"' * 1000, 60
+        )
     assert is_storage_full(refused.value)
     later = int(time.time() * 1000) + 10_000  # the sorted result "gone" expired
     with pytest.raises(redis.ResponseError) as refused:
