@@ -106,7 +106,11 @@ if not refused then
 end
 redis.call('HSET', KEYS[4], me, mine)
 redis.call('HSET', KEYS[4], '_total', others + mine)
-for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ttl + 60) end
+-- the figures live as long as the longest result they count: only ever extended (a result
+-- kept shorter, of this or another instance, must not expire the figures of longer ones)
+for i = 2, 5 do
+  if redis.call('TTL', KEYS[i]) < ttl + 60 then redis.call('EXPIRE', KEYS[i], ttl + 60) end
+end
 if refused then return -1 end
 return dropped
 """

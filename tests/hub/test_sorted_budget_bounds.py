@@ -93,3 +93,20 @@ def test_an_idle_instances_results_leave_its_figures_in_one_step(own_redis):
     assert sum(spent.values()) < 40, spent
     sizes = own_redis.hgetall(keys.sorted_budget(1, "sizes"))
     assert set(sizes) == {keys.sorted_result(1, "new").encode(), b"_total"}
+
+
+def test_a_shorter_lived_result_never_shortens_the_figures_of_longer_ones(own_redis):
+    """The figures (the instance's and the organization's) live as long as the longest result
+    they count: an instance keeping results 60 s must not expire the organization's figures
+    while another instance's results of a day still count in them."""
+    keys = Keys("t:")
+    sorted_budget.put(own_redis, keys, keys.sorted_result(1, "long"), [1, 2], 86_400, 1, 7)
+    sorted_budget.put(own_redis, keys, keys.sorted_result(2, "short"), [3], 60, 2, 7)
+    sorted_budget.put(own_redis, keys, keys.sorted_result(1, "brief"), [4], 60, 1, 7)
+    for figures in (
+        keys.sorted_budget("org-7", "bytes"),
+        keys.sorted_budget("org-7", "expiry"),
+        keys.sorted_budget(1, "index"),
+        keys.sorted_budget(1, "sizes"),
+    ):
+        assert own_redis.ttl(figures) > 86_000, figures
