@@ -15,6 +15,7 @@ from marshmallow import ValidationError as MarshmallowError
 
 from connector.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from connector.formulas import limits, shipped
+from connector.formulas.org_index import OrgIndexBackfill
 from connector.formulas.store import FormulaStore
 from connector.formulas.template import (
     READ_ONLY_KEYS,
@@ -44,6 +45,7 @@ class FormulaService:
         self.instance_cap = CountCap(
             r, k, "formula-instances", limit=limits.MAX_FORMULA_INSTANCES, what="formula instances"
         )
+        self.org_index = OrgIndexBackfill(r, k)  # instances stored before the cap counted
 
     # -- templates -----------------------------------------------------------------------
     def create_template(self, org_id: int, body: Any) -> dict[str, Any]:
@@ -99,6 +101,7 @@ class FormulaService:
     # -- formula instances ---------------------------------------------------------------
     def create_instance(self, org_id: int, user_id: int, formula_id: str, body: Any):
         doc = self.template(org_id, formula_id)
+        self.org_index.ensure()
         with self.instance_cap.place(org_id, self.store.keys.org_formula_instances(org_id)):
             return self.store.create_instance(self._instance_doc(org_id, user_id, doc, body))
 

@@ -52,6 +52,11 @@ class WorkKeys(KeyBase):
         """The ids of an organization's formula instances (for its count cap)."""
         return self._k("org", org_id, "formula-instances")
 
+    def org_formula_instances_backfilled(self) -> str:
+        """Set once every formula instance stored before the per-organization index existed
+        is in it (connector.formulas.org_index); holds the last id the walk covered."""
+        return self._k("formula", "org-index-backfilled")
+
     def formula_instances(self, formula_id: int | str) -> str:
         """The ids of a template's formula instances."""
         return self._k("formula", formula_id, "instances")
