@@ -37,10 +37,12 @@ class BulkService:
     # -- starting ---------------------------------------------------------------------------
     def start_download(self, hub: Any, query: BulkQuery, callback: str | None) -> dict[str, Any]:
         """A new job, or a 409 before anything is sent when the instance holds MAX_JOBS_HELD."""
-        with held.place(self.store, hub.instance.id):
-            return self._start_download(hub, query, callback)
+        with held.place(self.store, hub.instance.id) as place:
+            return self._start_download(hub, query, callback, place)
 
-    def _start_download(self, hub: Any, query: BulkQuery, callback: str | None) -> dict[str, Any]:
+    def _start_download(
+        self, hub: Any, query: BulkQuery, callback: str | None, place: held.HeldPlace
+    ) -> dict[str, Any]:
         resource = _resource(hub, query.resource)
         resource.check("list", hub.ctx)
         the_plan = plan(
@@ -68,11 +70,12 @@ class BulkService:
         }
         if total is not None:
             fields["totalCount"] = total
+        place.confirm()  # the count may have outlasted the place's claim
         return self._enqueue(hub.instance.id, fields)
 
     def start_upload(self, hub: Any, name: str, data: bytes, **given: Any) -> dict[str, Any]:
-        with held.place(self.store, hub.instance.id):
-            return self._start_upload(hub, name, data, **given)
+        with held.place(self.store, hub.instance.id) as place:
+            return self._start_upload(hub, name, data, place=place, **given)
 
     def _start_upload(
         self,
@@ -80,6 +83,7 @@ class BulkService:
         name: str,
         data: bytes,
         *,
+        place: held.HeldPlace,
         filename: str | None,
         content_type: str | None,
         metadata: Any,
@@ -108,6 +112,7 @@ class BulkService:
             "columns": RESULT_COLUMNS,
             "upstreamCalls": hub.client.stats.calls if hub.ctx._client is not None else 0,
         }
+        place.confirm()  # the metadata reads and the parse may have outlasted the claim
         job_id = self.store.create(hub.instance.id, {**fields, "status": "STAGING"})
         for start in range(0, len(parsed.rows), 500):
             self.store.add_blob(job_id, "input", codec.pack(parsed.rows[start : start + 500]))
