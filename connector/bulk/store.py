@@ -130,15 +130,21 @@ class BulkStore:
                     continue
 
     def list_ids(self, instance_id: int) -> list[int]:
+        """The instance's job ids, newest first; ids whose job expired with its retention
+        leave the index. Three round trips however many jobs (up to MAX_JOBS_HELD and the
+        expired ones): the index, one pipeline of EXISTS, one ZREM of the dead."""
         index = self.keys.bulk_jobs(instance_id)
         ids = [int(i) for i in self.redis.zrevrange(index, 0, -1)]
-        alive = []
-        for job_id in ids:
-            if self.redis.exists(self.keys.bulk_job(job_id)):
-                alive.append(job_id)
-            else:
-                self.redis.zrem(index, str(job_id))  # expired with its retention
-        return alive
+        if not ids:
+            return []
+        with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.exists(self.keys.bulk_job(job_id))
+            found = pipe.execute()
+        dead = [str(job_id) for job_id, there in zip(ids, found, strict=True) if not there]
+        if dead:
+            self.redis.zrem(index, *dead)
+        return [job_id for job_id, there in zip(ids, found, strict=True) if there]
 
     def delete(self, job_id: int, instance_id: int) -> None:
         keys = [self.keys.bulk_job(job_id), *(self.keys.bulk_part(job_id, p) for p in PARTS)]
