@@ -8,6 +8,11 @@ one still running or waiting to retry). When only unended ones remain, a new exe
 refused (ExecutionStorageError, 429 with Retry-After: they end, then room returns) and a
 running one that would grow past the budget fails at that step (see engine.py).
 
+An execution leaves the figures by age when its last write is older than the retention (its
+document, written with that TTL, is gone then): the figures score each execution by its last
+write, not its creation, so one running longer than the retention is never dropped while it
+still writes its steps. Ended ones are dropped oldest ended first.
+
     FORMULA_EXECUTIONS_MAX_COUNT   default 10,000, from 100 to 1,000,000
     FORMULA_EXECUTIONS_MAX_BYTES   default 256 MiB, from 16 MiB to 4 GiB (as JSON)
 """
@@ -53,18 +58,20 @@ def checked(name: str, value: int, bounds: tuple[int, int]) -> int:
 
 # KEYS[1] the execution's document, KEYS[2] its summary, KEYS[3] the organization's sizes
 # (hash: id -> "bytes:formula instance id", and `_total`), KEYS[4] its executions (zset: id ->
-# creation ms), KEYS[5] its ended executions (zset, the same scores).
-# ARGV[1] id, ARGV[2] document, ARGV[3] summary, ARGV[4] TTL (s), ARGV[5] creation ms,
-# ARGV[6] 1 when it has ended, ARGV[7] byte budget, ARGV[8] count budget, ARGV[9] formula
-# instance id, ARGV[10] the documents' key prefix (id appended; its summary adds
-# ARGV[11]), ARGV[12] and ARGV[13] an instance index's key before and after its id,
-# ARGV[14] now (ms), ARGV[15] 1 to write even past the budget (a small final record).
+# last write ms), KEYS[5] its ended executions (zset: id -> when it ended, ms).
+# ARGV[1] id, ARGV[2] document, ARGV[3] summary, ARGV[4] TTL (s), ARGV[5] creation ms (the
+# write's time when it creates the execution), ARGV[6] 1 when it has ended, ARGV[7] byte
+# budget, ARGV[8] count budget, ARGV[9] formula instance id, ARGV[10] the documents' key
+# prefix (id appended; its summary adds ARGV[11]), ARGV[12] and ARGV[13] an instance
+# index's key before and after its id (its listing: id -> creation ms), ARGV[14] now (ms),
+# ARGV[15] 1 to write even past the budget (a small final record).
 # Answers how many ended executions were dropped, or -1 when refused (nothing written).
 PUT = """
 -- first write one a full Redis refuses (it checks only a script's first write): dropping
 -- expired ones first let an 8 MB document through a full Redis
 redis.call('HSETNX', KEYS[3], '_total', 0)
-local id, ttl = ARGV[1], tonumber(ARGV[4])
+local id, ttl, now = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[14])
+local listing = ARGV[12] .. ARGV[9] .. ARGV[13]
 local function size_of(member)
   local v = redis.call('HGET', KEYS[3], member)
   if not v then return 0, nil end
@@ -81,8 +88,9 @@ local function drop(member)
   if instance then redis.call('ZREM', ARGV[12] .. instance .. ARGV[13], member) end
   return bytes
 end
--- expired executions (their documents are gone) leave the figures, a few per write
-local cutoff = tonumber(ARGV[14]) - ttl * 1000
+-- executions not written for the retention (their documents are gone) leave the figures, a
+-- few per write; one still running writes each step, which moves its score on
+local cutoff = now - ttl * 1000
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', cutoff, 'LIMIT', 0, 50)) do
   drop(old)
 end
@@ -110,12 +118,22 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ttl)
 redis.call('HSET', KEYS[3], id, after .. ':' .. ARGV[9])
 redis.call('HINCRBY', KEYS[3], '_total', after - before)
-if not known then redis.call('ZADD', KEYS[4], ARGV[5], id) end
+redis.call('ZADD', KEYS[4], known and now or tonumber(ARGV[5]), id)
 if ARGV[6] == '1' then
-  redis.call('ZADD', KEYS[5], redis.call('ZSCORE', KEYS[4], id) or ARGV[5], id)
+  redis.call('ZADD', KEYS[5], 'NX', now, id)
 else
   redis.call('ZREM', KEYS[5], id)
 end
 for i = 3, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+if not known then
+  -- listed ids created before the retention whose documents are gone go, a few a creation
+  -- (not by creation age: one created that long ago may still run)
+  local listed = redis.call('ZRANGEBYSCORE', listing, '-inf', cutoff, 'LIMIT', 0, 20)
+  for _, old in ipairs(listed) do
+    if redis.call('EXISTS', ARGV[10] .. old) == 0 then redis.call('ZREM', listing, old) end
+  end
+end
+redis.call('ZADD', listing, 'NX', ARGV[5], id)
+redis.call('EXPIRE', listing, ttl)  -- listed as long as any execution of it is written
 return dropped
 """

@@ -3,7 +3,8 @@ formula instance newest first, a page at a time, within their organization's bud
 
     formula:execution:{id}                 the execution (steps, outputs, status), with a TTL
     formula:execution:{id}:summary         its listing fields (a listing loads only these)
-    formula:instance:{id}:executions       its ids scored by creation time (ms), trimmed by age
+    formula:instance:{id}:executions       its ids scored by creation time (ms); an id leaves
+                                           when its document is gone (execution_budget.py)
     formula:org:{org}:executions:*         the organization's figures (execution_budget.py)
 
 A document is rewritten after every step (the runner's checkpoint), so a worker that dies
@@ -53,8 +54,7 @@ class ExecutionStore:
     def create(self, execution: dict[str, Any]) -> dict[str, Any]:
         """Store a new execution (it has its id) and index it under its formula instance;
         ExecutionStorageError when its organization's budget holds only unended ones."""
-        now_ms = int(time.time() * 1000)
-        if not self.save(execution, created_ms=now_ms):
+        if not self.save(execution, created_ms=int(time.time() * 1000)):
             raise budget.ExecutionStorageError(
                 f"Your organization keeps {self.max_count:,} formula executions or "
                 f"{self.max_bytes // (1024 * 1024):,} MiB of them at most, and none of those "
@@ -62,19 +62,14 @@ class ExecutionStore:
                 "have",
                 headers={"Retry-After": "30"},
             )
-        index = self.keys.formula_executions(execution["formulaInstanceId"])
-        with self.redis.pipeline() as pipe:
-            pipe.zadd(index, {str(execution["id"]): now_ms})
-            pipe.zremrangebyscore(index, "-inf", now_ms - self.ttl * 1000)
-            pipe.expire(index, self.ttl)
-            pipe.execute()
-        return execution
+        return execution  # the script listed it under its formula instance
 
     def save(
         self, execution: dict[str, Any], *, force: bool = False, created_ms: int | None = None
     ) -> bool:
-        """Write the execution; False (nothing written) when its organization's budget has
-        no room left but unended executions, unless `force` (a small final record)."""
+        """Write the execution (and list it under its formula instance at `created_ms`, or
+        now, when not listed yet); False (nothing written) when its organization's budget
+        has no room left but unended executions, unless `force` (a small final record)."""
         now_ms = int(time.time() * 1000)
         instance = execution["formulaInstanceId"]
         before, after = self.keys.formula_executions("\0").split("\0")
