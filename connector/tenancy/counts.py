@@ -45,16 +45,17 @@ class CountCapError(ConflictError):
 # KEYS[1] the owner's index (a set or a sorted set), KEYS[2] its claims (a sorted set).
 # ARGV[1] how long a claim lasts (ms), ARGV[2] the limit, ARGV[3] the claim's id.
 # Returns -1 when the claim is taken (or, held already, renewed), else how many are held
-# (index + claims).
+# (index + claims). The claim is added first and taken back when there is no room: Redis
+# checks maxmemory in a script only at its first write, and dropping lapsed claims first (a
+# write that never grows memory) let the claim through a full Redis.
 _CLAIM = """
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local had = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[3]) or '0')
+redis.call('ZADD', KEYS[2], ms + tonumber(ARGV[1]), ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ms)
-if redis.call('ZSCORE', KEYS[2], ARGV[3]) then
-  redis.call('ZADD', KEYS[2], ms + tonumber(ARGV[1]), ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[1])
-  return -1
-end
+if had > ms then return -1 end
 local kind = redis.call('TYPE', KEYS[1])['ok']
 local held = 0
 if kind == 'set' then
@@ -62,10 +63,11 @@ if kind == 'set' then
 elseif kind == 'zset' then
   held = redis.call('ZCARD', KEYS[1])
 end
-held = held + redis.call('ZCARD', KEYS[2])
-if held >= tonumber(ARGV[2]) then return held end
-redis.call('ZADD', KEYS[2], ms + tonumber(ARGV[1]), ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+held = held + redis.call('ZCARD', KEYS[2]) - 1
+if held >= tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  return held
+end
 return -1
 """
 
