@@ -87,6 +87,9 @@ class Caller:
         )
         self._headers = http.auth_headers(credentials)
         self.background = False  # bulk jobs: never take the endpoint's last free slot
+        # the slot's release and usage figures are sent by the process's releaser thread,
+        # after the answer (limits/releaser.py)
+        self.release_later = True
         self.on_call: OnCall = lambda *_: None  # told of every request sent: instance usage
         self._zone_lock = threading.Lock()
         self.zone = guard.check_zone(zone, settings)
@@ -218,6 +221,7 @@ class Caller:
             slot_wait=wait_cap,
             max_wait=wait_cap,
             background=self.background,
+            release_later=self.release_later,
         )
         with admit as admission:
             self.stats.count(kind)

@@ -21,6 +21,7 @@ from connector.autotask.errors import LimitWaitError
 from connector.autotask.limits import one_trip
 from connector.autotask.limits.counter import BUCKET_TTL, RequestCounter, Usage, load_snapshot
 from connector.autotask.limits.pacing import Pacer
+from connector.autotask.limits.releaser import Release, process_releaser
 from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError, process_renewer
 from connector.autotask.limits.threshold import ThresholdMonitor
 from connector.storage.keys import Keys
@@ -116,6 +117,7 @@ class Limits:
         slot_wait: float | None = None,
         max_wait: float | None = None,
         background: bool = False,
+        release_later: bool = False,
     ) -> Iterator[Admission]:
         """Pace, hold a slot for, and count one request to `endpoint` (an entity name).
         It is counted only once it holds its slot, as it goes out: a request refused here
@@ -125,13 +127,21 @@ class Limits:
         `background` work (bulk jobs) takes a slot only while another stays free, so
         interactive calls always find one of the slots while jobs run.
         Unpaced with a free slot, admitting is one round trip and releasing one more
-        (limits/one_trip.py); a pacing wait or a busy slot takes the usual waits."""
+        (limits/one_trip.py); a pacing wait or a busy slot takes the usual waits.
+        `release_later` hands the release to this process's releaser thread (releaser.py):
+        off the answer's path; `latest` is then the usage as admitted."""
         semaphore = self.semaphore(endpoint)
         token = secrets.token_hex(8)
         buckets = self.counter.window()
         limit = max(1, self.slots - (1 if background else 0))
         pacing_wait = self.max_wait if max_wait is None else max_wait
         state, wait_ms, usage = self._take(semaphore, token, buckets, limit, pace, pacing_wait)
+        if state == one_trip.BUSY and process_releaser().pending(semaphore.key):
+            # the slots may be this process's own, their releases queued: wait for those
+            # (one round trip; a second at most) rather than poll for a slot (5 to 30 ms a
+            # try); unpaced, as the first try reserved this request's pacing turn already
+            process_releaser().flush(timeout=1.0)
+            state, wait_ms, usage = self._take(semaphore, token, buckets, limit, False, 0)
         if state == one_trip.REFUSED:
             raise LimitWaitError(
                 "Autotask's hourly request budget for this database is nearly spent; "
@@ -164,7 +174,13 @@ class Limits:
             yield admission
         finally:
             renewer.drop(token)
-            self._release(semaphore, token, buckets, admission.reports)
+            if release_later:
+                self.latest = admission.usage
+                process_releaser().submit(
+                    Release(self.redis, semaphore.key, token, tuple(admission.reports))
+                )
+            else:
+                self._release(semaphore, token, buckets, admission.reports)
 
     def _take(
         self,
