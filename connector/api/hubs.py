@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from connector import ceql
 from connector.api.context import element_caller
 from connector.api.deps import deps, registry, thread_share, tokens
+from connector.api.fast_path import FAILED_READ
 from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.api.thread_share import enter_once, leave_request
 from connector.errors import AuthenticationError, BadRequestError
@@ -169,6 +170,11 @@ def create_record(name: str, hub: str | None = None):
 @bp.get(f"/hubs/{HUB}/<name>/{RECORD_ID}")
 @bp.get(f"/{NO_HUB}/{RECORD_ID}")
 def get_record(name: str, record_id: int, hub: str | None = None):
+    failed = request.environ.pop(FAILED_READ, None)
+    if failed is not None:  # the fast path read it and failed: render that failure, once
+        element_caller()  # the caller it found (no look-up), for the log line
+        g.hub, error = failed  # for the budget headers
+        raise error
     the_hub = _hub()
     return _send(the_hub.get(name, record_id, _fields(), raw=flag("raw")), the_hub)
 
