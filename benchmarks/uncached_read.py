@@ -75,18 +75,24 @@ def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each
 # -- the breakdown ----------------------------------------------------------------------
 def _phases() -> dict[str, list[tuple[Any, str]]]:
     """Phase name -> the (owner, attribute) functions whose time is that phase's."""
-    from connector.api import hubs
+    from connector.api import fast_path, hubs
     from connector.autotask import limits
-    from connector.autotask.limits import counter, pacing, semaphore, threshold
+    from connector.autotask.limits import counter, pacing, releaser, semaphore, threshold
     from connector.hub import render
     from connector.mapping import resource
     from connector.outbound.client import OutboundClient as outbound
+    from connector.tenancy.callers import CallerLookup
 
     return {
-        "auth and instance lookup": [(hubs, "element_caller")],
+        "auth and instance lookup": [
+            (CallerLookup, "copied"),  # the fast path's look-up
+            (fast_path, "authorize"),
+            (hubs, "element_caller"),  # Flask's, when a request falls through
+        ],
         "limits and semaphore": [
             (limits.Limits, "_take"),  # the one-round-trip admission
-            (limits.Limits, "_release"),  # the slot's release, the usage, the instance's figures
+            (limits.Limits, "_release"),  # a release sent before the answer (none here)
+            (releaser.Releaser, "submit"),  # the release handed to the releaser thread
             (threshold.ThresholdMonitor, "claim"),
             (counter.RequestCounter, "usage"),
             (pacing.Pacer, "reserve"),
@@ -169,7 +175,9 @@ def breakdown(app: Any, path: str, headers: dict, requests_each: int) -> dict[st
             assert answer.status_code == 200 and answer.headers["Elements-Cache"] == "off"
             for phase in _phases():
                 samples[phase].append(spent.get(phase, 0.0))
-            samples["the rest (Flask, WSGI, errors, metrics)"].append(total - sum(spent.values()))
+            samples["the rest (WSGI, fast path, hub, client, metrics)"].append(
+                total - sum(spent.values())
+            )
             samples["total"].append(total)
     medians = {phase: statistics.median(values) * 1000 for phase, values in samples.items()}
     return {

@@ -110,13 +110,17 @@ class FastPath:
             share.enter(instance.id, instance.organizationId)
         except ConnectorError:
             return None  # past its share: Flask answers the 429 (nothing was read)
-        the_hub = Hub(
-            instance,
-            deps=self.app.extensions[EXTENSION],
-            redis_client=get_redis(self.app),
-            registry=self.app.extensions[HUB]["registry"],
-            tokens=self.app.extensions[HUB]["tokens"],
-        )
+        try:
+            the_hub = Hub(
+                instance,
+                deps=self.app.extensions[EXTENSION],
+                redis_client=get_redis(self.app),
+                registry=self.app.extensions[HUB]["registry"],
+                tokens=self.app.extensions[HUB]["tokens"],
+            )
+        except Exception:  # noqa: BLE001 - nothing was read: Flask builds it and fails alike
+            share.leave(instance.id, instance.organizationId)
+            return None
         try:
             answer = the_hub.get(name, record_id)
             headers = {**answer.headers, **budget.headers(the_hub.ctx)}
