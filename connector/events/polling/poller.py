@@ -20,7 +20,7 @@ from connector.events import pipeline, status
 from connector.events.changes import Change
 from connector.events.env import EventsEnv
 from connector.events.poller_config import PollerSpec
-from connector.events.polling.scan import MAX_POLL_ROWS, OVERLAP, Scan, edge_after
+from connector.events.polling.scan import MAX_POLL_ROWS, MAX_SKEW, OVERLAP, Scan, edge_after
 from connector.events.polling.watermark import Watermarks, format_time, parse_time, utc_now
 from connector.tenancy.instances import Instance
 
@@ -50,7 +50,11 @@ class Poller:
         edge: dict[str, str] = dict(state.get("edge") or {})
         scan = Scan.load(state.get("scan"))
         if scan is None or scan.field != spec.changed_vendor_field:
-            since = parse_time(state["since"]) if state.get("since") else previous - OVERLAP
+            # the first scan after events were turned on reads back MAX_SKEW more: the start
+            # moment is the connector's clock, the rows are stamped by Autotask's, which may
+            # run behind it (a change made just after the start would look older than it)
+            first = previous - MAX_SKEW - OVERLAP
+            since = parse_time(state["since"]) if state.get("since") else first
             scan = Scan.start(since, utc_now(), spec.changed_vendor_field)
         client = self.env.client(instance)
         read = changes = 0
