@@ -210,6 +210,15 @@ def uncached(args: argparse.Namespace) -> int:
             path = f"{BASE}/hubs/crm/contacts/{first['id']}"
             direct = f"{sandbox_url}/ATServicesRest/V1.0/Contacts/{first['id']}"
             figures = uncached_read.side_by_side(service + path, headers, direct, args.requests)
+            cached = requests.post(
+                service + BASE + "/instances",
+                json={**instance_body(sandbox_url), "name": "bench cached"},
+                headers={"Authorization": auth},
+                timeout=30,
+            ).json()
+            figures["hop"] = uncached_read.hop(
+                service + path, {"Authorization": f"{auth}, Element {cached['token']}"}
+            )
         if args.code.resolve() != harness.ROOT:
             print(f"hub served from {args.code.resolve()}")
             uncached_read.report(figures, None, args.requests)

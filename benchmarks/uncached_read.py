@@ -72,6 +72,22 @@ def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each
     }
 
 
+def hop(hub_url: str, cached_headers: dict, requests_each: int = 1000) -> tuple[float, float]:
+    """p50/p99 of a cached hit of the same record through the same server: no Redis round
+    trip, no Autotask call, so about what any answer costs (client, HTTP, gunicorn); the part
+    of "added" that the hub's own work cannot remove."""
+    session = requests.Session()
+    for _ in range(50):
+        session.get(hub_url, headers=cached_headers, timeout=30).raise_for_status()
+    samples = []
+    for _ in range(requests_each):
+        started = time.perf_counter()
+        answer = session.get(hub_url, headers=cached_headers, timeout=30)
+        samples.append(time.perf_counter() - started)
+        assert answer.headers["Elements-Cache"] == "hit"
+    return percentiles(samples)
+
+
 # -- the breakdown ----------------------------------------------------------------------
 def _phases() -> dict[str, list[tuple[Any, str]]]:
     """Phase name -> the (owner, attribute) functions whose time is that phase's."""
@@ -207,6 +223,12 @@ def report(figures: dict, phases: dict | None, requests_each: int) -> None:
         f"{'paired difference, median':<28}{paired:>10.2f}"
         f"   (interquartile {low:.2f} to {high:.2f} ms, {requests_each} pairs)"
     )
+    if "hop" in figures:
+        hop_p50, hop_p99 = figures["hop"]
+        print(
+            f"{'a cached hit, same server':<28}{hop_p50:>10.2f}{hop_p99:>10.2f}"
+            '   (no Redis, no Autotask: the server\'s own cost, a floor of "added")'
+        )
     start, least, most, end = figures["load"]
     print(
         f"load average (1 min) over the run: {start:.2f} at the start, {least:.2f} to {most:.2f}, "
