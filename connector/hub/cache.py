@@ -21,6 +21,7 @@ members: a write through one drops every member's views and pages.
 
 from __future__ import annotations
 
+import logging
 import time
 import weakref
 from collections.abc import Callable
@@ -29,8 +30,11 @@ from dataclasses import dataclass
 import redis
 
 from connector.hub import cache_scripts
+from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
 from connector.storage.local_cache import LocalCache, forget, group
+
+log = logging.getLogger("connector.hub")
 
 DEFAULT_TTL = 300
 DEFAULT_MAX_SIZE = 10_000
@@ -200,8 +204,19 @@ class HubCache:
             )
 
     def _store(self, key: str, entity: str, field: str, value: str, snapshot: Snapshot) -> int:
+        """The put script's answer; -2 (not kept) for a body too big or a full Redis: the
+        answer was read from Autotask already, and a cache that cannot keep it is no error."""
         if len(value) > MAX_BODY_BYTES:
             return -2  # too big to keep: one tenant's pages must not fill the shared Redis
+        try:
+            return self._put_script(key, entity, field, value, snapshot)
+        except redis.RedisError as exc:
+            if not is_storage_full(exc):
+                raise
+            log.info("cache entry not kept: Redis is full")
+            return -2
+
+    def _put_script(self, key: str, entity: str, field: str, value: str, snapshot: Snapshot) -> int:
         if self.database is not None:  # a writer through another instance must find this one
             members = self.keys.cache_database(self.database, "members")
             self.redis.pipeline(False).sadd(members, self.instance_id).expire(

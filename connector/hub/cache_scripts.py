@@ -30,6 +30,9 @@ PUT = """
 local version = redis.call("GET", KEYS[3]) or "0"
 local epoch = redis.call("GET", KEYS[4]) or "0"
 if version ~= ARGV[6] or epoch ~= ARGV[7] then return -1 end
+-- the first write may grow memory, so a full Redis refuses the script here: after a write
+-- that cannot (the ZREMRANGEBYSCORE, HDEL and DEL below), it would let every write through
+redis.call("HSETNX", KEYS[6], "_total", 0)
 local now, ttl, me = tonumber(ARGV[5]), tonumber(ARGV[3]), ARGV[9]
 local function size_of(key)
   return tonumber(redis.call("HGET", KEYS[5], key) or "0")

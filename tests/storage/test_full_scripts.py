@@ -4,8 +4,7 @@ Redis checks `maxmemory` inside a script only at its first write, and only when 
 may grow memory: a script that begins with DEL, HDEL, ZREM or ZREMRANGEBYSCORE (writes that
 never grow it) lets every later write through a full Redis. Each script here begins with a
 write a full Redis refuses, even when there is something to drop first. (The admission and
-budget scripts are in test_full_admission.py; connector/hub/ and connector/autotask/limits/
-are checked there and by their owners.) One full redis-server of the module's own, set up
+budget scripts are in test_full_admission.py.) One full redis-server of the module's own, set up
 once: each test only asserts that nothing it tried was written."""
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import redis
 from connector.bulk.store import BulkStore
 from connector.events.store import EventLog
 from connector.formulas.org_index import OrgIndexBackfill
+from connector.hub.cache import HubCache, Snapshot
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
@@ -27,6 +27,7 @@ from tests.storage.test_redis_full import _fill
 
 KEYS = Keys("full:")
 JOB = 7
+CACHING = 9  # an instance with a cached entry long expired
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,7 @@ def full_client(tmp_path_factory) -> Iterator[redis.Redis]:
         client.hset(KEYS.bulk_job(JOB), mapping={"status": "RUNNING", "cursor": "a"})
         client.set(KEYS.sequence("formula-instance"), 1)
         client.set(KEYS.formula_instance(1), json.dumps({"id": 1, "organizationId": 3}))
+        client.zadd(KEYS.cache_index(CACHING), {"an-expired-entry": 1})  # the put drops it first
         _fill(client)
         yield client
     finally:
@@ -93,3 +95,12 @@ def test_the_formula_instance_backfill_adds_nothing(full_client):
 def test_the_server_stayed_full(full_client):
     """The tests above met a full Redis, not one that had room again."""
     _refused(lambda: full_client.eval("return redis.call('SET', KEYS[1], 'x')", 1, "probe"))
+
+
+def test_a_cache_put_keeps_nothing_and_the_read_goes_on(full_client):
+    """A full Redis refuses the put script at its first write, before it drops the expired
+    entry; the put is no error (the record was read from Autotask already), nothing kept."""
+    cache = HubCache(full_client, KEYS, CACHING, enabled=True, ttl=60, organization_id=3)
+    cache.put_record("Contacts", 5, "shape", "x" * 100_000, Snapshot())
+    assert cache.get_record("Contacts", 5, "shape") is None
+    assert full_client.zrange(KEYS.cache_index(CACHING), 0, -1) == ["an-expired-entry"]
