@@ -42,8 +42,7 @@ log = logging.getLogger("connector.autotask")
 OnCall = Callable[[str, str, str, str], None]  # (database, endpoint, kind, outcome)
 
 THRESHOLD_ENDPOINT = "ThresholdInformation"
-# ThresholdInformation reads: never paced (they tell whether pacing may ease), never followed
-# by another read of it
+# ThresholdInformation reads: never paced (they tell if pacing may ease), never read after
 UNPACED = frozenset({"threshold", "probe"})
 
 
@@ -87,9 +86,7 @@ class Caller:
         )
         self._headers = http.auth_headers(credentials)
         self.background = False  # bulk jobs: never take the endpoint's last free slot
-        # the slot's release and usage figures are sent by the process's releaser thread,
-        # after the answer (limits/releaser.py)
-        self.release_later = True
+        self.release_later = True  # slot and usage sent after the answer (limits/releaser.py)
         self.on_call: OnCall = lambda *_: None  # told of every request sent: instance usage
         self._zone_lock = threading.Lock()
         self.zone = guard.check_zone(zone, settings)
@@ -215,15 +212,14 @@ class Caller:
         wait_cap = None if waits_end is None else max(waits_end - time.monotonic(), 0.0)
         if slot_wait is not None:
             wait_cap = slot_wait if wait_cap is None else min(slot_wait, wait_cap)
-        admit = limits.admit(
+        with limits.admit(
             endpoint,
             pace=kind not in UNPACED,
             slot_wait=wait_cap,
             max_wait=wait_cap,
             background=self.background,
             release_later=self.release_later,
-        )
-        with admit as admission:
+        ) as admission:
             self.stats.count(kind)
             self.stats.add(paced=admission.paced_seconds, slot_wait=admission.slot_wait_seconds)
             metrics.observe_admission(admission.slot_wait_seconds, admission.paced_seconds)
