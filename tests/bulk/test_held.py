@@ -6,11 +6,10 @@ room. (An instance of its own: the package's other tests start jobs on the share
 from __future__ import annotations
 
 import pytest
-import requests
 
 from connector.bulk import held
 from connector.storage.redis_conn import get_keys
-from tests.fixtures.hub import BASE, HubApi
+from tests.bulk.own_instance import own_instance
 
 CAP = 2
 
@@ -18,19 +17,8 @@ CAP = 2
 @pytest.fixture
 def hub(bulk, monkeypatch):
     monkeypatch.setattr(held, "MAX_JOBS_HELD", CAP)
-    auth = {"Authorization": bulk.auth}
-    made = requests.post(
-        bulk.server.url + BASE + "/instances", json=bulk.instance_body(), headers=auth, timeout=30
-    )
-    assert made.status_code == 200, made.text
-    instance = made.json()
-    yield HubApi(
-        bulk.server.url, {"Authorization": f"{bulk.auth}, Element {instance['token']}"}, instance
-    )
-    gone = requests.delete(
-        f"{bulk.server.url}{BASE}/instances/{instance['id']}", headers=auth, timeout=30
-    )
-    assert gone.status_code == 200  # its jobs go with it (nothing left for later workers)
+    with own_instance(bulk) as api:
+        yield api
 
 
 def _start(hub):

@@ -16,7 +16,8 @@ import requests
 
 from connector.bulk import held
 from connector.tenancy import counts
-from tests.fixtures.hub import BASE, HubApi
+from tests.bulk.own_instance import own_instance
+from tests.fixtures.hub import HubApi
 
 CAP = 1
 
@@ -44,19 +45,8 @@ class HeldCount:
 @pytest.fixture
 def hub(bulk, monkeypatch) -> Iterator[HubApi]:
     monkeypatch.setattr(held, "MAX_JOBS_HELD", CAP)
-    auth = {"Authorization": bulk.auth}
-    made = requests.post(
-        bulk.server.url + BASE + "/instances", json=bulk.instance_body(), headers=auth, timeout=30
-    )
-    assert made.status_code == 200, made.text
-    instance = made.json()
-    yield HubApi(
-        bulk.server.url, {"Authorization": f"{bulk.auth}, Element {instance['token']}"}, instance
-    )
-    gone = requests.delete(
-        f"{bulk.server.url}{BASE}/instances/{instance['id']}", headers=auth, timeout=30
-    )
-    assert gone.status_code == 200
+    with own_instance(bulk) as api:
+        yield api
 
 
 @pytest.fixture

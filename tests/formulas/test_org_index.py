@@ -12,6 +12,7 @@ import pytest
 from connector.formulas.org_index import OrgIndexBackfill
 from connector.storage.redis_conn import get_keys, get_redis
 from tests.formulas.conftest import BASE
+from tests.formulas.test_count_caps import _install
 
 CAP = 2
 
@@ -38,16 +39,6 @@ def _store_the_old_way(redis, keys, org_id: int, element_id: int) -> int:
         pipe.sadd(keys.element_formula_instances(element_id), instance_id)
         pipe.execute()
     return instance_id
-
-
-def _install(client, tenant, element_id):
-    body = {
-        "name": "alerts",
-        "configuration": {"autotask": element_id, "alertWebhookUrl": "http://127.0.0.1:9/a"},
-    }
-    return client.post(
-        f"{BASE}/formulas/ticket-to-alert/instances", json=body, headers=tenant.headers()
-    )
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis as redis_lib
+
+from connector.autotask.limits.per_process import PerProcess
 
 log = logging.getLogger("connector.autotask")
 
@@ -117,25 +118,17 @@ def send(batch: list[Release]) -> None:
             log.warning("a call's release or usage was not counted: %s", type(failed).__name__)
 
 
-_lock = threading.Lock()
-_releaser: Releaser | None = None
-_releaser_pid: int | None = None
+_releasers: PerProcess[Releaser] = PerProcess(lambda: Releaser())
 
 
 def process_releaser() -> Releaser:
     """This process's releaser; a forked worker starts its own (threads do not survive fork)."""
-    global _releaser, _releaser_pid
-    with _lock:
-        if _releaser is None or _releaser_pid != os.getpid():
-            _releaser = Releaser()
-            _releaser_pid = os.getpid()
-        return _releaser
+    return _releasers.get()
 
 
 def flush(timeout: float = 5.0) -> bool:
     """Wait for this process's queued releases (none started: nothing to wait for)."""
-    with _lock:
-        releaser = _releaser if _releaser_pid == os.getpid() else None
+    releaser = _releasers.made()
     return True if releaser is None else releaser.flush(timeout)
 
 

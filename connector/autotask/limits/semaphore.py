@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import random
 import secrets
 import threading
@@ -21,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis as redis_lib
+
+from connector.autotask.limits.per_process import PerProcess
 
 log = logging.getLogger("connector.autotask")
 
@@ -192,16 +193,9 @@ def _renew_every(semaphore: Semaphore) -> float:
     return max(0.01, semaphore.slot_ms / 3000)
 
 
-_renewer_lock = threading.Lock()
-_renewer: _Renewer | None = None
-_renewer_pid: int | None = None
+_renewers: PerProcess[_Renewer] = PerProcess(lambda: _Renewer())
 
 
 def process_renewer() -> _Renewer:
     """This process's renewer; a forked worker starts its own (threads do not survive fork)."""
-    global _renewer, _renewer_pid
-    with _renewer_lock:
-        if _renewer is None or _renewer_pid != os.getpid():
-            _renewer = _Renewer()
-            _renewer_pid = os.getpid()
-        return _renewer
+    return _renewers.get()

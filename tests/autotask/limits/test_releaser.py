@@ -7,11 +7,8 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import redis
-from redis import connection
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -19,26 +16,8 @@ from connector.autotask.limits import releaser
 from connector.autotask.limits.releaser import Release, process_releaser
 from connector.observability.usage import UsageRecorder
 from connector.storage.keys import Keys
-from tests.autotask.limits.test_one_trip import make_limits
+from tests.autotask.limits.test_one_trip import make_limits, round_trips
 from tests.fixtures.ports import free_port
-
-
-@contextmanager
-def round_trips_by_thread() -> Iterator[list[str]]:
-    """The thread of each Redis round trip (a command or a whole pipeline), counted at the
-    socket."""
-    threads: list[str] = []
-    original = connection.Connection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        threads.append(threading.current_thread().name)
-        return original(self, command, check_health)
-
-    connection.Connection.send_packed_command = counting
-    try:
-        yield threads
-    finally:
-        connection.Connection.send_packed_command = original
 
 
 def test_a_release_later_is_one_round_trip_on_the_caller_and_sent_by_the_releaser(
@@ -50,7 +29,7 @@ def test_a_release_later_is_one_round_trip_on_the_caller_and_sent_by_the_release
     with limits.admit("Companies"):  # the scripts are loaded
         pass
     caller = threading.current_thread().name
-    with round_trips_by_thread() as threads:
+    with round_trips() as threads:
         with limits.admit("Companies", release_later=True) as admission:
             admission.report(recorder, "7", "Companies", "get", "ok")
         assert releaser.flush()
