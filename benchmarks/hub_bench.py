@@ -7,11 +7,12 @@ pageDetails.nextPageUrl, as it does for full 500-row pages).
 
 `--mode uncached` prints, side by side in one run, the p50/p99 of an uncached GET through the
 hub and of the same GET sent straight to the sandbox, sent in pairs, the median of the pairs'
-differences, a cached hit of the same record through the same server (the server's own cost:
-what the hub's work cannot remove) and the load average over the run, then one request's time
-by phase with its Redis round trips counted (see benchmarks/uncached_read.py). `--code DIR` serves the hub
-from another checkout (e.g. `git worktree add /tmp/old <commit>`) to compare code on the
-same sandbox and harness; the in-process breakdown, this checkout's only, is left out then.
+differences, a cached hit of the same record through the same server (client and server
+alone: no Redis, no Autotask call) and the load average over the run, then one request's time
+by phase with its Redis round trips counted (see benchmarks/uncached_read.py). `--code DIR`
+serves the hub from another checkout (e.g. `git worktree add /tmp/old <commit>`) to compare
+code on the same sandbox and harness; the in-process breakdown, this checkout's only, is left
+out then.
 
 Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
 both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the

@@ -73,9 +73,9 @@ def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each
 
 
 def hop(hub_url: str, cached_headers: dict, requests_each: int = 1000) -> tuple[float, float]:
-    """p50/p99 of a cached hit of the same record through the same server: no Redis round
-    trip, no Autotask call, so about what any answer costs (client, HTTP, gunicorn); the part
-    of "added" that the hub's own work cannot remove."""
+    """p50/p99 of a cached hit of the same record through the same server and client: no
+    Redis round trip, no Autotask call, so about what any answer costs end to end (this
+    `requests` client, HTTP, gunicorn): what a hub answer costs when the hub does no work."""
     session = requests.Session()
     for _ in range(50):
         session.get(hub_url, headers=cached_headers, timeout=30).raise_for_status()
@@ -227,7 +227,7 @@ def report(figures: dict, phases: dict | None, requests_each: int) -> None:
         hop_p50, hop_p99 = figures["hop"]
         print(
             f"{'a cached hit, same server':<28}{hop_p50:>10.2f}{hop_p99:>10.2f}"
-            '   (no Redis, no Autotask: the server\'s own cost, a floor of "added")'
+            "   (no Redis, no Autotask call: client and server alone)"
         )
     start, least, most, end = figures["load"]
     print(
