@@ -11,7 +11,7 @@ from connector import logging_setup, request_ids
 from connector.api import BASE_PATH, cors, register_blueprints
 from connector.api import errors as api_errors
 from connector.api.allow import allowed_methods
-from connector.api.fast_path import FastPath
+from connector.api.fast_path import REQUEST_ID_KEY, STARTED, FastPath
 from connector.api.json_body import BoundedJSONProvider, JsonBodyRequest
 from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.config import Settings
@@ -47,8 +47,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
-        g.request_id = request_ids.next_id()
-        g.started = time.perf_counter()
+        # a request the fast path looked at first keeps the id and clock it started with
+        g.request_id = request.environ.get(REQUEST_ID_KEY) or request_ids.next_id()
+        g.started = request.environ.get(STARTED) or time.perf_counter()
 
     @app.after_request
     def _finish(response):

@@ -42,11 +42,14 @@ from connector.observability import metrics
 from connector.storage.redis_conn import get_redis
 from connector.tenancy.auth import parse_authorization
 
-_RECORD = re.compile(r"^/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d+)$")
+# an id of at most 19 digits: the route's bound has 19, and int() of thousands raises
+_RECORD = re.compile(r"/elements/api-v2/hubs/(?:crm|helpdesk)/([A-Za-z][\w-]*)/(\d{1,19})")
 ROUTE = "/elements/api-v2/hubs/{hub}/{name}/{record_id}"  # the Flask route's metric label
 MAX_ID = 9223372036854775807  # the Flask route's converter's bound
 # environ key: (the hub, the exception) of a read that failed here, for the route to raise
 FAILED_READ = "connector.fast_path.failed_read"
+STARTED = "connector.fast_path.started"  # environ: perf_counter() when the request came
+REQUEST_ID_KEY = "connector.fast_path.request_id"  # environ: the request's id, made here
 Answered = tuple[bytes, int, dict[str, str]]  # body, instance id, headers beyond the usual
 
 
@@ -62,15 +65,19 @@ class FastPath:
             and not environ.get("QUERY_STRING")
             and "HTTP_ORIGIN" not in environ  # flask-cors adds its headers to Flask's answers
         ):
-            match = _RECORD.match(environ.get("PATH_INFO", ""))
+            match = _RECORD.fullmatch(environ.get("PATH_INFO", ""))  # `$` allows a final \n
             if match is not None and int(match.group(2)) <= MAX_ID:
-                started = time.perf_counter()
+                # the request's id and clock from here: a failure Flask renders keeps both
+                # (its log line and metrics count the read; the read's own logs carry the id)
+                environ[STARTED] = started = time.perf_counter()
+                environ[REQUEST_ID_KEY] = request_id = request_ids.next_id()
                 try:
-                    answer = self._record(environ, match.group(1), int(match.group(2)))
+                    with request_ids.bound(request_id):
+                        answer = self._record(environ, match.group(1), int(match.group(2)))
                 except redis.RedisError:
                     answer = None  # before the read: Flask answers the outage (503)
                 if answer is not None:
-                    return self._send(environ, start_response, started, *answer)
+                    return self._send(environ, start_response, started, request_id, *answer)
         return self.inner(environ, start_response)
 
     def _record(self, environ: dict[str, Any], name: str, record_id: int) -> Answered | None:
@@ -137,12 +144,12 @@ class FastPath:
         environ: dict[str, Any],
         start_response: Callable,
         started: float,
+        request_id: str,
         body: bytes,
         instance_id: int,
         headers: dict[str, str],
     ) -> Iterable[bytes]:
         self.served += 1
-        request_id = request_ids.next_id()
         start_response(
             "200 OK",
             [

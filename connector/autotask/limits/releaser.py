@@ -1,9 +1,9 @@
-"""Slot releases sent after the answer, by one thread per process.
+"""Slot releases sent after the answer, by a few sender threads per process.
 
 A call ends by dropping its concurrency slot and sending the instance's usage figures: one
 Redis round trip plus redis-py's own work, about 0.6 ms of an uncached hub read on this 2-core
 machine, on the response path although the answer no longer depends on it. `Limits.admit`
-hands them here instead and returns; this thread sends them at once, in order, those queued
+hands them here instead and returns; a sender thread sends them at once, those queued
 meanwhile together in one pipeline per Redis client.
 
 What that changes, and why it is safe:
@@ -14,7 +14,7 @@ What that changes, and why it is safe:
 - the request count is untouched (it is counted when admitted); an instance's usage figures
   show a call that moment later, and readers in this process call `flush` first;
 - a release that fails (Redis gone) leaves the slot to expire after its lifetime, as a
-  crashed worker's does, with one log line; the thread goes on with the next;
+  crashed worker's does, with one log line; its thread goes on with the next;
 - a process that exits sends what is queued first (bounded by FLUSH_AT_EXIT_SECONDS); one
   killed leaves its slots to expire, as before.
 """
@@ -36,6 +36,7 @@ from connector.autotask.limits.per_process import PerProcess
 log = logging.getLogger("connector.autotask")
 
 FLUSH_AT_EXIT_SECONDS = 2.0
+SENDER_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,25 @@ class Release:
 
 
 class Releaser:
-    def __init__(self) -> None:
+    """`threads` senders: a release waits behind a stalled connection only when that many
+    are stalled at once (one thread held back every release after a half-open connection's,
+    and with them the slots of calls that had ended, for every worker on the integration)."""
+
+    def __init__(self, threads: int = SENDER_THREADS) -> None:
         self._wake = threading.Condition()
-        self._queue: deque[Release] = deque()
-        self._queued = 0  # releases handed in, ever
-        self._done = 0  # releases sent (or given up on), ever
+        self._queue: deque[tuple[int, Release]] = deque()
+        self._handed = 0  # the sequence number of the last release handed in
+        self._unsent: set[int] = set()  # those not sent (or given up on) yet, queued or not
         self._pending: Counter[str] = Counter()  # holders key -> releases not yet sent
-        thread = threading.Thread(target=self._run, name="autotask-slot-releaser", daemon=True)
-        thread.start()
+        for number in range(threads):
+            name = f"autotask-slot-releaser-{number}"
+            threading.Thread(target=self._run, name=name, daemon=True).start()
 
     def submit(self, release: Release) -> None:
         with self._wake:
-            self._queue.append(release)
-            self._queued += 1
+            self._handed += 1
+            self._queue.append((self._handed, release))
+            self._unsent.add(self._handed)
             self._pending[release.key] += 1
             self._wake.notify_all()
 
@@ -73,8 +80,10 @@ class Releaser:
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every release handed in before this call is sent; False on timeout."""
         with self._wake:
-            target = self._queued
-            return self._wake.wait_for(lambda: self._done >= target, timeout)
+            target = self._handed
+            return self._wake.wait_for(
+                lambda: min(self._unsent, default=target + 1) > target, timeout
+            )
 
     def _run(self) -> None:
         while True:
@@ -83,11 +92,11 @@ class Releaser:
                 batch = list(self._queue)
                 self._queue.clear()
             try:
-                send(batch)
+                send([release for _, release in batch])
             finally:
                 with self._wake:
-                    self._done += len(batch)
-                    self._pending.subtract(r.key for r in batch)
+                    self._unsent.difference_update(number for number, _ in batch)
+                    self._pending.subtract(release.key for _, release in batch)
                     self._pending += Counter()  # drop the keys at zero
                     self._wake.notify_all()
 

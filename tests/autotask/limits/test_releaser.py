@@ -13,7 +13,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from connector.autotask.limits import releaser
-from connector.autotask.limits.releaser import Release, process_releaser
+from connector.autotask.limits.releaser import SENDER_THREADS, Release, process_releaser
 from connector.observability.usage import UsageRecorder
 from connector.storage.keys import Keys
 from tests.autotask.limits.test_one_trip import make_limits, round_trips
@@ -34,7 +34,8 @@ def test_a_release_later_is_one_round_trip_on_the_caller_and_sent_by_the_release
             admission.report(recorder, "7", "Companies", "get", "ok")
         assert releaser.flush()
     assert threads.count(caller) == 1  # the admission; the release left the answer's path
-    assert threads.count("autotask-slot-releaser") == 1  # the slot and the figures, together
+    senders = [name for name in threads if name.startswith("autotask-slot-releaser-")]
+    assert len(senders) == 1  # the slot and the figures, together
     assert limits.semaphore("Companies").holders() == 0
     assert limits.current().own == 2 == limits.usage().own  # as admitted: this one counted
     hour = int(time.time() // 3600)
@@ -43,20 +44,26 @@ def test_a_release_later_is_one_round_trip_on_the_caller_and_sent_by_the_release
 
 def test_own_queued_releases_never_make_a_slot_look_busy(redis_client, key_prefix):
     """One slot, no wait allowed: the second call finds the first's release still queued
-    (behind one to a Redis that does not answer for 0.3 s) and waits for it instead of being
-    refused."""
+    (every sender busy with a Redis that does not answer for 0.5 s) and waits for it instead
+    of being refused."""
     keys = Keys(key_prefix)
     limits = make_limits(redis_client, keys, slots=1)
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
-        stalled = redis.Redis(
-            port=silent.getsockname()[1], socket_timeout=0.3, retry=Retry(NoBackoff(), 0)
-        )
-        process_releaser().submit(Release(stalled, keys.semaphore("x", "y"), "token", ()))
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:  # never answers
+        silent.settimeout(10)
+        stalled_on = []
+        for _ in range(SENDER_THREADS):  # each sender stalled on a connection of its own
+            stalled = redis.Redis(
+                port=silent.getsockname()[1], socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+            )
+            process_releaser().submit(Release(stalled, keys.semaphore("x", "y"), "token", ()))
+            stalled_on.append(silent.accept()[0])  # its sender connected: it is in flight
         with limits.admit("Contacts", slot_wait=0.0, release_later=True):
             pass
         assert limits.semaphore("Contacts").holders() == 1  # its release waits its turn
         with limits.admit("Contacts", slot_wait=0.0, release_later=True):
             pass
+        for connection in stalled_on:
+            connection.close()
     assert releaser.flush()
     assert limits.semaphore("Contacts").holders() == 0
     assert limits.usage().own == 2
