@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -84,3 +86,37 @@ def test_a_release_that_fails_is_logged_and_the_next_ones_are_sent(
     failures = [r for r in caplog.records if "not sent" in r.getMessage()]
     assert len(failures) == 1 and failures[0].exc_info is None
     assert "ConnectionError" in failures[0].getMessage()
+
+
+EXITING = """
+import sys
+import redis
+from connector.autotask.limits import Limits
+from connector.observability.usage import UsageRecorder
+from connector.storage.keys import Keys
+
+client = redis.Redis.from_url(sys.argv[1], decode_responses=True)
+keys = Keys(sys.argv[2])
+limits = Limits(client, keys, database=7, integration="CODE", share=0.5, slots=3, max_wait=5.0,
+                slot_seconds=30, threshold_refresh=120)
+recorder = UsageRecorder(client, keys, 43)
+for _ in range(3):
+    with limits.admit("Companies", release_later=True) as admission:
+        admission.report(recorder, "7", "Companies", "get", "ok")
+sys.exit(0)  # at once: the releases are still queued, or in flight
+"""
+
+
+def test_a_process_that_exits_sends_its_queued_releases_first(redis_url, key_prefix):
+    keys = Keys(key_prefix)
+    done = subprocess.run(  # noqa: S603 - this interpreter, the script above
+        [sys.executable, "-c", EXITING, redis_url, key_prefix], timeout=60, check=False
+    )
+    assert done.returncode == 0
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        assert make_limits(client, keys).semaphore("Companies").holders() == 0
+        hour = int(time.time() // 3600)
+        assert client.hget(keys.instance_usage(43, hour), "Companies|ok") == "3"
+    finally:
+        client.close()
