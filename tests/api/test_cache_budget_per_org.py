@@ -14,7 +14,7 @@ from tests.fixtures.hub import HubApi, instance_api
 
 
 def _instance(live_server, tenant, sandbox) -> HubApi:
-    return instance_api(live_server, tenant, sandbox, cachingEnabled=True)
+    return instance_api(live_server.url, tenant, sandbox, cachingEnabled=True)
 
 
 def _read(hub: HubApi, record_id: int) -> str:

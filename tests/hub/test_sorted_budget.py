@@ -57,12 +57,12 @@ def test_past_the_organizations_budget_a_sorted_first_page_is_a_429_and_others_s
     connect_hub, live_server, make_tenant, sandbox, redis_client, key_prefix, monkeypatch
 ):
     tenant = make_tenant()
-    filler = instance_api(live_server, tenant, sandbox)
+    filler = instance_api(live_server.url, tenant, sandbox)
     assert _sorted(filler).status_code == 200
     one = _one_result_bytes(redis_client, key_prefix, filler)
     monkeypatch.setattr(sorted_budget, "ORGANIZATION_BYTES", int(one * 2.5))
     assert _sorted(filler).status_code == 200
-    sibling = instance_api(live_server, tenant, sandbox)  # the same organization
+    sibling = instance_api(live_server.url, tenant, sandbox)  # the same organization
     refused = _sorted(sibling)
     assert refused.status_code == 429, refused.text
     assert refused.headers["Retry-After"].isdigit()

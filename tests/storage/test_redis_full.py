@@ -9,50 +9,13 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import pytest
 import redis
 import requests
 
-from connector.storage.embedded_redis import MAXMEMORY_POLICY, EmbeddedRedis
-from connector.storage.full import is_storage_full
-from tests.fixtures.hub import instance_body
+from connector.storage.embedded_redis import MAXMEMORY_POLICY
+from tests.fixtures.full_redis import empty, fill
+from tests.fixtures.hub import instance_api, instance_body
 from tests.fixtures.own_redis import serving
-
-FILLER = "filler:"  # keys of the test's own, without a TTL, as instances and accounts are
-CHUNK = 256 * 1024
-
-
-@pytest.fixture
-def small_redis(tmp_path):
-    server = EmbeddedRedis(tmp_path / "redis", maxmemory="48mb")
-    server.start()
-    yield server
-    server.stop()
-
-
-def _fill(client: redis.Redis) -> int:
-    """Write keys without a TTL until Redis refuses one; the count written.
-
-    The refused write's own buffer is freed after it, which leaves the server a little under
-    its ceiling, where a small write may pass and the next not; the ceiling is then set a
-    margin below what the server holds, so every write the test's requests make meets a full
-    Redis."""
-    written = 0
-    while True:
-        try:
-            client.set(f"{FILLER}{written}", b"x" * CHUNK)
-        except redis.RedisError as exc:
-            assert is_storage_full(exc), exc
-            break
-        written += 1
-    used = int(client.info("memory")["used_memory"])
-    client.config_set("maxmemory", str(used - 2 * 1024 * 1024))
-    return written
-
-
-def _empty(client: redis.Redis, count: int) -> None:
-    for start in range(0, count + 1, 100):
-        client.delete(*[f"{FILLER}{n}" for n in range(start, start + 100)])
 
 
 def _creates(sandbox) -> int:
@@ -64,7 +27,7 @@ def test_the_embedded_redis_evicts_nothing(small_redis):
     try:
         assert MAXMEMORY_POLICY == "noeviction"
         assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
-        assert client.config_get("maxmemory")["maxmemory"] == str(48 * 1024**2)
+        assert client.config_get("maxmemory")["maxmemory"] == str(16 * 1024**2)  # MAXMEMORY
     finally:
         client.close()
 
@@ -75,32 +38,25 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
     client = redis.Redis.from_url(small_redis.url)
     with serving(small_redis, settings) as served, contextlib.closing(client):
         tenant, base = served.tenant, served.base
-        created = requests.post(
-            base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
-        )
-        assert created.status_code == 200, created.text
-        hub = tenant.headers(created.json()["token"])
+        hub = instance_api(served.url, tenant, sandbox)
         contact = {
             "firstName": "Full",
             "lastName": "Redis",
             "accountId": sandbox.ids("Companies")[1],
         }
-        kept = requests.post(
-            base + "/hubs/crm/contacts",
-            json=contact,
-            headers={**hub, "Idempotency-Key": "before-full"},
-            timeout=30,
+        kept = hub.call(
+            "POST", "contacts", json=contact, headers={"Idempotency-Key": "before-full"}
         )
         assert kept.status_code == 200, kept.text
         # keys with a TTL, of the kinds volatile-lru evicted first: cache, paging, idempotency
         with_ttl = {k for k in client.scan_iter(count=1000) if client.ttl(k) > 0}
         assert any(b"idem" in k for k in with_ttl), with_ttl
-        written = _fill(client)
+        written = fill(client)
         assert written > 10
 
         calls = [
             ("POST", "/instances", tenant.headers(), instance_body(sandbox)),
-            ("GET", "/hubs/crm/contacts", hub, None),
+            ("GET", "/hubs/crm/contacts", hub.headers, None),
             ("GET", "/instances", tenant.headers(), None),
         ]
         creates_before = _creates(sandbox)
@@ -121,12 +77,7 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
                     assert answer.json()["requestId"]
             # a create Autotask stored although Redis failed after it: never a 503 inviting a
             # second create, but the record's id and "do not send it again"
-            stored = requests.post(
-                base + "/hubs/crm/contacts",
-                json={**contact, "lastName": "StoredWhileFull"},
-                headers=hub,
-                timeout=30,
-            )
+            stored = hub.call("POST", "contacts", json={**contact, "lastName": "StoredWhileFull"})
         assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
         failures = [r for r in caplog.records if r.name == "connector.errors"]
         assert refused >= 2, "a full Redis refused nothing"
@@ -142,11 +93,11 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         else:
             assert stored.status_code == 503, stored.text
         # a keyed create claims its key first: refused before anything is sent
-        keyed = requests.post(
-            base + "/hubs/crm/contacts",
+        keyed = hub.call(
+            "POST",
+            "contacts",
             json={**contact, "lastName": "KeyedWhileFull"},
-            headers={**hub, "Idempotency-Key": "while-full"},
-            timeout=30,
+            headers={"Idempotency-Key": "while-full"},
         )
         assert keyed.status_code == 503, keyed.text
         assert sandbox.count("Contacts", lastName="KeyedWhileFull") == 0
@@ -154,15 +105,12 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         assert int(client.info("stats")["evicted_keys"]) == 0
         assert all(client.exists(k) for k in with_ttl)
 
-        _empty(client, written)  # the operator makes room; no restart
+        empty(client, written)  # the operator makes room; no restart
         for method, path, headers, body in calls:
             again = requests.request(method, base + path, headers=headers, json=body, timeout=30)
             assert again.status_code == 200, f"{method} {path}: {again.text}"
-        replay = requests.post(
-            base + "/hubs/crm/contacts",
-            json=contact,
-            headers={**hub, "Idempotency-Key": "before-full"},
-            timeout=30,
+        replay = hub.call(
+            "POST", "contacts", json=contact, headers={"Idempotency-Key": "before-full"}
         )
         assert replay.headers.get("Idempotent-Replayed") == "true", replay.text
         assert sandbox.count("Contacts", lastName="Redis") == 1

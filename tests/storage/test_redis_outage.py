@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 
 import pytest
 import redis
@@ -17,18 +16,9 @@ import requests
 
 from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.redis_supervisor import RedisSupervisor
-from tests.fixtures.hub import instance_body
+from tests.fixtures.hub import instance_api, instance_body
+from tests.fixtures.jobs import wait_for
 from tests.fixtures.own_redis import serving
-
-
-def _until(condition, seconds: float = 20.0, what: str = "the condition"):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)
 
 
 def _kill(server: EmbeddedRedis) -> None:
@@ -49,13 +39,9 @@ def test_a_redis_outage_answers_503_everywhere_and_the_app_recovers_by_itself(
 ):
     with serving(own_redis, settings) as served:
         tenant, base = served.tenant, served.base
-        created = requests.post(
-            base + "/instances", json=instance_body(sandbox), headers=tenant.headers(), timeout=30
-        )
-        assert created.status_code == 200, created.text
-        instance = created.json()
-        hub = tenant.headers(instance["token"])
-        contact = requests.get(base + "/hubs/crm/contacts", headers=hub, timeout=30).json()[0]
+        api = instance_api(served.url, tenant, sandbox)
+        instance, hub = api.instance, api.headers
+        contact = api.ok("GET", "contacts")[0]
         calls = [
             ("GET", "/health", {}, None),
             ("GET", "/instances", tenant.headers(), None),
@@ -100,7 +86,7 @@ def test_a_redis_outage_answers_503_everywhere_and_the_app_recovers_by_itself(
         def healthy():
             return requests.get(base + "/health", timeout=30).status_code == 200
 
-        _until(healthy, what="/health to answer 200 again")
+        wait_for(healthy, what="/health to answer 200 again", timeout=20)
         for method, path, headers, _ in calls:
             if method == "GET":
                 again = requests.request(method, base + path, headers=headers, timeout=30)
@@ -124,7 +110,9 @@ def test_the_supervisor_restarts_a_killed_redis_on_its_port_with_its_data(own_re
             except redis.RedisError:
                 return False
 
-        _until(lambda: supervisor.restarts == 1 and answering(), what="the restarted Redis")
+        wait_for(
+            lambda: supervisor.restarts == 1 and answering(), what="the restarted Redis", timeout=20
+        )
         assert own_redis.port == port and own_redis.process.pid != first_pid
         assert client.get("kept") == b"yes"  # acknowledged writes survive a SIGKILL
         assert not given_up.is_set()
