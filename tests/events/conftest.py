@@ -34,10 +34,13 @@ class EventsInstance:
 
 
 @pytest.fixture
-def events_instance(app, client, tenant, sandbox, webhook_receiver):
-    def make(**configuration: str) -> EventsInstance:
-        body = instance_body(
-            sandbox,
+def polling_body(sandbox, webhook_receiver):
+    """`polling_body(**configuration)`: an instance body with polled events on, notified to
+    the webhook receiver; `box=` another sandbox than the test's."""
+
+    def body(box=None, **configuration: str) -> dict[str, Any]:
+        return instance_body(
+            box or sandbox,
             configuration={
                 "event.notification.enabled": "true",
                 "event.notification.callback.url": f"{webhook_receiver.url}/events",
@@ -45,6 +48,16 @@ def events_instance(app, client, tenant, sandbox, webhook_receiver):
                 **configuration,
             },
         )
+
+    return body
+
+
+@pytest.fixture
+def events_instance(app, client, tenant, polling_body):
+    """`events_instance(**configuration)`: such an instance, created through the API."""
+
+    def make(box=None, **configuration: str) -> EventsInstance:
+        body = polling_body(box, **configuration)
         answer = client.post(f"{BASE}/instances", json=body, headers=tenant.headers())
         assert answer.status_code == 200, answer.get_data(as_text=True)
         created = answer.get_json()

@@ -13,7 +13,7 @@ from connector.events import poller_config
 from connector.events.poller_url import PollerUrlError, polled_field
 from connector.events.polling import schedules as polling
 from connector.mapping import load_maps
-from tests.fixtures.hub import BASE, instance_body
+from tests.fixtures.hub import BASE
 
 DOCS_URL = "/hubs/crm/accounts?where=lastActivityDate>='${date:yyyy-MM-dd'T'HH:mm:ssZ}'"
 
@@ -108,18 +108,14 @@ def test_a_url_at_odds_with_the_map_is_a_problem(maps, entry, says):
 
 
 def test_the_url_is_checked_through_the_api_and_honored_by_the_poller(
-    client, tenant, sandbox, webhook_receiver, events_instance
+    client, tenant, sandbox, polling_body, events_instance
 ):
     def body(poller):
-        return instance_body(
-            sandbox,
-            configuration={
-                "event.notification.enabled": "true",
-                "event.notification.callback.url": f"{webhook_receiver.url}/events",
-                "event.vendor.type": "polling",
+        return polling_body(
+            **{
                 "event.objects": "opportunities",
                 "event.poller.configuration": json.dumps({"opportunities": poller}),
-            },
+            }
         )
 
     refused = client.post(
@@ -169,23 +165,14 @@ def test_the_url_is_checked_through_the_api_and_honored_by_the_poller(
     ],
 )
 def test_a_change_date_that_is_no_date_is_refused_and_never_polled(
-    client, tenant, sandbox, webhook_receiver, events_instance, maps, entry
+    client, tenant, polling_body, maps, entry
 ):
     """A text field as the change date read `title >= '<date>'` and crashed the poll job on
     every tick (the row's title is no datetime): refused when stored, and a stored one polls
     the map's own change date."""
     text = json.dumps({"opportunities": entry})
     assert "is not a date field" in poller_config.problem(text, ("opportunities",), maps)
-    body = instance_body(
-        sandbox,
-        configuration={
-            "event.notification.enabled": "true",
-            "event.notification.callback.url": f"{webhook_receiver.url}/events",
-            "event.vendor.type": "polling",
-            "event.objects": "opportunities",
-            "event.poller.configuration": text,
-        },
-    )
+    body = polling_body(**{"event.objects": "opportunities", "event.poller.configuration": text})
     refused = client.post(f"{BASE}/instances", json=body, headers=tenant.headers())
     assert refused.status_code == 400, refused.get_data(as_text=True)
     assert "event.poller.configuration" in refused.get_json()["message"]

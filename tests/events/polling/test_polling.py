@@ -112,21 +112,10 @@ def test_a_poll_that_dies_before_its_watermark_moved_repeats_the_same_event_ids(
     assert [e["eventId"] for e in events_of(env, inst.id)] == first and len(first) == 2
 
 
-def test_a_poll_pages_by_500_rows(make_sandbox, app, client, tenant, webhook_receiver):
+def test_a_poll_pages_by_500_rows(make_sandbox, events_instance):
     box = make_sandbox(seed_counts={"Opportunities": 1001})
-    body = instance_body(
-        box,
-        configuration={
-            "event.notification.enabled": "true",
-            "event.notification.callback.url": f"{webhook_receiver.url}/events",
-            "event.vendor.type": "polling",
-            "event.objects": "opportunities",
-        },
-    )
-    answer = client.post(f"{BASE}/instances", json=body, headers=tenant.headers())
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    instance_id = answer.get_json()["id"]
-    env = EventsEnv.of_app(app)
+    inst = events_instance(box=box, **{"event.objects": "opportunities"})
+    instance_id, env = inst.id, inst.env
     marks = Watermarks(env.redis, env.keys)
     marks.put(instance_id, "opportunities", "2000-01-01T00:00:00.000Z", {})  # all changed since
     total = box.count("Opportunities")
@@ -171,7 +160,7 @@ def test_schedules_follow_the_instance_events(events_instance, client):
 
 
 def test_a_bad_poller_configuration_is_a_400_and_nothing_is_stored(
-    app, client, tenant, sandbox, webhook_receiver
+    app, client, tenant, polling_body
 ):
     env = EventsEnv.of_app(app)
     before = Schedules(env.jobs, env.redis).names()
@@ -181,16 +170,7 @@ def test_a_bad_poller_configuration_is_a_400_and_nothing_is_stored(
         json.dumps({"opportunities": {"datesConfiguration": {"updatedDateField": "nope"}}}),
         json.dumps({"tickets": {}}),
     ):
-        body = instance_body(
-            sandbox,
-            configuration={
-                "event.notification.enabled": "true",
-                "event.notification.callback.url": f"{webhook_receiver.url}/events",
-                "event.vendor.type": "polling",
-                "event.objects": "opportunities",
-                "event.poller.configuration": bad,
-            },
-        )
+        body = polling_body(**{"event.objects": "opportunities", "event.poller.configuration": bad})
         answer = client.post(f"{BASE}/instances", json=body, headers=tenant.headers())
         assert answer.status_code == 400, bad
         assert "event.poller.configuration" in answer.get_data(as_text=True)
