@@ -98,7 +98,17 @@ def run_sync(client, tenant, instance_id: int, body: dict) -> dict:
     return response.get_json()
 
 
-def run_wait(client, tenant, execution_id):
+def post_execution(client, tenant, instance_id: int, body: dict, sync: bool = False):
+    suffix = "?sync=true" if sync else ""
+    return client.post(
+        f"{BASE}/formulas/instances/{instance_id}/executions{suffix}",
+        json=body,
+        headers=tenant.headers(),
+    )
+
+
+def run_wait(client, tenant, execution_id, timeout: float = 60.0) -> dict:
+    """The execution once it has ended (a bounded wait)."""
     from tests.fixtures.jobs import wait_for
 
     def ended():
@@ -107,4 +117,36 @@ def run_wait(client, tenant, execution_id):
         ).get_json()
         return found if found["status"] in ("SUCCESS", "FAILED", "STOPPED") else None
 
-    return wait_for(ended, what=f"execution {execution_id} to end")
+    return wait_for(ended, what=f"execution {execution_id} to end", timeout=timeout)
+
+
+def event_template(url: str) -> dict:
+    """An event-triggered template: each UPDATED contact of `crm` is posted to `target`."""
+    return {
+        "name": "on-contacts",
+        "configuration": [
+            {"key": "crm", "type": "elementInstance"},
+            {"key": "target", "type": "value"},
+        ],
+        "triggers": [
+            {
+                "type": "event",
+                "properties": {
+                    "elementInstance": "${config.crm}",
+                    "objectType": ["contacts"],
+                    "eventType": ["UPDATED"],
+                },
+            }
+        ],
+        "steps": [
+            {
+                "name": "send",
+                "type": "httpRequest",
+                "properties": {
+                    "method": "POST",
+                    "url": "${config.target}",
+                    "body": {"event": "${trigger.eventId}", "id": "${trigger.objectId}"},
+                },
+            }
+        ],
+    }

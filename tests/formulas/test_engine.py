@@ -3,41 +3,48 @@ with backoff and from the failed step, and the limits that hold at run time."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from connector.config import Settings
 from connector.formulas import limits
 from connector.formulas.events import on_event
 from connector.formulas.schedule import cron_tick
-from tests.fixtures.jobs import wait_for
-from tests.formulas.conftest import BASE, calling, install_formula, run_sync
-
-FINAL = ("SUCCESS", "FAILED", "STOPPED")
-
-
-@pytest.fixture
-def worker(settings, job_workers):
-    return job_workers.start(settings, queues="formulas")
-
-
-def ended(client, tenant, execution_id: int) -> dict:
-    def found():
-        doc = client.get(
-            f"{BASE}/formulas/instances/executions/{execution_id}", headers=tenant.headers()
-        ).get_json()
-        return doc if doc["status"] in FINAL else None
-
-    return wait_for(found, what=f"execution {execution_id} to end", timeout=60)
+from tests.fixtures.app import deployment_settings
+from tests.fixtures.jobs import JobWorkers, WorkerProcess, wait_for
+from tests.fixtures.redis import RUN_PREFIX
+from tests.formulas.conftest import (
+    BASE,
+    calling,
+    event_template,
+    post_execution,
+    run_sync,
+    run_wait,
+)
 
 
-def post_execution(client, tenant, instance_id: int, body: dict, sync: bool = False):
-    suffix = "?sync=true" if sync else ""
-    return client.post(
-        f"{BASE}/formulas/instances/{instance_id}/executions{suffix}",
-        json=body,
-        headers=tenant.headers(),
-    )
+@pytest.fixture(scope="module")
+def settings(redis_url, tmp_path_factory) -> Settings:
+    """One deployment for the module, so that one job worker serves all its tests (a worker
+    process takes a second or two to start and as long to stop); each test has a tenant
+    (an organization) and a receiver of its own."""
+    prefix = f"{RUN_PREFIX}engine-{secrets.token_hex(3)}:"
+    made = deployment_settings(redis_url, prefix, tmp_path_factory.mktemp("engine"))
+    # the receivers run on loopback, which formula URLs may reach only when the operator allows
+    return replace(made, formulas_allow_private_urls=True)
+
+
+@pytest.fixture(scope="module")
+def worker(settings) -> Iterator[WorkerProcess]:
+    workers = JobWorkers()
+    try:
+        yield workers.start(settings, queues="formulas")
+    finally:
+        workers.stop()
 
 
 def test_a_sync_manual_execution_answers_every_step(
@@ -63,7 +70,7 @@ def test_a_5xx_is_retried_with_backoff_then_succeeds(
     _, instance = make_instance(calling(receiver.url + "/flaky"), receiver.url + "/flaky")
     started = post_execution(client, tenant, instance["id"], {"n": 1})
     assert started.status_code == 202
-    execution = ended(client, tenant, started.get_json()["id"])
+    execution = run_wait(client, tenant, started.get_json()["id"])
     assert execution["status"] == "SUCCESS", execution
     sends = [s for s in execution["steps"] if s["name"] == "send"]
     assert [(s["attempt"], s["status"]) for s in sends] == [(1, "RETRYING"), (2, "SUCCESS")]
@@ -74,7 +81,7 @@ def test_a_retry_runs_again_from_the_failed_step(client, tenant, make_instance, 
     receiver.answers["/strict"] = [(400, {"error": "no"}), (200, {"ok": True})]
     _, instance = make_instance(calling(receiver.url + "/strict"), receiver.url + "/strict")
     started = post_execution(client, tenant, instance["id"], {"n": 5})
-    failed = ended(client, tenant, started.get_json()["id"])
+    failed = run_wait(client, tenant, started.get_json()["id"])
     assert failed["status"] == "FAILED"  # a 4xx is the step's answer, not retried
     assert "send" in failed["error"]
     retried = client.put(
@@ -90,41 +97,10 @@ def test_a_retry_runs_again_from_the_failed_step(client, tenant, make_instance, 
         ),
         what="the retried execution to succeed",
     )
-    again = ended(client, tenant, failed["id"])
+    again = run_wait(client, tenant, failed["id"])
     names = [s["name"] for s in again["steps"]]
     assert names == ["compute", "send", "send"]  # compute is not run again
     assert [r["json"] for r in receiver.to("/strict")] == [{"value": 10}, {"value": 10}]
-
-
-def event_template(url: str) -> dict:
-    return {
-        "name": "on-contacts",
-        "configuration": [
-            {"key": "crm", "type": "elementInstance"},
-            {"key": "target", "type": "value"},
-        ],
-        "triggers": [
-            {
-                "type": "event",
-                "properties": {
-                    "elementInstance": "${config.crm}",
-                    "objectType": ["contacts"],
-                    "eventType": ["UPDATED"],
-                },
-            }
-        ],
-        "steps": [
-            {
-                "name": "send",
-                "type": "httpRequest",
-                "properties": {
-                    "method": "POST",
-                    "url": "${config.target}",
-                    "body": {"event": "${trigger.eventId}", "id": "${trigger.objectId}"},
-                },
-            }
-        ],
-    }
 
 
 def test_events_start_one_execution_each_in_event_order_per_record(
@@ -153,7 +129,7 @@ def test_events_start_one_execution_each_in_event_order_per_record(
     assert on_event(formulas_env, element, event("x2", kind="DELETED")) == []
     assert on_event(formulas_env, element + 1000, event("x3")) == []  # another element instance
     for (execution_id,) in started:
-        assert ended(client, tenant, execution_id)["status"] == "SUCCESS"
+        assert run_wait(client, tenant, execution_id)["status"] == "SUCCESS"
     assert [r["json"]["event"] for r in receiver.to("/ev")] == [f"e{n}" for n in range(5)]
 
 
@@ -195,7 +171,7 @@ def test_a_schedule_tick_starts_one_execution_however_many_look(
         assert cron_tick(formulas_env, now.replace(second=50)) == []  # the same tick
     finally:
         other.extensions["connector.deps"].local.close()
-    assert ended(client, tenant, started[0])["status"] == "SUCCESS"
+    assert run_wait(client, tenant, started[0])["status"] == "SUCCESS"
     assert [r["json"] for r in receiver.to("/tick")] == [{"at": "2026-12-02T10:00:00Z"}]
 
 
@@ -334,51 +310,3 @@ def test_an_execution_outgrowing_its_bound_fails_instead_of_filling_redis(
     assert receiver.to("/x") == []  # nothing ran after it
     stored = formulas_env.redis.get(formulas_env.keys.formula_execution(execution["id"]))
     assert len(stored) <= limits.MAX_EXECUTION_BYTES
-
-
-def test_an_organization_has_a_bounded_number_of_executions_not_yet_ended(
-    client, tenant, make_tenant, make_instance, receiver, settings, job_workers, monkeypatch
-):
-    # a template whose httpRequest calls the service's own manual trigger (its public URL is
-    # a public address) starts executions that start executions: the organization's share
-    # of not-yet-ended executions bounds it, and another organization is not held up
-    monkeypatch.setattr(limits, "MAX_PENDING_EXECUTIONS", 2, raising=False)
-    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
-    answers = [post_execution(client, tenant, instance["id"], {"n": n}) for n in range(3)]
-    assert [a.status_code for a in answers] == [202, 202, 429]  # no worker yet: both wait
-    assert "not yet ended" in answers[2].get_json()["message"]
-    assert answers[2].headers["Retry-After"]
-    other = make_tenant()
-    _, theirs = install_formula(client, other, calling(receiver.url + "/in"), receiver.url + "/in")
-    assert post_execution(client, other, theirs["id"], {"n": 9}).status_code == 202
-    job_workers.start(settings, queues="formulas")
-    for answer in answers[:2]:
-        assert ended(client, tenant, answer.get_json()["id"])["status"] == "SUCCESS"
-    assert post_execution(client, tenant, instance["id"], {"n": 3}).status_code == 202
-
-
-def test_events_may_wait_in_a_longer_line_than_manual_triggers(
-    client, tenant, element_instance, receiver, formulas_env, monkeypatch
-):
-    # a burst of Autotask changes waits in line; a refused event is not marked seen
-    monkeypatch.setattr(limits, "MAX_PENDING_EXECUTIONS", 1, raising=False)
-    monkeypatch.setattr(limits, "MAX_PENDING_EVENT_EXECUTIONS", 3, raising=False)
-    h = tenant.headers()
-    formula = client.post(f"{BASE}/formulas", json=event_template(receiver.url + "/ev"), headers=h)
-    body = {
-        "name": "e",
-        "configuration": {"crm": element_instance["id"], "target": receiver.url + "/ev"},
-    }
-    made = client.post(
-        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
-    )
-    assert made.status_code == 200, made.get_data(as_text=True)
-
-    def event(n: int) -> dict:
-        return {"eventId": f"b{n}", "objectType": "contacts", "objectId": n, "eventType": "UPDATED"}
-
-    element = element_instance["id"]
-    started = [on_event(formulas_env, element, event(n)) for n in range(4)]  # no worker
-    assert [len(ids) for ids in started] == [1, 1, 1, 0]
-    monkeypatch.setattr(limits, "MAX_PENDING_EVENT_EXECUTIONS", 4, raising=False)
-    assert len(on_event(formulas_env, element, event(3))) == 1  # not marked seen when refused
