@@ -68,13 +68,16 @@ def calling(url: str, **http) -> dict:
     }
 
 
-def install_formula(client, tenant, template: dict, url: str) -> tuple[dict, dict]:
-    """`template` saved by `tenant` and one formula instance of it targeting `url`."""
+def install_formula(
+    client, tenant, template: dict, url: str, **configuration: object
+) -> tuple[dict, dict]:
+    """`template` saved by `tenant` and one formula instance of it targeting `url` (and the
+    rest of its `configuration`, such as an event template's `crm`)."""
     h = tenant.headers()
     formula = client.post(f"{BASE}/formulas", json=template, headers=h)
     assert formula.status_code == 200, formula.get_data(as_text=True)
     fid = formula.get_json()["id"]
-    body = {"name": "t", "configuration": {"target": url}}
+    body = {"name": "t", "configuration": {"target": url, **configuration}}
     instance = client.post(f"{BASE}/formulas/{fid}/instances", json=body, headers=h)
     assert instance.status_code == 200, instance.get_data(as_text=True)
     return formula.get_json(), instance.get_json()

@@ -21,6 +21,7 @@ from tests.formulas.conftest import (
     BASE,
     calling,
     event_template,
+    install_formula,
     post_execution,
     run_sync,
     run_wait,
@@ -106,17 +107,8 @@ def test_a_retry_runs_again_from_the_failed_step(client, tenant, make_instance, 
 def test_events_start_one_execution_each_in_event_order_per_record(
     client, tenant, element_instance, receiver, formulas_env, worker
 ):
-    h = tenant.headers()
-    formula = client.post(f"{BASE}/formulas", json=event_template(receiver.url + "/ev"), headers=h)
-    assert formula.status_code == 200, formula.get_data(as_text=True)
-    body = {
-        "name": "e",
-        "configuration": {"crm": element_instance["id"], "target": receiver.url + "/ev"},
-    }
-    made = client.post(
-        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
-    )
-    assert made.status_code == 200, made.get_data(as_text=True)
+    target = receiver.url + "/ev"
+    install_formula(client, tenant, event_template(target), target, crm=element_instance["id"])
 
     def event(event_id: str, object_type: str = "contacts", kind: str = "UPDATED") -> dict:
         return {"eventId": event_id, "objectType": object_type, "objectId": 7, "eventType": kind}

@@ -7,7 +7,6 @@ from __future__ import annotations
 from connector.formulas import limits
 from connector.formulas.events import on_event
 from tests.formulas.conftest import (
-    BASE,
     calling,
     event_template,
     install_formula,
@@ -43,16 +42,8 @@ def test_events_may_wait_in_a_longer_line_than_manual_triggers(
     # a burst of Autotask changes waits in line; a refused event is not marked seen
     monkeypatch.setattr(limits, "MAX_PENDING_EXECUTIONS", 1, raising=False)
     monkeypatch.setattr(limits, "MAX_PENDING_EVENT_EXECUTIONS", 3, raising=False)
-    h = tenant.headers()
-    formula = client.post(f"{BASE}/formulas", json=event_template(receiver.url + "/ev"), headers=h)
-    body = {
-        "name": "e",
-        "configuration": {"crm": element_instance["id"], "target": receiver.url + "/ev"},
-    }
-    made = client.post(
-        f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
-    )
-    assert made.status_code == 200, made.get_data(as_text=True)
+    target = receiver.url + "/ev"
+    install_formula(client, tenant, event_template(target), target, crm=element_instance["id"])
 
     def event(n: int) -> dict:
         return {"eventId": f"b{n}", "objectType": "contacts", "objectId": n, "eventType": "UPDATED"}
