@@ -23,7 +23,7 @@ from connector.storage.embedded_redis import EmbeddedRedis
 from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
 from connector.tenancy.counts import CountCap
-from tests.storage.test_redis_full import _fill
+from tests.fixtures.full_redis import fill
 
 KEYS = Keys("full:")
 JOB = 7
@@ -43,7 +43,7 @@ def full_client(tmp_path_factory) -> Iterator[redis.Redis]:
         client.set(KEYS.sequence("formula-instance"), 1)
         client.set(KEYS.formula_instance(1), json.dumps({"id": 1, "organizationId": 3}))
         client.zadd(KEYS.cache_index(CACHING), {"an-expired-entry": 1})  # the put drops it first
-        _fill(client)
+        fill(client)
         yield client
     finally:
         client.close()
