@@ -8,6 +8,7 @@ import pytest
 from connector.events import delivery, pipeline
 from tests.events.conftest import (
     events_instance,  # noqa: F401 - the fixture
+    polling_body,  # noqa: F401 - the body events_instance posts
     settings,  # noqa: F401 - loopback callbacks allowed
 )
 from tests.events.test_pipeline import change
