@@ -1,19 +1,20 @@
-"""Formula instances stored before the per-organization index existed are put in it, once.
+"""Formula instances stored without the per-organization index are put in it.
 
 The count cap on an organization's formula instances (CountCap, 1,000) counts the set
 `org:{org}:formula-instances`, which a create adds to since that set was introduced. An
-instance stored before then is in its template's set only, so an organization holding old
-instances could pass the cap. Before the first capped create of each process, `ensure` walks
-the formula instance ids once and adds each stored instance to its organization's set.
+instance stored before then (or, during a rolling upgrade, by a host still on the code before
+it) is in its template's set only, so an organization holding such instances could pass the
+cap. Before each capped create, `ensure` walks the formula instance ids stored since the last
+walk and adds each stored instance to its organization's set.
 
 Why it is safe to run anywhere, at once, any number of times:
-- bounded: ids come from one sequence (INCR), so the walk covers 1..the sequence's value read
-  when it starts, BATCH ids per round trip (an id created later indexes itself);
+- bounded: ids come from one sequence (INCR), so a walk covers the ids after the marker (the
+  last id walked) up to the sequence's value read when it starts, BATCH ids per round trip;
+  after the first walk that is the ids made since the last create, usually one;
 - idempotent: SADD of an id already there changes nothing;
 - concurrency safe: each id is added by a script that first checks the instance is still
   stored, atomic against a delete (its document and its index entry go in one MULTI), so a
-  walk that read a document before its delete never adds it back;
-- once: a marker key set when a walk ends lets later processes skip it with one GET.
+  walk that read a document before its delete never adds it back; the marker only moves on.
 """
 
 from __future__ import annotations
@@ -39,29 +40,33 @@ end
 return added
 """
 
+# KEYS[1]: the marker; ARGV[1]: the last id a walk covered. The marker only moves on.
+_ADVANCE = """
+local walked = redis.call('GET', KEYS[1])
+if not walked or tonumber(walked) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+"""
+
 
 class OrgIndexBackfill:
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.redis = client
         self.keys = keys
         self._add = client.register_script(_ADD_STORED)
-        self._done = False  # this process saw the marker (or set it)
+        self._advance = client.register_script(_ADVANCE)
 
     def ensure(self) -> int:
-        """Index every stored formula instance under its organization, unless done; returns
-        how many ids were added by this call."""
-        if self._done:
-            return 0
+        """Index every formula instance stored since the last walk under its organization;
+        returns how many ids this call added."""
         marker = self.keys.org_formula_instances_backfilled()
-        if self.redis.exists(marker):
-            self._done = True
-            return 0
-        last = int(self.redis.get(self.keys.sequence("formula-instance")) or 0)
+        walked, last = self.redis.mget(marker, self.keys.sequence("formula-instance"))
+        first, last = int(walked or 0) + 1, int(last or 0)
         added = 0
-        for start in range(1, last + 1, BATCH):
+        for start in range(first, last + 1, BATCH):
             added += self._index(list(range(start, min(start + BATCH, last + 1))))
-        self.redis.set(marker, last)
-        self._done = True
+        if walked is None or last >= first:
+            self._advance(keys=[marker], args=[last])
         return added
 
     def _index(self, ids: list[int]) -> int:

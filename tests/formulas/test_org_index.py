@@ -1,6 +1,6 @@
 """Formula instances stored before the per-organization index existed (before the count cap)
-are counted by the cap: the first capped create indexes them, once, each under its own
-organization, and never brings back one that was deleted."""
+are counted by the cap: a capped create indexes those stored since the last walk, each under
+its own organization, and never brings back one that was deleted."""
 
 from __future__ import annotations
 
@@ -88,11 +88,13 @@ def test_each_stored_instance_is_indexed_once_under_its_own_organization(app):
     assert sum(added) == 4  # each id added by exactly one of the walks
     assert redis.get(keys.org_formula_instances_backfilled()) == str(deleted)
 
-    # a later process sees the marker and walks nothing: an instance stored the old way now
-    # (no code does) is not picked up, which shows the walk did not run again
-    late = _store_the_old_way(redis, keys, 9001, 1)
+    # a later walk goes on from the marker: the ids walked are not read again, and one
+    # stored the old way since (a host on the old code during a rolling upgrade) is indexed
     assert OrgIndexBackfill(redis, keys).ensure() == 0
-    assert str(late) not in redis.smembers(keys.org_formula_instances(9001))
+    late = _store_the_old_way(redis, keys, 9001, 1)
+    assert OrgIndexBackfill(redis, keys).ensure() == 1
+    assert str(late) in redis.smembers(keys.org_formula_instances(9001))
+    assert redis.get(keys.org_formula_instances_backfilled()) == str(late)
 
 
 def test_an_instance_deleted_after_it_was_read_is_not_added_back(app):

@@ -47,13 +47,16 @@ class Poller:
             state = self.watermarks.get(instance.id, spec.resource) or {}
             return PollResult(0, 0, str(state.get("watermark")))
         previous = parse_time(state["watermark"])
+        first = previous - MAX_SKEW - OVERLAP
+        # the first scan after events were turned on tells CREATED from UPDATED against the
+        # same read-back (a record made just after the start may be stamped before it)
+        made_after = first if not state.get("since") else previous
         edge: dict[str, str] = dict(state.get("edge") or {})
         scan = Scan.load(state.get("scan"))
         if scan is None or scan.field != spec.changed_vendor_field:
             # the first scan after events were turned on reads back MAX_SKEW more: the start
             # moment is the connector's clock, the rows are stamped by Autotask's, which may
             # run behind it (a change made just after the start would look older than it)
-            first = previous - MAX_SKEW - OVERLAP
             since = parse_time(state["since"]) if state.get("since") else first
             scan = Scan.start(since, utc_now(), spec.changed_vendor_field)
         client = self.env.client(instance)
@@ -63,7 +66,7 @@ class Poller:
             page = client.query_page(spec.entity, _filter(scan))
             _check_progress(scan, page.items)
             read += len(page.items)
-            changes += self._submit(instance, spec, page.items, edge, previous)
+            changes += self._submit(instance, spec, page.items, edge, made_after)
             scan = scan.advanced(page.items, utc_now())
             more = page.has_more and bool(page.items)
             if more:  # this page is in the pipeline: a poll that dies goes on after it
