@@ -55,7 +55,11 @@ class Releaser:
     and with them the slots of calls that had ended, for every worker on the integration)."""
 
     def __init__(self, threads: int = SENDER_THREADS) -> None:
-        self._wake = threading.Condition()
+        lock = threading.Lock()
+        self._wake = threading.Condition(lock)  # flush waits on it: a release was sent
+        # a sender waits on it for work: one is woken a release (waking every sender on
+        # each was a thundering herd for the GIL on the answer's path)
+        self._work = threading.Condition(lock)
         self._queue: deque[tuple[int, Release]] = deque()
         self._handed = 0  # the sequence number of the last release handed in
         self._unsent: set[int] = set()  # those not sent (or given up on) yet, queued or not
@@ -70,7 +74,7 @@ class Releaser:
             self._queue.append((self._handed, release))
             self._unsent.add(self._handed)
             self._pending[release.key] += 1
-            self._wake.notify_all()
+            self._work.notify()
 
     def pending(self, key: str) -> int:
         """Releases of the holders at `key` this process has not sent yet."""
@@ -87,8 +91,8 @@ class Releaser:
 
     def _run(self) -> None:
         while True:
-            with self._wake:
-                self._wake.wait_for(lambda: bool(self._queue))
+            with self._work:
+                self._work.wait_for(lambda: bool(self._queue))
                 batch = list(self._queue)
                 self._queue.clear()
             try:
