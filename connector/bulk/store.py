@@ -1,7 +1,11 @@
 """Bulk jobs in Redis: one hash per job, its result chunks, its errors, an index per instance.
 
-Every key expires `retention` seconds after the job's last change (BULK_RETENTION_HOURS), so
-any host serves any job's result and nothing outlives the retention. A job's progress and its
+Every key of a job expires `retention` seconds after the job's last change
+(BULK_RETENTION_HOURS), so any host serves any job's result and no job's data outlives the
+retention. The instance's index of job ids has no TTL: a job changed after it was made
+outlived an index that expired with its creation, and then neither the listing nor the cap
+(MAX_JOBS_HELD) saw it. Ids of expired jobs leave the index at the next listing or start
+(both prune it), and the index goes with its instance. A job's progress and its
 data move together: `checkpoint` appends a chunk and moves the cursor in one Lua script that
 first checks the cursor is still the one the writer started from, so a worker that was
 presumed dead and a replacement never both append the same page.
@@ -95,7 +99,7 @@ class BulkStore:
             pipe.hset(self.keys.bulk_job(job_id), mapping=_encode(doc))
             pipe.expire(self.keys.bulk_job(job_id), self.ttl)
             pipe.zadd(index, {str(job_id): time.time()})
-            pipe.expire(index, self.ttl)
+            pipe.persist(index)  # ids only, kept while any job may be: see the module's doc
             pipe.zadd(self.keys.bulk_active(), {str(job_id): time.time()})
             pipe.execute()
         return job_id

@@ -18,7 +18,7 @@ from typing import Any
 
 from connector.errors import ConflictError, ConnectorError
 from connector.formulas import execution_budget as budget
-from connector.formulas import limits, runner
+from connector.formulas import limits, resumes, runner
 from connector.formulas.environment import FormulaEnv
 from connector.formulas.ports import ExecutionPorts
 
@@ -267,21 +267,10 @@ class Engine:
 
     def sweep(self, now: float | None = None) -> list[int]:
         """Enqueue again the running executions whose lease ran out (their worker died)."""
-        now = time.time() if now is None else now
-        resumed = []
-        for raw in self.redis.zrangebyscore(self.keys.formulas_running(), "-inf", now, 0, 200):
-            execution = self.env.executions.get(raw)
-            if execution is None or execution["status"] != runner.RUNNING:
-                self.redis.zrem(self.keys.formulas_running(), raw)
-                continue
-            # past the lease its job is gone (RQ ends a job at JOB_TIMEOUT): take its lock
-            self.redis.delete(self.keys.formula_execution_lock(raw))
-            execution["resumes"] = execution.get("resumes", 0) + 1
-            self.env.executions.save(execution, force=True)
-            self.redis.zadd(self.keys.formulas_running(), {raw: now + LEASE_SECONDS})
-            self._enqueue(execution, tag=f"resume{execution['resumes']}")
-            resumed.append(int(raw))
-        return resumed
+        return resumes.sweep(self, time.time() if now is None else now)
+
+    def enqueue_resumed(self, execution: dict[str, Any]) -> None:
+        self._enqueue(execution, tag=f"resume{execution['resumes']}")
 
 
 def blocked(instance: dict[str, Any] | None) -> str | None:

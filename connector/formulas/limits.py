@@ -42,6 +42,9 @@ MAX_HTTP_ATTEMPTS = 5  # an httpRequest retried on a 5xx or a timeout
 MAX_RETRY_ATTEMPTS = 7  # the retry step, as Cloud Elements bounds it
 MAX_RETRY_DELAY_SECONDS = 3600
 MAX_PENDING_EXECUTIONS = 1000  # an organization's executions not yet ended (then 429)
+# an execution resumed this many times in a row with no step finished in between (its worker
+# died or outlasted JOB_TIMEOUT at the same step each time) fails instead of a next resume
+MAX_RESUMES_WITHOUT_PROGRESS = 3
 # the same, for starts by events and schedules: a burst of Autotask changes (a bulk update)
 # may wait in line per record; only a runaway is stopped (logged and skipped)
 MAX_PENDING_EVENT_EXECUTIONS = 20_000
