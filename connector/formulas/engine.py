@@ -272,6 +272,11 @@ class Engine:
     def enqueue_resumed(self, execution: dict[str, Any]) -> None:
         self._enqueue(execution, tag=f"resume{execution['resumes']}")
 
+    def finish_given_up(self, execution: dict[str, Any]) -> None:
+        """An execution the sweep failed ends like any other (`_finish`): it leaves the
+        pending count, a sync caller wakes, and the next one of its record gets its turn."""
+        self._finish(execution)
+
 
 def blocked(instance: dict[str, Any] | None) -> str | None:
     """Why a formula instance cannot run now, or None."""

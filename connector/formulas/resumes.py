@@ -68,4 +68,5 @@ def _give_up(engine: Engine, execution: dict[str, Any], raw: str) -> None:
     )
     engine.env.executions.save(execution, force=True)  # a small final record
     engine.redis.zrem(engine.keys.formulas_running(), raw)
+    engine.finish_given_up(execution)  # else its record's line and pending place stay taken
     log.warning("formula execution %s failed: not resumed again", raw)

@@ -66,3 +66,31 @@ def test_an_execution_that_kills_its_worker_every_run_is_not_resumed_for_ever(
     final = formulas_env.executions.get(execution["id"])
     assert resumed < DEATHS, f"resumed {resumed} times in 30 days without finishing a step"
     assert final is not None and final["status"] == "FAILED"
+
+
+def test_an_execution_given_up_hands_its_record_over_and_leaves_the_pending_count(
+    formulas_env, make_instance, receiver, clock
+):
+    """A given-up execution ends like any other: the next one of its record runs (it waited
+    for its turn behind it, for ever before) and it no longer counts as pending."""
+    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
+    engine = Engine(formulas_env)
+    stored = formulas_env.store.instance(instance["id"])
+    poison = engine.start(stored, "manual0", {"body": {"n": 1}}, record="incidents:7")
+    following = engine.start(stored, "manual0", {"body": {"n": 2}}, record="incidents:7")
+    assert poison is not None and following is not None
+    poison["status"] = "RUNNING"
+    assert formulas_env.executions.save(poison)
+    running = formulas_env.keys.formulas_running()
+    formulas_env.redis.zadd(running, {str(poison["id"]): clock.now + LEASE_SECONDS})
+    line = formulas_env.keys.formula_record_queue(instance["id"], "incidents:7")
+    pending = engine._pending_key(poison["organizationId"])
+    assert formulas_env.redis.zscore(pending, str(poison["id"])) is not None
+
+    for _ in range(DEATHS):
+        clock.now += 36 * 3600
+        engine.sweep(now=clock.now)
+
+    assert formulas_env.executions.get(poison["id"])["status"] == "FAILED"
+    assert [int(i) for i in formulas_env.redis.lrange(line, 0, -1)] == [following["id"]]
+    assert formulas_env.redis.zscore(pending, str(poison["id"])) is None
