@@ -5,8 +5,9 @@ the worker died): the sweep takes its lock and enqueues it again, from the step 
 One that dies at the same step every run (a step that outlasts JOB_TIMEOUT, or kills its
 worker) is resumed MAX_RESUMES_WITHOUT_PROGRESS times in a row at most, then fails with an
 error naming the step: resumed for ever, it cost a worker every lease and kept its place in
-its organization's execution budget. A resume obeys that budget like any checkpoint (only
-the final record of a failure is written past it).
+its organization's execution budget. A resume obeys that budget like any checkpoint: one
+the budget refuses fails as a refused checkpoint does (only a failure's small final record
+is written past it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from connector.formulas import execution_budget as budget
 from connector.formulas import limits, runner
 
 if TYPE_CHECKING:
@@ -38,8 +40,10 @@ def sweep(engine: Engine, now: float) -> list[int]:
             _give_up(engine, execution, raw)  # it dies at the same step every run
             continue
         execution["resumes"] = execution.get("resumes", 0) + 1
-        if not engine.env.executions.save(execution):
-            continue  # its organization's budget is full: the next sweep tries again
+        if not engine.env.executions.save(execution):  # its organization's budget is full
+            budget.fail_over_budget(execution, engine.env.executions.max_bytes)
+            _end(engine, execution, raw)  # as a refused checkpoint: failed, a small record
+            continue
         redis.zadd(keys.formulas_running(), {raw: now + LEASE_SECONDS})
         engine.enqueue_resumed(execution)
         resumed.append(int(raw))
@@ -66,7 +70,11 @@ def _give_up(engine: Engine, execution: dict[str, Any], raw: str) -> None:
             f"{execution['stalledResumes']} times in a row; not resumed again"
         ),
     )
+    _end(engine, execution, raw)
+    log.warning("formula execution %s failed: not resumed again", raw)
+
+
+def _end(engine: Engine, execution: dict[str, Any], raw: str) -> None:
     engine.env.executions.save(execution, force=True)  # a small final record
     engine.redis.zrem(engine.keys.formulas_running(), raw)
     engine.finish_given_up(execution)  # else its record's line and pending place stay taken
-    log.warning("formula execution %s failed: not resumed again", raw)

@@ -94,3 +94,29 @@ def test_an_execution_given_up_hands_its_record_over_and_leaves_the_pending_coun
     assert formulas_env.executions.get(poison["id"])["status"] == "FAILED"
     assert [int(i) for i in formulas_env.redis.lrange(line, 0, -1)] == [following["id"]]
     assert formulas_env.redis.zscore(pending, str(poison["id"])) is None
+
+
+def test_a_resume_the_budget_refuses_fails_as_a_refused_checkpoint_does(
+    formulas_env, make_instance, receiver, clock
+):
+    """Its organization's kept executions at their budget with none ended: the resume's
+    write is refused, and the execution fails with a small final record naming the budget,
+    instead of being tried at every sweep until its record aged out with no word."""
+    _, instance = make_instance(calling(receiver.url + "/in"), receiver.url + "/in")
+    engine = Engine(formulas_env)
+    execution = engine.start(formulas_env.store.instance(instance["id"]), "manual0", {})
+    assert execution is not None
+    execution["status"] = "RUNNING"
+    assert formulas_env.executions.save(execution)
+    running = formulas_env.keys.formulas_running()
+    formulas_env.redis.zadd(running, {str(execution["id"]): clock.now + LEASE_SECONDS})
+    kept = formulas_env.executions.max_bytes
+    formulas_env.executions.max_bytes = 1  # the budget: full of this unended one
+    try:
+        clock.now += LEASE_SECONDS + 1
+        assert engine.sweep(now=clock.now) == []
+    finally:
+        formulas_env.executions.max_bytes = kept
+    final = formulas_env.executions.get(execution["id"])
+    assert final["status"] == "FAILED" and "FORMULA_EXECUTIONS_MAX_BYTES" in final["error"]
+    assert formulas_env.redis.zscore(running, str(execution["id"])) is None
