@@ -107,3 +107,23 @@ def test_an_instance_deleted_after_it_was_read_is_not_added_back(app):
     index = keys.org_formula_instances(9003)
     assert walk._add(keys=[keys.formula_instance(instance_id), index], args=[instance_id]) == 0
     assert not redis.exists(index)
+
+
+# A rolling upgrade (found by a hostile review): the walk ran once a deployment, so an
+# instance a host still on the code before the index stored after the marker was set was
+# never counted. Each walk now goes on from the last id walked.
+def test_an_instance_an_old_host_stored_after_the_marker_counts_against_the_cap(
+    app, client, tenant, element_instance, service
+):
+    redis, keys = get_redis(app), get_keys(app)
+    first = _install(client, tenant, element_instance["id"])  # a new host: walks, sets marker
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert redis.exists(keys.org_formula_instances_backfilled())
+
+    # a host still on the code before the organization index, during the roll-out
+    _store_the_old_way(redis, keys, tenant.organization_id, element_instance["id"])
+
+    # the roll-out ends; a host (re)started on the new code makes the next create
+    service.org_index = OrgIndexBackfill(redis, keys)
+    refused = _install(client, tenant, element_instance["id"])
+    assert refused.status_code == 409, refused.get_data(as_text=True)  # it holds CAP already
