@@ -26,6 +26,7 @@ from connector.formulas.jobs import schedule_periodic
 from connector.formulas.service import FormulaService
 from connector.hub.cache import cache_dropper
 from connector.hub.registry import Registry
+from connector.hub.service import Hub
 from connector.hub.tokens import PageTokens
 from connector.jobs import KINDS, Jobs
 from connector.jobs.queues import binary
@@ -37,7 +38,7 @@ from connector.tenancy.accounts import AccountStore
 from connector.tenancy.callers import CallerLookup
 from connector.tenancy.clients import ClientFactory
 from connector.tenancy.hooks import InstanceHooks
-from connector.tenancy.instances import InstanceStore
+from connector.tenancy.instances import Instance, InstanceStore
 from connector.tenancy.secrets_box import SecretBox, load_key
 from connector.tenancy.services import Services
 from connector.virtual.resolver import VirtualResolver
@@ -175,6 +176,17 @@ def registry() -> Registry:
 
 def tokens() -> PageTokens:
     return current_app.extensions[HUB]["tokens"]
+
+
+def hub_of(app: Flask, instance: Instance) -> Hub:
+    """The hub a request of `instance` reads and writes through (built per request)."""
+    return Hub(
+        instance,
+        deps=app.extensions[EXTENSION],
+        redis_client=get_redis(app),
+        registry=app.extensions[HUB]["registry"],
+        tokens=app.extensions[HUB]["tokens"],
+    )
 
 
 def bulk() -> BulkRuntime:

@@ -32,14 +32,13 @@ from flask import Flask
 
 from connector import logging_setup, request_ids
 from connector.api.context import LOOKED_UP, authorize
-from connector.api.deps import EXTENSION, HUB, THREADS
+from connector.api.deps import EXTENSION, HUB, THREADS, hub_of
 from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.errors import ConnectorError
 from connector.hub import budget
 from connector.hub.cache import HubCache
-from connector.hub.service import CACHE, Hub, record_shape, strips_nulls
+from connector.hub.service import CACHE, record_shape, strips_nulls
 from connector.observability import metrics
-from connector.storage.redis_conn import get_redis
 from connector.tenancy.auth import parse_authorization
 
 # an id of at most 19 digits: the route's bound has 19, and int() of thousands raises
@@ -66,14 +65,15 @@ class FastPath:
             and "HTTP_ORIGIN" not in environ  # flask-cors adds its headers to Flask's answers
         ):
             match = _RECORD.fullmatch(environ.get("PATH_INFO", ""))  # `$` allows a final \n
-            if match is not None and int(match.group(2)) <= MAX_ID:
+            record_id = int(match.group(2)) if match is not None else MAX_ID + 1
+            if record_id <= MAX_ID:
                 # the request's id and clock from here: a failure Flask renders keeps both
                 # (its log line and metrics count the read; the read's own logs carry the id)
                 environ[STARTED] = started = time.perf_counter()
                 environ[REQUEST_ID_KEY] = request_id = request_ids.next_id()
                 try:
                     with request_ids.bound(request_id):
-                        answer = self._record(environ, match.group(1), int(match.group(2)))
+                        answer = self._record(environ, match.group(1), record_id)
                 except redis.RedisError:
                     answer = None  # before the read: Flask answers the outage (503)
                 if answer is not None:
@@ -118,13 +118,7 @@ class FastPath:
         except ConnectorError:
             return None  # past its share: Flask answers the 429 (nothing was read)
         try:
-            the_hub = Hub(
-                instance,
-                deps=self.app.extensions[EXTENSION],
-                redis_client=get_redis(self.app),
-                registry=self.app.extensions[HUB]["registry"],
-                tokens=self.app.extensions[HUB]["tokens"],
-            )
+            the_hub = hub_of(self.app, instance)
         except Exception:  # noqa: BLE001 - nothing was read: Flask builds it and fails alike
             share.leave(instance.id, instance.organizationId)
             return None
@@ -136,8 +130,7 @@ class FastPath:
             return None
         finally:
             share.leave(instance.id, instance.organizationId)
-        body = answer.body if answer.body.endswith("\n") else answer.body + "\n"
-        return body.encode(), instance.id, headers
+        return answer.text().encode(), instance.id, headers
 
     def _send(
         self,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from connector import ceql
 from connector.api.context import element_caller
-from connector.api.deps import deps, registry, thread_share, tokens
+from connector.api.deps import hub_of, registry, thread_share
 from connector.api.fast_path import FAILED_READ
 from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.api.thread_share import enter_once, leave_request
@@ -24,7 +24,6 @@ from connector.hub.idempotency import HEADER as IDEMPOTENCY_KEY
 from connector.hub.listing import ListQuery, page_number_of, page_size_of
 from connector.hub.metadata import cloud_elements_row
 from connector.hub.service import Answer, Hub
-from connector.storage.redis_conn import get_redis
 
 bp = Blueprint("hubs", __name__)
 HUB = "<hub>"  # any segment: ignored, as Cloud Elements ignored it
@@ -62,13 +61,7 @@ def _hub(*, allow_disabled: bool = False) -> Hub:
     if caller.instance is None:  # element_caller refuses a token of no instance already
         raise AuthenticationError("Unknown or deleted instance token")
     enter_once(thread_share(), caller.instance)  # a 429 at once past the instance's share
-    the_hub = Hub(
-        caller.instance,
-        deps=deps(),
-        redis_client=get_redis(),
-        registry=registry(),
-        tokens=tokens(),
-    )
+    the_hub = hub_of(current_app, caller.instance)
     g.hub = the_hub  # for the budget headers, on errors too
     return the_hub
 
@@ -87,8 +80,7 @@ def _leave_thread_share(_exc: BaseException | None) -> None:
 
 
 def _send(answer: Answer, hub: Hub) -> Response:
-    body = answer.body if answer.body.endswith("\n") else answer.body + "\n"
-    response = Response(body, status=answer.status, mimetype="application/json")
+    response = Response(answer.text(), status=answer.status, mimetype="application/json")
     for name, value in answer.headers.items():
         response.headers[name] = value
     response.headers[INSTANCE_ID] = str(hub.instance.id)

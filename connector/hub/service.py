@@ -55,6 +55,10 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
 
+    def text(self) -> str:
+        """The body as sent: every JSON answer ends with a newline."""
+        return self.body if self.body.endswith("\n") else self.body + "\n"
+
 
 class Hub:
     def __init__(
