@@ -21,6 +21,7 @@ from typing import Any
 import redis
 
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 TERMINAL = ("COMPLETED", "ERROR", "ABORTED", "CANCELLED")
 COUNTERS = ("recordsCount", "recordsFailedCount", "upstreamCalls")
@@ -79,8 +80,8 @@ class BulkStore:
         self.raw = binary_client(client)
         self.keys = keys
         self.ttl = retention_seconds
-        self._checkpoint = self.raw.register_script(_CHECKPOINT)
-        self._update = self.redis.register_script(_UPDATE)
+        self._checkpoint = script(self.raw, _CHECKPOINT)
+        self._update = script(self.redis, _UPDATE)
 
     # -- jobs -----------------------------------------------------------------------------
     def create(self, instance_id: int, fields: dict[str, Any]) -> int:

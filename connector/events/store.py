@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 STATUSES = ("NEW", "DISPATCHED", "DELIVERED", "RETRYING", "PARKED")
 MAX_ATTEMPTS_KEPT = 50
@@ -49,7 +50,7 @@ class EventLog:
         self.redis = client
         self.keys = keys
         self.retention_seconds = max(60, int(retention_days * 86400))
-        self._append = client.register_script(_APPEND)
+        self._append = script(client, _APPEND)
 
     # -- writing ------------------------------------------------------------------------
     def append(self, instance_id: int, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

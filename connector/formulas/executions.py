@@ -22,6 +22,7 @@ import redis
 from connector.formulas import execution_budget as budget
 from connector.formulas.views import execution_summary
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 DAY = 86400
 FINAL = frozenset({"SUCCESS", "FAILED", "STOPPED"})
@@ -46,7 +47,7 @@ class ExecutionStore:
         self.max_bytes = budget.checked(
             "FORMULA_EXECUTIONS_MAX_BYTES", max_bytes, budget.BYTES_RANGE
         )
-        self._put = client.register_script(budget.PUT)
+        self._put = script(client, budget.PUT)
 
     def new_id(self) -> int:
         return int(self.redis.incr(self.keys.sequence("formula-execution")))

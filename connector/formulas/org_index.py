@@ -24,6 +24,7 @@ import json
 import redis
 
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 BATCH = 500
 
@@ -53,8 +54,8 @@ class OrgIndexBackfill:
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.redis = client
         self.keys = keys
-        self._add = client.register_script(_ADD_STORED)
-        self._advance = client.register_script(_ADVANCE)
+        self._add = script(client, _ADD_STORED)
+        self._advance = script(client, _ADVANCE)
 
     def ensure(self) -> int:
         """Index every formula instance stored since the last walk under its organization;

@@ -17,12 +17,12 @@ expired in part is counted high until it writes again (its own organization only
 from __future__ import annotations
 
 import time
-import weakref
 
 import redis
 
 from connector.formulas import limits
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 TOO_MANY, TOO_BIG, ORG_TOO_BIG = -1, -2, -3
 
@@ -129,17 +129,6 @@ redis.call('HINCRBY', KEYS[1], '_sum', 0 - bytes)
 return bytes
 """
 
-_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _scripts(client: redis.Redis) -> tuple:
-    found = _SCRIPTS.get(client)
-    if found is None:
-        found = _SCRIPTS[client] = tuple(
-            client.register_script(text) for text in (PUT, DELETE, FORGET)
-        )
-    return found
-
 
 def index_keys(keys: Keys, instance_id: int | str) -> list[str]:
     return [keys.formula_state_index(instance_id, p) for p in ("expiry", "sizes")]
@@ -151,9 +140,8 @@ def org_keys(keys: Keys, organization_id: int | str) -> list[str]:
 
 def put(client: redis.Redis, keys: Keys, instance: dict, key: str, value: str, ttl: int) -> int:
     """0 when written; TOO_MANY, TOO_BIG or ORG_TOO_BIG when refused."""
-    script = _scripts(client)[0]
     return int(
-        script(
+        script(client, PUT)(
             keys=[key, *_all_keys(keys, instance)],
             args=[
                 value,
@@ -169,14 +157,13 @@ def put(client: redis.Redis, keys: Keys, instance: dict, key: str, value: str, t
 
 
 def delete(client: redis.Redis, keys: Keys, instance: dict, key: str) -> bool:
-    script = _scripts(client)[1]
-    return bool(script(keys=[key, *_all_keys(keys, instance)], args=[instance["id"]]))
+    registered = script(client, DELETE)
+    return bool(registered(keys=[key, *_all_keys(keys, instance)], args=[instance["id"]]))
 
 
 def forget(client: redis.Redis, keys: Keys, instance: dict) -> None:
     """A deleted formula instance's state leaves its organization's figures."""
-    script = _scripts(client)[2]
-    script(keys=org_keys(keys, instance["organizationId"]), args=[instance["id"]])
+    script(client, FORGET)(keys=org_keys(keys, instance["organizationId"]), args=[instance["id"]])
 
 
 def _all_keys(keys: Keys, instance: dict) -> list[str]:

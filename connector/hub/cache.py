@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from connector.hub import cache_scripts
 from connector.storage.full import is_storage_full
 from connector.storage.keys import Keys
 from connector.storage.local_cache import LocalCache, forget, group
+from connector.storage.scripts import script
 
 log = logging.getLogger("connector.hub")
 
@@ -44,19 +44,6 @@ INSTANCE_BYTES = 64 * 1024 * 1024  # one instance's entries, all together
 GLOBAL_BYTES = 512 * 1024 * 1024  # every instance's (the embedded Redis has maxmemory 1 GiB)
 ORGANIZATION_SHARE = 0.25  # of GLOBAL_BYTES, one organization's instances together (128 MiB)
 COUNTER_TTL = 8 * 86400  # versions and epochs outlive any entry (TTL at most 7 days)
-
-_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _scripts(client: redis.Redis) -> tuple:
-    """The cache's Lua scripts, registered once per client (a HubCache is made per call)."""
-    found = _SCRIPTS.get(client)
-    if found is None:
-        found = _SCRIPTS[client] = tuple(
-            client.register_script(s)
-            for s in (cache_scripts.PUT, cache_scripts.SNAPSHOT, cache_scripts.CLEAR)
-        )
-    return found
 
 
 def record_key(keys: Keys, instance_id: int | str, entity: str, record_id: int | str) -> str:
@@ -98,7 +85,10 @@ class HubCache:
         self.enabled = enabled
         self.ttl = ttl or DEFAULT_TTL
         self.max_size = max_size or DEFAULT_MAX_SIZE
-        self._put, self._snapshot, self._clear = _scripts(client)
+        self._put, self._snapshot, self._clear = (
+            script(client, source)
+            for source in (cache_scripts.PUT, cache_scripts.SNAPSHOT, cache_scripts.CLEAR)
+        )
 
     # -- key names ------------------------------------------------------------------------
     def _record_key(self, entity: str, record_id: int | str) -> str:

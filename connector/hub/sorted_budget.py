@@ -14,18 +14,16 @@ An instance whose last result expired leaves the organization's total on the nex
 from __future__ import annotations
 
 import time
-import weakref
 
 import redis
 
 from connector.errors import ConnectorError
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 INSTANCE_BYTES = 8 * 1024 * 1024  # about 150 full results of 5,000 ids
 ORGANIZATION_BYTES = 32 * 1024 * 1024
 ELEMENT_OVERHEAD = 2  # bytes counted per stored id beyond its digits (a list entry's own)
-
-_SCRIPTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class SortedResultsFullError(ConnectorError):
@@ -116,13 +114,6 @@ return dropped
 """
 
 
-def _script(client: redis.Redis):
-    found = _SCRIPTS.get(client)
-    if found is None:
-        found = _SCRIPTS[client] = client.register_script(PUT)
-    return found
-
-
 def size_of(key: str, ids: list[int]) -> int:
     return len(key) + sum(len(str(i)) + ELEMENT_OVERHEAD for i in ids)
 
@@ -140,7 +131,7 @@ def put(
 ) -> None:
     """Keep `ids` under `key` for `ttl` s; SortedResultsFullError when there is no room."""
     org = f"org-{organization_id}" if organization_id is not None else f"org-i{instance_id}"
-    answer = _script(client)(
+    answer = script(client, PUT)(
         keys=[
             key,
             keys.sorted_budget(instance_id, "index"),

@@ -123,6 +123,7 @@ def observe_admission(slot_wait_seconds: float, paced_seconds: float) -> None:
         m.paced.inc(paced_seconds)
 
 
+@lru_cache(maxsize=1024)  # an HMAC per Autotask call, for the same few databases
 def database_label(database: str, key: str | None) -> str:
     """A database as a label: a digest keyed by CONNECTOR_SECRET_KEY (the same in every
     worker), never its API host, `ci`, lookup URL or a username, which a scrape would show."""

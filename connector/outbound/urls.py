@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from connector.outbound.addresses import parse_ip
@@ -18,6 +19,7 @@ from connector.outbound.hosts import normalize_host
 
 MAX_URL_LENGTH = 16384
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<rest>.*)", re.S)
+_FORBIDDEN = re.compile(r"[\x00-\x20\\\x7f]")  # controls, space, backslash, DEL
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 MESSAGES = {
@@ -73,7 +75,7 @@ def parse_url(url: str) -> Target:
     """The Target of `url`, or OutboundRefusedError naming the broken rule (no policy yet)."""
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL_LENGTH:
         raise refused("syntax")
-    if not url.isascii() or any(c <= " " or c in "\\\x7f" for c in url):
+    if not url.isascii() or _FORBIDDEN.search(url):
         raise refused("syntax")
     match = _URL.fullmatch(url)
     if match is None:
@@ -92,7 +94,10 @@ def parse_url(url: str) -> Target:
     return Target(scheme, host, port, rest)
 
 
+@lru_cache(maxsize=1024)
 def _split_netloc(netloc: str, default_port: int) -> tuple[str, int]:
+    """(host, port) of a netloc, else OutboundRefusedError; kept per netloc (a zone's calls
+    all name one), refusals not kept."""
     host, port = netloc, ""
     if netloc.startswith("["):
         end = netloc.find("]")

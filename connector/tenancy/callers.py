@@ -15,6 +15,7 @@ import redis
 
 from connector.storage.keys import Keys
 from connector.storage.local_cache import LocalCache, group
+from connector.storage.scripts import script
 from connector.tenancy.accounts import Organization, User
 from connector.tenancy.instances import Instance
 from connector.tenancy.secrets_box import hash_secret
@@ -43,7 +44,7 @@ class CallerLookup:
         self.redis = client
         self.keys = keys
         self.local = local
-        self._script = client.register_script(_LOOKUP)
+        self._script = script(client, _LOOKUP)
         self._absent = keys.sequence("never-set")
 
     @staticmethod

@@ -31,6 +31,7 @@ import redis
 
 from connector.errors import ConflictError
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 CLAIM_SECONDS = 300  # longer than a create's slowest proof (AUTOTASK_TIMEOUT, retries)
 
@@ -81,7 +82,7 @@ class CountCap:
         self.kind = kind
         self.limit = limit
         self.what = what  # how the refusal names the things: "instances", "formulas"...
-        self._claim = client.register_script(_CLAIM)
+        self._claim = script(client, _CLAIM)
 
     @contextmanager
     def place(

@@ -26,6 +26,7 @@ import redis
 
 from connector.errors import BadRequestError, ConnectorError
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 WINDOW_SECONDS = 600
 
@@ -67,8 +68,8 @@ class FailedCreates:
         self.keys = keys
         self.limit = limit
         self.window = window
-        self._reserve = client.register_script(_RESERVE)
-        self._release = client.register_script(_RELEASE)
+        self._reserve = script(client, _RESERVE)
+        self._release = script(client, _RELEASE)
 
     @contextmanager
     def attempt(self, organization_id: object) -> Iterator[None]:

@@ -73,7 +73,7 @@ def test_admission_is_refused_by_a_full_redis(full_client, holders):
     with pytest.raises(redis.ResponseError) as refused:
         admit(
             keys=[holders, "pacing", "threshold", "bucket:0"],
-            args=["token", 3, 30_000, 120, -1, 5_000],
+            args=["token", 3, 30_000, 120, -1, 5_000, "bucket:", 0, 1],
         )
     assert is_storage_full(refused.value)
     assert full_client.get("bucket:0") is None  # nothing counted

@@ -25,6 +25,7 @@ from connector.autotask.limits.releaser import Release, process_releaser
 from connector.autotask.limits.semaphore import Semaphore, SlotsBusyError, process_renewer
 from connector.autotask.limits.threshold import ThresholdMonitor
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 __all__ = ["Admission", "Limits", "Usage"]
 
@@ -78,7 +79,7 @@ class Limits:
         self.pacer = Pacer(redis, keys, database)
         self._semaphores: dict[str, Semaphore] = {}
         self.monitor_key = keys.threshold(database)
-        self._admit = redis.register_script(one_trip.ADMIT)
+        self._admit = script(redis, one_trip.ADMIT)
         self.latest: Usage | None = None  # as of the last release or threshold read
 
     def semaphore(self, endpoint: str) -> Semaphore:
@@ -132,16 +133,17 @@ class Limits:
         off the answer's path; `latest` is then the usage as admitted."""
         semaphore = self.semaphore(endpoint)
         token = secrets.token_hex(8)
-        buckets = self.counter.window()
+        now = time.time()  # one minute for the buckets and the script's naming of them
+        buckets, window = self.counter.window(now=now), self.counter.window_args(now=now)
         limit = max(1, self.slots - (1 if background else 0))
         pacing_wait = self.max_wait if max_wait is None else max_wait
-        state, wait_ms, usage = self._take(semaphore, token, buckets, limit, pace, pacing_wait)
+        state, wait_ms, usage = self._take(semaphore, token, window, limit, pace, pacing_wait)
         if state == one_trip.BUSY and process_releaser().pending(semaphore.key):
             # the slots may be this process's own, their releases queued: wait for those
             # (one round trip; a second at most) rather than poll for a slot (5 to 30 ms a
             # try); unpaced, as the first try reserved this request's pacing turn already
             process_releaser().flush(timeout=1.0)
-            state, wait_ms, usage = self._take(semaphore, token, buckets, limit, False, 0)
+            state, wait_ms, usage = self._take(semaphore, token, window, limit, False, 0)
         if state == one_trip.REFUSED:
             raise LimitWaitError(
                 "Autotask's hourly request budget for this database is nearly spent; "
@@ -186,14 +188,16 @@ class Limits:
         self,
         semaphore: Semaphore,
         token: str,
-        buckets: tuple[str, ...],
+        window: tuple[str, tuple],
         limit: int,
         pace: bool,
         pacing_wait: float,
     ) -> tuple[int, int, Usage]:
-        """One ADMIT round trip: (state, pacing wait in ms, the usage before this request)."""
+        """One ADMIT round trip: (state, pacing wait in ms, the usage before this request).
+        `window` is `RequestCounter.window_args`: this minute's bucket and ARGV[7..9]."""
+        bucket, naming = window
         state, wait_ms, own, raw, _interval = self._admit(
-            keys=[semaphore.key, self.pacer.key, self.monitor_key, *buckets],
+            keys=[semaphore.key, self.pacer.key, self.monitor_key, bucket],
             args=[
                 token,
                 limit,
@@ -201,6 +205,7 @@ class Limits:
                 BUCKET_TTL,
                 self.share if pace else -1,
                 int(pacing_wait * 1000),
+                *naming,
             ],
         )
         return int(state), int(wait_ms), Usage(own=int(own), snapshot=load_snapshot(raw))

@@ -15,8 +15,9 @@ from typing import Any
 
 import redis as redis_lib
 
-from connector.autotask.limits.one_trip import window_keys
+from connector.autotask.limits.one_trip import window_args, window_keys
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 WINDOW_MINUTES = 60
 BUCKET_TTL = (WINDOW_MINUTES + 2) * 60
@@ -76,7 +77,7 @@ class RequestCounter:
         self.redis = redis
         self.keys = keys
         self.database = database
-        self._script = redis.register_script(_RECORD)
+        self._script = script(redis, _RECORD)
 
     def bucket(self, *, now: float | None = None) -> str:
         """The key of the current minute's bucket (kept BUCKET_TTL seconds)."""
@@ -93,6 +94,15 @@ class RequestCounter:
     def window(self, *, now: float | None = None) -> tuple[str, ...]:
         """The window's minute buckets, newest first (the first is `bucket()`)."""
         return window_keys(self.keys, self.database, _minute(now), WINDOW_MINUTES)
+
+    def window_args(self, *, now: float | None = None) -> tuple[str, tuple]:
+        """What ADMIT needs to read the window: this minute's bucket, and the buckets' name
+        without the minute, the minute and the window's length (one_trip.ADMIT's ARGV[7..9])."""
+        minute = _minute(now)
+        return (
+            self.keys.request_counter(self.database, minute),
+            window_args(self.keys, self.database, minute, WINDOW_MINUTES),
+        )
 
     def usage(self) -> Usage:
         """The usage now, counting nothing."""

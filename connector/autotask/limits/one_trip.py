@@ -23,18 +23,23 @@ from functools import lru_cache
 from connector.storage.keys import Keys
 
 # KEYS[1]: the endpoint's holders; KEYS[2]: the database's next free send time;
-# KEYS[3]: the threshold snapshot; KEYS[4..]: the minute buckets, newest first.
+# KEYS[3]: the threshold snapshot; KEYS[4]: this minute's bucket (the one counted in).
 # ARGV[1]: token; ARGV[2]: slots this caller may fill; ARGV[3]: slot lifetime (ms);
-# ARGV[4]: bucket TTL (s); ARGV[5]: pacing share (-1: no pacing); ARGV[6]: longest wait (ms).
+# ARGV[4]: bucket TTL (s); ARGV[5]: pacing share (-1: no pacing); ARGV[6]: longest wait (ms);
+# ARGV[7]: the buckets' name without the minute; ARGV[8]: this minute; ARGV[9]: the window's
+# minutes. The older buckets are only read, and named here from ARGV[7] and ARGV[8] rather
+# than passed: 59 more arguments were a sixth of redis-py's work for the whole request. Like
+# the caller look-up (tenancy/callers.py), that ties the script to a non-cluster Redis.
 # Returns {state, wait ms, own requests over the window before this one, snapshot or '',
 # pacing interval ms}:
 # state 1 the slot is held and the request counted, 0 all slots taken (nothing reserved
 # but the pacing turn, if any), 2 a pacing turn is reserved `wait` ms ahead (no slot yet),
 # -1 the pacing wait exceeds ARGV[6] (nothing reserved).
 ADMIT = """
-local own = 0
-for i = 4, #KEYS do
-  own = own + tonumber(redis.call('GET', KEYS[i]) or '0')
+local own = tonumber(redis.call('GET', KEYS[4]) or '0')
+local minute = tonumber(ARGV[8])
+for i = 1, tonumber(ARGV[9]) - 1 do
+  own = own + tonumber(redis.call('GET', ARGV[7] .. string.format('%d', minute - i)) or '0')
 end
 local raw = redis.call('GET', KEYS[3]) or ''
 local t = redis.call('TIME')
@@ -94,6 +99,11 @@ return {own, redis.call('GET', KEYS[2]) or ''}
 """
 
 HELD, BUSY, PACED, REFUSED = 1, 0, 2, -1
+
+
+def window_args(keys: Keys, database: int | str, minute: int, minutes: int) -> tuple:
+    """ADMIT's ARGV[7..9]: the bucket name less its minute, the minute, the window's length."""
+    return (keys.request_counter(database, ""), minute, minutes)
 
 
 def window_keys(keys: Keys, database: int | str, minute: int, minutes: int) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import redis as redis_lib
 
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 # KEYS[1]: the database's next free send time (ms, Redis clock).
 # ARGV[1]: interval to reserve (ms); ARGV[2]: the longest wait the caller accepts (ms).
@@ -46,7 +47,7 @@ class WaitTooLongError(Exception):
 class Pacer:
     def __init__(self, redis: redis_lib.Redis, keys: Keys, database: int | str) -> None:
         self.key = keys.pacing_lock(database)
-        self._script = redis.register_script(_RESERVE)
+        self._script = script(redis, _RESERVE)
 
     def reserve(self, interval: float, max_wait: float) -> float:
         """Reserve the next send slot and return the seconds to wait for it; WaitTooLongError

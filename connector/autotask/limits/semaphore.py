@@ -22,6 +22,7 @@ from contextlib import contextmanager
 import redis as redis_lib
 
 from connector.autotask.limits.per_process import PerProcess
+from connector.storage.scripts import script
 
 log = logging.getLogger("connector.autotask")
 
@@ -74,8 +75,8 @@ class Semaphore:
         self.key = key
         self.slots = slots
         self.slot_ms = int(slot_seconds * 1000)
-        self._script = redis.register_script(_ACQUIRE)
-        self._renew = redis.register_script(_RENEW)
+        self._script = script(redis, _ACQUIRE)
+        self._renew = script(redis, _RENEW)
 
     def try_acquire(
         self, *, count_key: str | None = None, count_ttl: int = 0, reserve: int = 0

@@ -16,6 +16,7 @@ import redis as redis_lib
 
 from connector.autotask.limits.counter import Usage
 from connector.storage.keys import Keys
+from connector.storage.scripts import script
 
 SNAPSHOT_TTL = 3 * 3600  # staleness is judged by `at`; an old figure beats none
 LOCK_SECONDS = 30  # the shortest gap between two reads, failed or not
@@ -46,7 +47,7 @@ class ThresholdMonitor:
         self.database = database
         self.refresh_seconds = refresh_seconds
         self.refresh_step = refresh_step
-        self._claim = redis.register_script(_CLAIM)
+        self._claim = script(redis, _CLAIM)
 
     def due(self, usage: Usage, *, now: float | None = None) -> bool:
         """Whether the snapshot is missing, old, or outrun by this connector's own requests."""

@@ -11,6 +11,7 @@ from connector.errors import AuthenticationError, BadRequestError, ConnectorErro
 from connector.events.webhooks import callouts, signature
 from connector.events.webhooks.env import WebhookEnv
 from connector.events.webhooks.store import HookStore, utc_now
+from connector.storage.scripts import script
 
 MAX_BODY_BYTES = 256 * 1024  # a callout carries some fields of one record
 # Autotask retries a callout within about 2 minutes; a repeat after a day still becomes the
@@ -51,7 +52,7 @@ class CalloutIntake:
     def __init__(self, env: WebhookEnv) -> None:
         self.env = env
         self.store = HookStore(env)
-        self._append = env.redis.register_script(_APPEND)
+        self._append = script(env.redis, _APPEND)
 
     def accept(self, hook_id: str, body: bytes, header: str | None) -> str:
         """STORED or DUPLICATE; NotFound (unknown hook), Authentication (bad signature) or

@@ -84,16 +84,35 @@ def test_admit_paces_exactly_as_the_python_says(redis_client, key_prefix, snapsh
         redis_client.set(keys.threshold(7), json.dumps({**snapshot, "at": time.time()}), ex=600)
     usage = counter.usage()
     expected = pacing_interval(usage.estimated_used, usage.limit, usage.timeframe_seconds, share)
-    buckets = counter.window()
+    bucket, naming = counter.window_args()
     script = redis_client.register_script(one_trip.ADMIT)
     state, wait, seen_own, _raw, interval = script(
-        keys=[keys.semaphore("7/CODE", "x"), keys.pacing_lock(7), keys.threshold(7), *buckets],
-        args=["token", 3, 30000, BUCKET_TTL, share, 3_600_000],
+        keys=[keys.semaphore("7/CODE", "x"), keys.pacing_lock(7), keys.threshold(7), bucket],
+        args=["token", 3, 30000, BUCKET_TTL, share, 3_600_000, *naming],
     )
     assert int(seen_own) == own
     assert abs(int(interval) - int(expected * 1000)) <= 1  # float rounding of the division
     assert (int(state), int(wait)) == (one_trip.HELD, 0)  # the first turn is free: no wait
     assert counter.usage().own == own + 1  # counted with its slot
+
+
+def test_admit_reads_the_hour_the_counter_reads(redis_client, key_prefix):
+    """ADMIT names the older buckets itself: it must sum exactly the minutes the counter's
+    window holds (a bucket 59 minutes old counts, one 60 minutes old does not)."""
+    keys = Keys(key_prefix)
+    counter = RequestCounter(redis_client, keys, 7)
+    now = time.time()
+    for minutes_ago, count in ((0, 1), (1, 2), (30, 4), (59, 8), (60, 16), (61, 32)):
+        counter.record(count, now=now - minutes_ago * 60)
+    expected = counter.record(0, now=now).own
+    assert expected == 1 + 2 + 4 + 8
+    bucket, naming = counter.window_args(now=now)
+    _state, _wait, seen_own, _raw, _interval = redis_client.register_script(one_trip.ADMIT)(
+        keys=[keys.semaphore("7/CODE", "x"), keys.pacing_lock(7), keys.threshold(7), bucket],
+        args=["token", 3, 30000, BUCKET_TTL, -1, 3_600_000, *naming],
+    )
+    assert int(seen_own) == expected
+    assert counter.record(0, now=now).own == expected + 1  # counted in this minute's bucket
 
 
 def test_unpaced_admission_leaves_the_pacing_turn_alone(redis_client, key_prefix):
