@@ -36,8 +36,8 @@ from connector.api.deps import EXTENSION, HUB, THREADS, hub_of
 from connector.api.params import INSTANCE_ID, REQUEST_ID
 from connector.errors import ConnectorError
 from connector.hub import budget
+from connector.hub.answers import CACHE, record_shape, strips_nulls
 from connector.hub.cache import HubCache
-from connector.hub.service import CACHE, record_shape, strips_nulls
 from connector.observability import metrics
 from connector.tenancy.auth import parse_authorization
 
@@ -108,9 +108,11 @@ class FastPath:
             body = cache.copied_record(resource.entity, record_id, shape)
             if body is not None:
                 return body.encode() + b"\n", instance.id, {CACHE: "hit"}  # as Flask's
-        return self._read(environ, instance, name, record_id)
+        return self._read(environ, instance, name, resource, record_id)
 
-    def _read(self, environ: dict[str, Any], instance: Any, name: str, record_id: int):
+    def _read(
+        self, environ: dict[str, Any], instance: Any, name: str, resource: Any, record_id: int
+    ) -> Answered | None:
         """`Hub.get` under the instance's thread share, as the route reads it."""
         share = self.app.extensions[THREADS]
         try:
@@ -118,7 +120,7 @@ class FastPath:
         except ConnectorError:
             return None  # past its share: Flask answers the 429 (nothing was read)
         try:
-            the_hub = hub_of(self.app, instance)
+            the_hub = hub_of(self.app, instance).resolved(name, resource)
         except Exception:  # noqa: BLE001 - nothing was read: Flask builds it and fails alike
             share.leave(instance.id, instance.organizationId)
             return None

@@ -20,10 +20,11 @@ from connector.api.params import INSTANCE_ID, check_known, flag
 from connector.api.thread_share import enter_once, leave_request
 from connector.errors import AuthenticationError, BadRequestError
 from connector.hub import budget, render
+from connector.hub.answers import Answer
 from connector.hub.idempotency import HEADER as IDEMPOTENCY_KEY
 from connector.hub.listing import ListQuery, page_number_of, page_size_of
 from connector.hub.metadata import cloud_elements_row
-from connector.hub.service import Answer, Hub
+from connector.hub.service import Hub
 
 bp = Blueprint("hubs", __name__)
 HUB = "<hub>"  # any segment: ignored, as Cloud Elements ignored it

@@ -14,9 +14,9 @@ import uuid
 from typing import Any
 
 from connector.events.changes import Change
+from connector.hub.answers import strips_nulls
 from connector.hub.context import HubContext
 from connector.hub.render import strip_nulls
-from connector.hub.service import strips_nulls
 from connector.tenancy import element
 
 log = logging.getLogger("connector.events")

@@ -16,7 +16,7 @@ from typing import Any
 from connector.bulk import query as bulk_query
 from connector.bulk.service import BulkService
 from connector.errors import BadRequestError, MethodNotAllowedError
-from connector.hub.service import Answer
+from connector.hub.answers import Answer
 
 _MAX_ID = 9223372036854775807
 

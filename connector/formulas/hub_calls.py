@@ -21,8 +21,9 @@ from typing import Any
 from connector.ceql import parse_fields
 from connector.errors import BadRequestError, ConnectorError, MethodNotAllowedError, listed
 from connector.formulas.bulk_calls import call_bulk
+from connector.hub.answers import Answer
 from connector.hub.listing import ListQuery, page_size_of
-from connector.hub.service import Answer, Hub
+from connector.hub.service import Hub
 
 _LIST_QUERY = {"where", "orderBy", "fields", "pageSize", "nextPage", "includeTotalCount"}
 _MAX_ID = 9223372036854775807

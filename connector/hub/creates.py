@@ -10,18 +10,17 @@ import redis
 from connector.bulk.lookup import Finder
 from connector.errors import STORAGE_RETRY_AFTER, ProviderError
 from connector.hub import idempotency
+from connector.hub.answers import Answer
 from connector.storage.full import is_storage_full
 
 if TYPE_CHECKING:
     from connector.hub.resources import Resource
-    from connector.hub.service import Answer, Hub
+    from connector.hub.service import Hub
 
 Outcome = tuple[int, str, dict[str, str]]
 
 
 def create(hub: Hub, name: str, body: Any, key: str | None, raw: bytes) -> Answer:
-    from connector.hub.service import Answer
-
     key = idempotency.check_key(key)
     resource = hub.resource(name)
     resource.check("create", hub.ctx)

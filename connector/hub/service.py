@@ -9,7 +9,6 @@ metadata, cached per database).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -17,6 +16,15 @@ import redis
 from connector.autotask import filters
 from connector.errors import NotFoundError, ProviderValidationError
 from connector.hub import creates, explain, render
+from connector.hub.answers import (
+    CACHE,
+    NEXT_PAGE,
+    RETURNED,
+    TOTAL,
+    Answer,
+    record_shape,
+    strips_nulls,
+)
 from connector.hub.cache import HubCache
 from connector.hub.context import HubContext
 from connector.hub.listing import Lister, ListQuery, Plan, page_cursors, plan
@@ -28,36 +36,6 @@ from connector.hub.tokens import PageTokens, query_digest
 from connector.tenancy.clients import database_of
 from connector.tenancy.instances import Instance
 from connector.tenancy.services import Services
-
-NEXT_PAGE = "Elements-Next-Page-Token"
-RETURNED = "Elements-Returned-Count"
-TOTAL = "Elements-Total-Count"
-CACHE = "Elements-Cache"
-
-
-def strips_nulls(instance: Instance) -> bool:
-    """Cloud Elements' `filter.response.nulls`: true unless the instance says false."""
-    return (instance.option("filter.response.nulls") or "true") != "false"
-
-
-def record_shape(
-    resource: Resource, fields: list[str] | None, strip_nulls: bool, raw: bool = False
-) -> str:
-    """Which view of a record a cached body is: resource, field selection, null filtering,
-    and whether it carries the Autotask record (`raw`)."""
-    shape = f"{resource.kind}:{resource.name}|{','.join(fields or [])}|{int(strip_nulls)}"
-    return shape + "|raw" if raw else shape
-
-
-@dataclass
-class Answer:
-    body: str
-    headers: dict[str, str] = field(default_factory=dict)
-    status: int = 200
-
-    def text(self) -> str:
-        """The body as sent: every JSON answer ends with a newline."""
-        return self.body if self.body.endswith("\n") else self.body + "\n"
 
 
 class Hub:
@@ -88,13 +66,21 @@ class Hub:
             organization_id=instance.organizationId,
         )
         self.strip_nulls = strips_nulls(instance)
+        self._resolved: dict[str, Resource] = {}
 
     @property
     def client(self):
         return self.ctx.client
 
     def resource(self, name: str) -> Resource:
-        return self.registry.resolve(name, self.instance)
+        """What `name` answers for the instance now (a bulk job's hub sees edits), else what
+        `resolved` gave: the fast path's, resolved a moment before on a hub for one read."""
+        found = self._resolved.get(name)
+        return found if found is not None else self.registry.resolve(name, self.instance)
+
+    def resolved(self, name: str, resource: Resource) -> Hub:
+        self._resolved[name] = resource
+        return self
 
     # -- reads --------------------------------------------------------------------------
     def list(self, name: str, query: ListQuery, *, parent: tuple[str, int] | None = None) -> Answer:

@@ -14,6 +14,7 @@ import re
 import threading
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 
 PREFIX = "autotask_connector_"
 MAX_DATABASES = 200  # distinct database labels per process; more share one "other" series
@@ -84,6 +85,22 @@ def made() -> SimpleNamespace:
     return found
 
 
+_children: dict[tuple, Any] = {}
+_CHILDREN_KEPT = 10_000  # label sets are few by design; past this, each call asks the metric
+
+
+def _child(metric: Any, *labels: str) -> Any:
+    """`metric.labels(*labels)`, kept: prometheus-client checks and joins the labels on each
+    call, five times an Autotask call."""
+    key = (metric, labels)
+    found = _children.get(key)
+    if found is None:
+        found = metric.labels(*labels)
+        if len(_children) < _CHILDREN_KEPT:
+            _children[key] = found
+    return found
+
+
 # HTTP methods a label names; any other token a caller sends counts as `other` (every method
 # a caller invents would otherwise be a series of its own, in every worker's samples file)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -92,8 +109,8 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     m = made()
     method = method if method in METHODS else "other"
-    m.http_requests.labels(method, route, str(status)).inc()
-    m.http_duration.labels(method, route).observe(seconds)
+    _child(m.http_requests, method, route, str(status)).inc()
+    _child(m.http_duration, method, route).observe(seconds)
 
 
 @lru_cache(maxsize=1)
@@ -112,8 +129,8 @@ def entity_label(entity: str) -> str:
 def observe_upstream(entity: str, kind: str, outcome: str, retry: bool, seconds: float) -> None:
     m = made()
     labels = (entity_label(entity), kind, outcome, "true" if retry else "false")
-    m.upstream_requests.labels(*labels).inc()
-    m.upstream_duration.labels(kind).observe(seconds)
+    _child(m.upstream_requests, *labels).inc()
+    _child(m.upstream_duration, kind).observe(seconds)
 
 
 def observe_admission(slot_wait_seconds: float, paced_seconds: float) -> None:
@@ -140,12 +157,12 @@ def observe_threshold(database: str, used: int, limit: int | None, key: str | No
         if database not in _databases and len(_databases) >= MAX_DATABASES:
             database = "other"
         _databases.add(database)
-    made().threshold_used.labels(database).set(used / limit)
+    _child(made().threshold_used, database).set(used / limit)
 
 
 def count_cache(result: str) -> None:
     if result in ("hit", "miss"):
-        made().cache_lookups.labels(result).inc()
+        _child(made().cache_lookups, result).inc()
 
 
 def outcome_of(error: BaseException | None) -> str:

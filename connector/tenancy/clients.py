@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from functools import lru_cache
+from typing import Any
 
 import redis
 
@@ -131,16 +133,14 @@ def pinned_zone(instance: Instance) -> Zone | None:
     if not record.get("url"):
         return None
     try:
-        return Zone.from_answer(
-            {
-                "zoneName": record.get("name"),
-                "url": record["url"],
-                "webUrl": record.get("webUrl"),
-                "ci": record.get("ci"),
-            }
-        )
+        return _zone(record.get("name"), record["url"], record.get("webUrl"), record.get("ci"))
     except (TypeError, ValueError):
         return None
+
+
+@lru_cache(maxsize=1024, typed=True)  # read twice a hub request (client, cache's database)
+def _zone(name: Any, url: Any, web_url: Any, ci: Any) -> Zone:
+    return Zone.from_answer({"zoneName": name, "url": url, "webUrl": web_url, "ci": ci})
 
 
 def database_of(instance: Instance) -> str | None:
