@@ -3,7 +3,7 @@ calls of listing N contacts against ceil(N/500) (exact when Autotask sends
 pageDetails.nextPageUrl, as it does for full 500-row pages).
 
     python benchmarks/hub_bench.py [--seconds 5] [--rounds 3] [--contacts 1234 5000 20000]
-    python benchmarks/hub_bench.py --mode uncached [--requests 2000] [--code DIR]
+    python benchmarks/hub_bench.py --mode uncached [--requests 2000] [--code DIR] [--against DIR]
 
 `--mode uncached` prints, side by side in one run, the p50/p99 of an uncached GET through the
 hub and of the same GET sent straight to the sandbox, sent in pairs, the median of the pairs'
@@ -12,7 +12,8 @@ alone: no Redis, no Autotask call) and the load average over the run, then one r
 by phase with its Redis round trips counted (see benchmarks/uncached_read.py). `--code DIR`
 serves the hub from another checkout (e.g. `git worktree add /tmp/old <commit>`) to compare
 code on the same sandbox and harness; the in-process breakdown, this checkout's only, is left
-out then.
+out then. `--against DIR` serves a second hub from DIR in the same run, its requests
+interleaved with the others': an A/B that the machine's drift cannot tilt.
 
 Both servers run under gunicorn with 2 workers (gthread, 4 threads); one load generator drives
 both. Target: the cached read reaches at least 70% of the bare endpoint's throughput, and the
@@ -22,6 +23,7 @@ listing costs exactly ceil(N/500) query calls.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import tempfile
@@ -66,6 +68,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="uncached: pairs")
     parser.add_argument(
         "--code", type=Path, default=harness.ROOT, help="uncached: the checkout serving the hub"
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="uncached: a second hub served from this checkout, interleaved in the same run",
     )
     args = parser.parse_args()
     if args.mode == "uncached":
@@ -211,7 +219,23 @@ def uncached(args: argparse.Namespace) -> int:
             ).json()[0]
             path = f"{BASE}/hubs/crm/contacts/{first['id']}"
             direct = f"{sandbox_url}/ATServicesRest/V1.0/Contacts/{first['id']}"
-            figures = uncached_read.side_by_side(service + path, headers, direct, args.requests)
+            with contextlib.ExitStack() as stack:
+                against = None
+                if args.against is not None:  # the same Redis, prefix and key: the same instance
+                    against = stack.enter_context(
+                        harness.gunicorn(
+                            "connector.app:create_app()",
+                            env,
+                            workers=1,
+                            threads=args.threads,
+                            code=args.against,
+                        )
+                    )
+                figures = uncached_read.side_by_side(
+                    service + path, headers, direct, args.requests, against and against + path
+                )
+            if args.against is not None:
+                figures["against_code"] = str(args.against.resolve())
             cached = requests.post(
                 service + BASE + "/instances",
                 json={**instance_body(sandbox_url), "name": "bench cached"},

@@ -35,41 +35,49 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
 
 
-def side_by_side(hub_url: str, hub_headers: dict, direct_url: str, requests_each: int) -> dict:
-    """`requests_each` pairs, one direct GET and one hub GET back to back, the one that goes
-    first alternating pair by pair. A busy machine slows a pair's two requests alike, so the
-    pair's difference keeps what the hub adds while the load comes and goes; the load average
-    is read at the start and every 100 pairs."""
-    hub, direct = requests.Session(), requests.Session()
-    times: dict[str, list[float]] = {"direct": [], "hub": []}
-    for _ in range(50):  # warm both: connections, metadata, the worker's imports
-        hub.get(hub_url, headers=hub_headers, timeout=30).raise_for_status()
-        direct.get(direct_url, headers=SANDBOX_HEADERS, timeout=30).raise_for_status()
-    sides = (
-        ("direct", direct, direct_url, SANDBOX_HEADERS),
-        ("hub", hub, hub_url, hub_headers),
-    )
+def side_by_side(
+    hub_url: str,
+    hub_headers: dict,
+    direct_url: str,
+    requests_each: int,
+    against: str | None = None,
+) -> dict:
+    """`requests_each` rounds of one direct GET and one hub GET back to back (and, with
+    `against`, the same GET on a second hub server: other code on the same sandbox, Redis and
+    instance), the order rotating round by round. A busy machine slows a round's requests
+    alike, so each hub's difference from the direct GET of its round keeps what that hub adds
+    while the load comes and goes; the load average is read at the start and every 100."""
+    names = ["direct", "hub"] + (["against"] if against else [])
+    sessions = {name: requests.Session() for name in names}
+    urls = {"direct": direct_url, "hub": hub_url, "against": against}
+    sent = {name: SANDBOX_HEADERS if name == "direct" else hub_headers for name in names}
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(50):  # warm them all: connections, metadata, the workers' imports
+        for name in names:
+            sessions[name].get(urls[name], headers=sent[name], timeout=30).raise_for_status()
     loads = [os.getloadavg()[0]]
-    for pair in range(requests_each):
-        for name, session, url, headers in sides if pair % 2 == 0 else sides[::-1]:
+    for round_ in range(requests_each):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
             started = time.perf_counter()
-            answer = session.get(url, headers=headers, timeout=30)
+            answer = sessions[name].get(urls[name], headers=sent[name], timeout=30)
             times[name].append(time.perf_counter() - started)
             answer.raise_for_status()
-        if pair % 100 == 99:
+        if round_ % 100 == 99:
             loads.append(os.getloadavg()[0])
     loads.append(os.getloadavg()[0])
-    differences = sorted(h - d for h, d in zip(times["hub"], times["direct"], strict=True))
-    quartiles = statistics.quantiles(differences, n=4)
-    return {
-        **{name: percentiles(samples) for name, samples in times.items()},
-        "paired_ms": (
+    figures: dict[str, Any] = {name: percentiles(samples) for name, samples in times.items()}
+    for name in names[1:]:
+        differences = sorted(h - d for h, d in zip(times[name], times["direct"], strict=True))
+        quartiles = statistics.quantiles(differences, n=4)
+        figures[f"{name}_paired_ms"] = (
             statistics.median(differences) * 1000,
             quartiles[0] * 1000,
             quartiles[2] * 1000,
-        ),
-        "load": (loads[0], min(loads), max(loads), loads[-1]),
-    }
+        )
+    figures["paired_ms"] = figures.pop("hub_paired_ms")
+    figures["load"] = (loads[0], min(loads), max(loads), loads[-1])
+    return figures
 
 
 def hop(hub_url: str, cached_headers: dict, requests_each: int = 1000) -> tuple[float, float]:
@@ -223,6 +231,18 @@ def report(figures: dict, phases: dict | None, requests_each: int) -> None:
         f"{'paired difference, median':<28}{paired:>10.2f}"
         f"   (interquartile {low:.2f} to {high:.2f} ms, {requests_each} pairs)"
     )
+    if "against" in figures:
+        (against_p50, against_p99), against = figures["against"], figures["against_paired_ms"]
+        print(f"against {figures['against_code']} (same run, same sandbox and Redis):")
+        print(f"{'  through that hub':<28}{against_p50:>10.2f}{against_p99:>10.2f}")
+        print(
+            f"{'  added by that hub':<28}{against_p50 - direct_p50:>10.2f}"
+            f"{against_p99 - direct_p99:>10.2f}"
+        )
+        print(
+            f"{'  paired difference, median':<28}{against[0]:>10.2f}"
+            f"   (interquartile {against[1]:.2f} to {against[2]:.2f} ms)"
+        )
     if "hop" in figures:
         hop_p50, hop_p99 = figures["hop"]
         print(
