@@ -103,7 +103,10 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         assert sandbox.count("Contacts", lastName="KeyedWhileFull") == 0
         # nothing with a TTL was evicted to make room
         assert int(client.info("stats")["evicted_keys"]) == 0
-        assert all(client.exists(k) for k in with_ttl)
+        # ... though the admission's own keys go by design: a slot set is deleted with its last
+        # slot (released after the answer, by the releaser thread), a lock when it is let go
+        gone = [k for k in with_ttl if not client.exists(k) and not _transient(k)]
+        assert not gone, gone
 
         empty(client, written)  # the operator makes room; no restart
         for method, path, headers, body in calls:
@@ -114,3 +117,8 @@ def test_a_full_redis_answers_503_keeps_every_ttl_key_and_recovers(
         )
         assert replay.headers.get("Idempotent-Replayed") == "true", replay.text
         assert sandbox.count("Contacts", lastName="Redis") == 1
+
+
+def _transient(key: bytes) -> bool:
+    """An admission key that leaves on its own: a slot set, the pacing turn, a threshold lock."""
+    return any(part in key for part in (b"limits:sem:", b":pace", b":threshold:lock"))
