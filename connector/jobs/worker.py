@@ -37,7 +37,9 @@ log = logging.getLogger("connector.jobs")
 TICKER_SECONDS = 0.5
 OUTCOMES = {JobStatus.FINISHED: "done", JobStatus.FAILED: "failed"}
 STORAGE_FULL_RETRY_SECONDS = 30.0  # a full Redis needs its caches' TTLs or an operator
-PUBSUB_WAKE_SECONDS = 1.0  # the longest a worker's exit waits on its pub/sub thread
+PUBSUB_WAKE_SECONDS = 0.5  # the longest a worker's exit waits on its pub/sub thread: under
+# RQ's join(timeout=1) before it closes the pub/sub itself, so the thread has closed it first
+# (at 1.0 the two closes could cross: redis-py 7.1 raised in the thread, a warning in CI)
 
 
 class MeasuredWorker(SimpleWorker):
