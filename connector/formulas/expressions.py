@@ -47,7 +47,11 @@ class ExpressionLimitError(BaseException):
 
 
 class _Budget:
-    """What one evaluation may still spend: nodes, time, and bytes of values it builds.
+    """What one evaluation may still spend: nodes, CPU time, and bytes of values it builds.
+
+    Time is the evaluating thread's CPU time (`time.thread_time`), not the wall clock: CEL
+    does no I/O, so a runaway spends CPU, while a busy machine that preempts the worker (or
+    another thread holding the GIL) must not fail a small expression.
 
     A node count alone does not bound memory: `a + a` is one node that doubles a string, and
     nested macros (`[a + a + a + a].map(b, [b + b + b + b].map(c, ...))`) multiply it again at
@@ -61,7 +65,7 @@ class _Budget:
 
     def __init__(self, cost: int, seconds: float, size: int) -> None:
         self.left = cost
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.thread_time() + seconds
         self.bytes_left = size
         # id -> value (kept alive so an id is not reused within the evaluation)
         self.free: dict[int, Any] = {}
@@ -140,9 +144,9 @@ class _BudgetEvaluator(Evaluator):
             raise ExpressionLimitError(
                 f"expression stopped: it needed more than {limits.MAX_EVALUATION_COST} steps"
             )
-        if budget.left % 16 == 0 and time.monotonic() > budget.deadline:
+        if budget.left % 16 == 0 and time.thread_time() > budget.deadline:
             raise ExpressionLimitError(
-                f"expression stopped: it ran longer than {limits.MAX_EVALUATION_SECONDS} s"
+                f"expression stopped: it used more than {limits.MAX_EVALUATION_SECONDS} s of CPU"
             )
         value = super()._visit_tree(tree)
         budget.charge(tree, value)

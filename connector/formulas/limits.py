@@ -22,7 +22,7 @@ MAX_FORMULA_INSTANCES = 1000  # each may start executions by events and schedule
 MAX_EXPRESSION_LENGTH = 1000  # characters of one CEL expression
 MAX_EXPRESSION_DEPTH = 300  # nodes from the root of a parse tree to its deepest leaf
 MAX_EVALUATION_COST = 20_000  # parse-tree nodes visited by one evaluation, macros included
-MAX_EVALUATION_SECONDS = 0.25  # wall time of one evaluation
+MAX_EVALUATION_SECONDS = 0.25  # CPU time of one evaluation (its thread's, not the wall clock)
 MAX_RESULT_BYTES = 64 * 1024  # a computed value, as JSON
 MAX_EVALUATION_BYTES = 4 * 1024 * 1024  # all the values one evaluation builds, as JSON
 

@@ -45,6 +45,17 @@ def test_a_runaway_expression_is_stopped_and_reported():
         compile_expression(runaway).evaluate({})
 
 
+def test_an_evaluation_is_stopped_once_it_spends_its_cpu_time(monkeypatch):
+    # no CPU time at all: the clock is read every 16 nodes, so the 16th node stops it
+    monkeypatch.setattr(limits, "MAX_EVALUATION_SECONDS", 0.0)
+    items = "[" + ",".join(["1"] * 40) + "]"
+    with pytest.raises(ExpressionError, match=r"used more than 0\.0 s of CPU"):
+        compile_expression(f"{items}.map(a, a + 1).size()").evaluate({})
+    # under the node budget with time to spare, the same expression answers
+    monkeypatch.setattr(limits, "MAX_EVALUATION_SECONDS", 10.0)
+    assert compile_expression(f"{items}.map(a, a + 1).size()").evaluate({}) == 40
+
+
 def test_an_evaluation_error_names_the_problem_without_the_variables():
     secret = "s3cr3t-value"
     with pytest.raises(ExpressionError) as caught:
