@@ -48,10 +48,8 @@ class ExpressionLimitError(BaseException):
 
 class _Budget:
     """What one evaluation may still spend: nodes, CPU time, and bytes of values it builds.
-
-    Time is the evaluating thread's CPU time (`time.thread_time`), not the wall clock: CEL
-    does no I/O, so a runaway spends CPU, while a busy machine that preempts the worker (or
-    another thread holding the GIL) must not fail a small expression.
+    Time is the thread's CPU time, not the wall clock: CEL does no I/O, so a runaway spends
+    CPU, while a preempted worker (or another thread holding the GIL) fails nothing.
 
     A node count alone does not bound memory: `a + a` is one node that doubles a string, and
     nested macros (`[a + a + a + a].map(b, [b + b + b + b].map(c, ...))`) multiply it again at
