@@ -54,6 +54,15 @@ return 1
 
 # KEYS[1]: the job hash. ARGV[1]: TTL; ARGV[2..]: field, value, field, value...
 # Sets the fields only while the job exists (a deleted job is never brought back half-made).
+# KEYS[1]: a job's lease. ARGV[1]: the owner; ARGV[2]: milliseconds. Takes a free lease or
+# renews the owner's own in one step: a GET then PEXPIRE could renew a lease that expired and
+# was taken by another worker in between, leaving two workers each sure they run the job.
+_TAKE_LEASE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
 _UPDATE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -82,6 +91,7 @@ class BulkStore:
         self.ttl = retention_seconds
         self._checkpoint = script(self.raw, _CHECKPOINT)
         self._update = script(self.redis, _UPDATE)
+        self._take_lease = script(self.redis, _TAKE_LEASE)
 
     # -- jobs -----------------------------------------------------------------------------
     def create(self, instance_id: int, fields: dict[str, Any]) -> int:
@@ -240,12 +250,7 @@ class BulkStore:
     def take_lease(self, job_id: int, owner: str, seconds: float) -> bool:
         """True when `owner` now runs the job: the lease was free, expired, or its own."""
         key = self.keys.bulk_part(job_id, "lease")
-        if self.redis.set(key, owner, nx=True, px=int(seconds * 1000)):
-            return True
-        if self.redis.get(key) == owner:
-            self.redis.pexpire(key, int(seconds * 1000))
-            return True
-        return False
+        return bool(self._take_lease(keys=[key], args=[owner, int(seconds * 1000)]))
 
     def lease_held(self, job_id: int) -> bool:
         return bool(self.redis.exists(self.keys.bulk_part(job_id, "lease")))
