@@ -12,7 +12,6 @@ that nothing can interrupt.) Never `eval`, never Python: CEL has no side effects
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +22,7 @@ from celpy import celtypes
 from celpy.celparser import CELParseError
 from celpy.evaluation import CELEvalError, Evaluator
 
-from connector.formulas import limits
+from connector.formulas import cpu_clock, limits
 
 ROOTS = frozenset({"trigger", "steps", "config", "execution"})
 # identifiers CEL itself defines: type names usable as values
@@ -49,7 +48,8 @@ class ExpressionLimitError(BaseException):
 class _Budget:
     """What one evaluation may still spend: nodes, CPU time, and bytes of values it builds.
     Time is the thread's CPU time, not the wall clock: CEL does no I/O, so a runaway spends
-    CPU, while a preempted worker (or another thread holding the GIL) fails nothing.
+    CPU, while a preempted worker (or another thread holding the GIL) fails nothing; and a
+    garbage collection that happens to run in it is not charged (see cpu_clock.py).
 
     A node count alone does not bound memory: `a + a` is one node that doubles a string, and
     nested macros (`[a + a + a + a].map(b, [b + b + b + b].map(c, ...))`) multiply it again at
@@ -63,7 +63,7 @@ class _Budget:
 
     def __init__(self, cost: int, seconds: float, size: int) -> None:
         self.left = cost
-        self.deadline = time.thread_time() + seconds
+        self.deadline = cpu_clock.now() + seconds
         self.bytes_left = size
         # id -> value (kept alive so an id is not reused within the evaluation)
         self.free: dict[int, Any] = {}
@@ -142,7 +142,7 @@ class _BudgetEvaluator(Evaluator):
             raise ExpressionLimitError(
                 f"expression stopped: it needed more than {limits.MAX_EVALUATION_COST} steps"
             )
-        if budget.left % 16 == 0 and time.thread_time() > budget.deadline:
+        if budget.left % 16 == 0 and cpu_clock.now() > budget.deadline:
             raise ExpressionLimitError(
                 f"expression stopped: it used more than {limits.MAX_EVALUATION_SECONDS} s of CPU"
             )

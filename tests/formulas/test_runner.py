@@ -19,7 +19,7 @@ def run_manual(body, trigger_body):
 
 def test_steps_run_in_order_following_the_switch_and_each_is_recorded():
     execution, saved = run_manual(minimal(), {"n": 60})
-    assert execution["status"] == "SUCCESS"
+    assert execution["status"] == "SUCCESS", execution
     assert [s["name"] for s in execution["steps"]] == ["double", "big", "route", "huge"]
     assert execution["outputs"]["huge"] == {"kind": "huge"}
     assert all(s["status"] == "SUCCESS" and s["durationMs"] >= 0 for s in execution["steps"])
@@ -29,19 +29,19 @@ def test_steps_run_in_order_following_the_switch_and_each_is_recorded():
 def test_an_empty_on_success_ends_the_execution():
     execution, _ = run_manual(minimal(), {"n": 6})
     assert [s["name"] for s in execution["steps"]][-1] == "normal"
-    assert execution["status"] == "SUCCESS"
+    assert execution["status"] == "SUCCESS", execution
 
 
 def test_a_false_filter_stops_the_execution():
     execution, _ = run_manual(minimal(), {"n": 2})
-    assert execution["status"] == "STOPPED"
+    assert execution["status"] == "STOPPED", execution
     assert execution["reason"] == "step 'big': filter condition false"
     assert [s["name"] for s in execution["steps"]] == ["double", "big"]
 
 
 def test_a_failing_step_fails_the_execution_naming_step_and_field():
     execution, _ = run_manual(minimal(), {"n": "x"})
-    assert execution["status"] == "FAILED"
+    assert execution["status"] == "FAILED", execution
     assert execution["error"].startswith("step 'double': properties.values.n: expression failed")
     assert execution["steps"][0]["status"] == "FAILED"
 
@@ -49,7 +49,7 @@ def test_a_failing_step_fails_the_execution_naming_step_and_field():
 def test_a_failure_path_runs_instead_of_failing():
     body = with_step(0, onFailure=["normal"])
     execution, _ = run_manual(body, {"n": "x"})
-    assert execution["status"] == "SUCCESS"
+    assert execution["status"] == "SUCCESS", execution
     assert [s["name"] for s in execution["steps"]] == ["double", "normal"]
     assert "expression failed" in execution["outputs"]["double"]["error"]
 
@@ -71,7 +71,7 @@ def test_a_retry_step_asks_for_another_attempt_then_gives_up():
     )
     runner.restart(execution, template)
     runner.run(template, execution, None, lambda e: None)
-    assert execution["status"] == "FAILED"
+    assert execution["status"] == "FAILED", execution
     assert execution["attempt"] == 2
     assert "gave up after 2 attempts" in execution["error"]
 
