@@ -3,7 +3,8 @@
 A periodic job (`jobs.cron_tick`, every CRON_CHECK_SECONDS under the jobs' per-tick lock) asks
 every scheduled formula instance whether a cron tick passed since it last looked; the tick is
 claimed with `SET NX` on a key per (instance, trigger, tick), so two workers that both look
-start one execution. Ticks missed while no worker ran are not caught up (the latest one runs).
+start one execution. Ticks missed while no worker ran are not caught up (the latest one runs);
+a tick from before the instance was made never runs (made at 02:03, a 02:00 cron waits a day).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
                 continue
             field = f"{instance['id']}:{trigger.name}"
             last = env.redis.hget(env.keys.formula_cron_last(), field)
-            after = datetime.fromtimestamp(float(last), UTC) if last else now - LOOK_BACK
+            after = datetime.fromtimestamp(float(last), UTC) if last else _created(instance)
             after = max(after, now - LOOK_BACK)
             env.redis.hset(env.keys.formula_cron_last(), field, now.timestamp())
             tick = trigger.due_between(after, now)
@@ -68,6 +69,14 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
             if execution is not None:
                 started.append(execution["id"])
     return started
+
+
+def _created(instance: dict) -> datetime:
+    """When the instance was made (to the second): its first look starts there."""
+    try:
+        return datetime.strptime(instance["createdDate"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (KeyError, TypeError, ValueError):
+        return datetime.fromtimestamp(0, UTC)  # bounded by LOOK_BACK all the same
 
 
 def index(env: FormulaEnv, instance: dict, has_schedule: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -154,17 +154,23 @@ def test_a_schedule_tick_starts_one_execution_however_many_look(
         f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
     )
     assert made.status_code == 200
+    created = datetime.strptime(made.get_json()["createdDate"], "%Y-%m-%dT%H:%M:%SZ")
+    created = created.replace(tzinfo=UTC)
+    # its first look, as it is made: the minute's tick passed before the instance existed
+    assert cron_tick(formulas_env, created) == []
+    tick = created.replace(second=0) + timedelta(minutes=1)
     other = create_app(settings)  # a second process looking at the same moment
     try:
         other_env = other.extensions["connector.formulas"]["env"]
-        now = datetime(2026, 12, 2, 10, 0, 30, tzinfo=UTC)
+        now = tick + timedelta(seconds=30)
         started = cron_tick(formulas_env, now) + cron_tick(other_env, now)
         assert len(started) == 1
         assert cron_tick(formulas_env, now.replace(second=50)) == []  # the same tick
     finally:
         other.extensions["connector.deps"].local.close()
     assert run_wait(client, tenant, started[0])["status"] == "SUCCESS"
-    assert [r["json"] for r in receiver.to("/tick")] == [{"at": "2026-12-02T10:00:00Z"}]
+    at = tick.isoformat().replace("+00:00", "Z")
+    assert [r["json"] for r in receiver.to("/tick")] == [{"at": at}]
 
 
 def test_limits_hold_at_run_time(client, tenant, make_instance, receiver, worker):
