@@ -25,11 +25,15 @@ class _Collections(threading.local):
 _collections = _Collections()
 
 
-def _on_collection(phase: str, info: dict[str, Any]) -> None:
+def _on_collection(
+    phase: str, info: dict[str, Any], _clock=time.thread_time, _state=_collections
+) -> None:
+    # its names bound at definition: the last collections run while the interpreter exits,
+    # after module globals are cleared
     if phase == "start":
-        _collections.started = time.thread_time()
+        _state.started = _clock()
     else:
-        _collections.spent += time.thread_time() - _collections.started
+        _state.spent += _clock() - _state.started
 
 
 gc.callbacks.append(_on_collection)
