@@ -185,7 +185,7 @@ class JobRun:
 
     def checkpoint(self, *, expected: str, new: str, position: str = "cursor", **kw: Any) -> bool:
         applied = self.store.checkpoint(
-            self.id, position=position, expected=expected, new=new, **kw
+            self.id, position=position, expected=expected, new=new, owner=self.owner, **kw
         )
         if applied:
             self.job[position] = new

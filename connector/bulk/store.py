@@ -28,12 +28,18 @@ COUNTERS = ("recordsCount", "recordsFailedCount", "upstreamCalls")
 PARTS = ("chunks", "errors", "input", "staged", "rows", "lease")
 
 # KEYS[1]: the job hash; KEYS[2]: a list to append ARGV[4] to (the result chunks or rows);
-# KEYS[3]: a list to append the ARGV[8..] error lines to.
+# KEYS[3]: a list to append the ARGV[9..] error lines to; KEYS[4]: the job's lease.
 # ARGV[1]: the field holding the position; ARGV[2]: the position the writer started from;
 # ARGV[3]: the new position; ARGV[4]: the blob ('' appends nothing); ARGV[5]: a JSON object
-# of counters to add; ARGV[6]: a JSON object of fields to set; ARGV[7]: TTL in seconds.
-# Returns 1 when applied, 0 when the position moved meanwhile (nothing written).
+# of counters to add; ARGV[6]: a JSON object of fields to set; ARGV[7]: TTL in seconds;
+# ARGV[8]: the writer's lease owner ('' checks none).
+# Returns 1 when applied, 0 when the position moved meanwhile or another worker holds the
+# lease (nothing written): a worker whose lease ran out and was taken over stops here.
 _CHECKPOINT = """
+if ARGV[8] ~= '' then
+  local holder = redis.call('GET', KEYS[4])
+  if holder and holder ~= ARGV[8] then return 0 end
+end
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then return 0 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'RUNNING' then return 0 end
@@ -45,15 +51,13 @@ end
 for name, value in pairs(cjson.decode(ARGV[6])) do
   redis.call('HSET', KEYS[1], name, value)
 end
-for i = 8, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+for i = 9, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 local ttl = tonumber(ARGV[7])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
 return 1
 """
 
 
-# KEYS[1]: the job hash. ARGV[1]: TTL; ARGV[2..]: field, value, field, value...
-# Sets the fields only while the job exists (a deleted job is never brought back half-made).
 # KEYS[1]: a job's lease. ARGV[1]: the owner; ARGV[2]: milliseconds. Takes a free lease or
 # renews the owner's own in one step: a GET then PEXPIRE could renew a lease that expired and
 # was taken by another worker in between, leaving two workers each sure they run the job.
@@ -63,6 +67,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 """
 
+# KEYS[1]: a job's lease. ARGV[1]: the owner. Drops it only while it is the owner's (a GET
+# then DEL could drop the lease of a worker that took it over in between).
+_RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS[1]: the job hash. ARGV[1]: TTL; ARGV[2..]: field, value, field, value...
+# Sets the fields only while the job exists (a deleted job is never brought back half-made).
 _UPDATE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -92,6 +105,7 @@ class BulkStore:
         self._checkpoint = script(self.raw, _CHECKPOINT)
         self._update = script(self.redis, _UPDATE)
         self._take_lease = script(self.redis, _TAKE_LEASE)
+        self._release_lease = script(self.redis, _RELEASE_LEASE)
 
     # -- jobs -----------------------------------------------------------------------------
     def create(self, instance_id: int, fields: dict[str, Any]) -> int:
@@ -194,11 +208,13 @@ class BulkStore:
         set_fields: dict[str, Any] | None = None,
         errors: list[dict[str, Any]] = (),  # type: ignore[assignment]
         target: str = "chunks",
+        owner: str = "",
     ) -> bool:
         keys = [
             self.keys.bulk_job(job_id),
             self.keys.bulk_part(job_id, target),
             self.keys.bulk_part(job_id, "errors"),
+            self.keys.bulk_part(job_id, "lease"),
         ]
         args = [
             position,
@@ -208,6 +224,7 @@ class BulkStore:
             json.dumps(add or {}),
             json.dumps(_encode(set_fields or {})),
             self.ttl,
+            owner,
             *(json.dumps(e, separators=(",", ":")) for e in errors),
         ]
         return bool(int(self._checkpoint(keys=keys, args=args)))
@@ -256,9 +273,7 @@ class BulkStore:
         return bool(self.redis.exists(self.keys.bulk_part(job_id, "lease")))
 
     def release_lease(self, job_id: int, owner: str) -> None:
-        key = self.keys.bulk_part(job_id, "lease")
-        if self.redis.get(key) == owner:
-            self.redis.delete(key)
+        self._release_lease(keys=[self.keys.bulk_part(job_id, "lease")], args=[owner])
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, str]:
