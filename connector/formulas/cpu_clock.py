@@ -7,6 +7,8 @@ to 0.38 s of a thread's CPU, enough to stop a three-node expression at its 0.25 
 heap costs is not the expression's doing (its own allocations are bounded by its node and
 byte budgets), so the collections' time is taken out, thread by thread, through
 `gc.callbacks` (which run in the collecting thread). Python offers no such clock, hence this.
+The collections left out are capped all the same: a `Deadline` also passes once the thread's
+whole CPU time reaches BACKSTOP times its budget, however it was spent.
 """
 
 from __future__ import annotations
@@ -39,6 +41,23 @@ def _on_collection(
 gc.callbacks.append(_on_collection)
 
 
+BACKSTOP = 4
+
+
 def now() -> float:
     """Seconds of this thread's CPU time outside garbage collection (differences only)."""
     return time.thread_time() - _collections.spent
+
+
+class Deadline:
+    """`seconds` of this thread's own CPU time from now (at most BACKSTOP times as much in all)."""
+
+    __slots__ = ("own", "whole")
+
+    def __init__(self, seconds: float) -> None:
+        self.own = now() + seconds
+        self.whole = time.thread_time() + BACKSTOP * seconds
+
+    def passed(self) -> bool:
+        whole = time.thread_time()
+        return whole - _collections.spent > self.own or whole > self.whole

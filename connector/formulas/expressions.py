@@ -63,7 +63,7 @@ class _Budget:
 
     def __init__(self, cost: int, seconds: float, size: int) -> None:
         self.left = cost
-        self.deadline = cpu_clock.now() + seconds
+        self.deadline = cpu_clock.Deadline(seconds)
         self.bytes_left = size
         # id -> value (kept alive so an id is not reused within the evaluation)
         self.free: dict[int, Any] = {}
@@ -142,7 +142,7 @@ class _BudgetEvaluator(Evaluator):
             raise ExpressionLimitError(
                 f"expression stopped: it needed more than {limits.MAX_EVALUATION_COST} steps"
             )
-        if budget.left % 16 == 0 and cpu_clock.now() > budget.deadline:
+        if budget.left % 16 == 0 and budget.deadline.passed():
             raise ExpressionLimitError(
                 f"expression stopped: it used more than {limits.MAX_EVALUATION_SECONDS} s of CPU"
             )
