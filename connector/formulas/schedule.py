@@ -74,7 +74,7 @@ def cron_tick(env: FormulaEnv, now: datetime | None = None) -> list[int]:
 def _created(instance: dict) -> datetime:
     """When the instance was made (to the second): its first look starts there."""
     try:
-        return datetime.strptime(instance["createdDate"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(instance["createdDate"])  # store.utc_now's, in UTC
     except (KeyError, TypeError, ValueError):
         return datetime.fromtimestamp(0, UTC)  # bounded by LOOK_BACK all the same
 

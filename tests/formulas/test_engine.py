@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -154,8 +154,7 @@ def test_a_schedule_tick_starts_one_execution_however_many_look(
         f"{BASE}/formulas/{formula.get_json()['id']}/instances", json=body, headers=h
     )
     assert made.status_code == 200
-    created = datetime.strptime(made.get_json()["createdDate"], "%Y-%m-%dT%H:%M:%SZ")
-    created = created.replace(tzinfo=UTC)
+    created = datetime.fromisoformat(made.get_json()["createdDate"])
     # its first look, as it is made: the minute's tick passed before the instance existed
     assert cron_tick(formulas_env, created) == []
     # a tick two hours on: the module's worker looks at the real clock every 30 s and so can
